@@ -1,0 +1,96 @@
+"""Admin for site administrators. Posted vouchers are read-only here as everywhere: the services write."""
+
+from django.contrib import admin
+
+from ledger.models import Account, AccountingYear, Chart, Union, Voucher, VoucherLine
+
+
+@admin.register(Union)
+class UnionAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "parent"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    filter_horizontal = ["members"]
+
+
+@admin.register(Chart)
+class ChartAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "effective_from"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Account)
+class AccountAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "type", "chart", "union", "is_active"]
+    list_filter = ["chart", "type", "union"]
+    search_fields = ["code", "name"]
+    list_select_related = ["chart", "union"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # An account in use keeps its code, type and place in the tree: the books refer to them.
+        if obj is not None:
+            return ["chart", "union", "parent", "code", "type"]
+        return []
+
+    def has_delete_permission(self, request, obj=None):
+        return obj is None or not obj.lines.exists()
+
+
+@admin.register(AccountingYear)
+class AccountingYearAdmin(admin.ModelAdmin):
+    list_display = ["union", "year", "chart", "is_closed", "closed_at", "closed_by"]
+    list_filter = ["is_closed", "union"]
+    readonly_fields = ["is_closed", "closed_at", "closed_by", "next_number"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None:
+            return ["union", "year", "chart", *self.readonly_fields]
+        return self.readonly_fields
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class VoucherLineInline(admin.TabularInline):
+    model = VoucherLine
+    extra = 0
+    fields = ["position", "account", "debit", "credit", "memo"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Voucher)
+class VoucherAdmin(admin.ModelAdmin):
+    """Vouchers are written by the services (记账 pages), never edited here; the admin only reads them."""
+
+    list_display = ["voucher_no", "date", "summary", "year", "kind", "state", "prepared_by", "posted_by"]
+    list_filter = ["state", "kind", "year__union", "year__year"]
+    search_fields = ["summary", "counterparty"]
+    date_hierarchy = "date"
+    list_select_related = ["year__union", "prepared_by", "posted_by"]
+    inlines = [VoucherLineInline]
+
+    @admin.display(description="凭证号", ordering="number")
+    def voucher_no(self, obj):
+        return obj.voucher_no
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,37 @@
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+
+from ledger.demo import load_year_file
+from ledger.errors import LedgerError
+from ledger.models import Union
+
+DEMO_FILE = settings.BASE_DIR / "fixtures" / "blzq-hospital-2012.json"
+DEMO_PASSWORD = "unionledger-demo"
+
+
+class Command(BaseCommand):
+    help = "载入演示数据：巴林左旗医院工会2012年度账目（样本财务工作报告的那一年）及演示用户"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--force", action="store_true", help="DEBUG 关闭时也载入（仅用于测试环境）")
+
+    def handle(self, *args, force: bool = False, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError("演示数据和演示用户只在开发环境（DEBUG=1）载入；生产环境不要运行此命令")
+        User = get_user_model()
+        treasurer, created = User.objects.get_or_create(
+            username="treasurer", defaults={"first_name": "出纳", "last_name": ""}
+        )
+        if created:
+            treasurer.set_password(DEMO_PASSWORD)
+            treasurer.save()
+        if Union.objects.filter(slug="blzq-hospital").exists():
+            self.stdout.write("演示数据已存在：巴林左旗医院工会（blzq-hospital），未重复载入")
+        else:
+            try:
+                union = load_year_file(DEMO_FILE, user=treasurer)
+            except LedgerError as error:
+                raise CommandError(f"演示数据载入失败：{error}") from error
+            self.stdout.write(f"已载入演示数据：{union.name}（{union.slug}）2012年度")
+        self.stdout.write(f"演示用户：treasurer / {DEMO_PASSWORD}")

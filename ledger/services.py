@@ -1,0 +1,466 @@
+"""Every write to the books: one function per treasurer action, each in one transaction.
+
+Invariants kept here (and, where the database can, again by the triggers of migration 0003):
+- a posted voucher has two or more lines, every amount is positive on exactly one side, debits equal credits;
+- a posted voucher never changes; a correction is a reversal voucher pointing at the original;
+- nothing is written into a closed year, and a voucher's date lies inside its year;
+- 凭证号 are gapless per union and year: the year row is locked while a number is drawn;
+- amounts are exact ``Decimal`` 元 with two places; floats and a third decimal are refused, not rounded.
+
+Every function either does all it says or raises a ``LedgerError`` with a Chinese message and writes nothing.
+"""
+
+import datetime
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+
+from ledger import queries
+from ledger.errors import (
+    AmountError,
+    ClosedYear,
+    DateOutsideYear,
+    LedgerError,
+    PostedVoucherImmutable,
+    UnbalancedVoucher,
+    UnknownAccount,
+)
+from ledger.models import Account, AccountingYear, AccountType, Chart, Union, Voucher, VoucherLine
+from ledger.money import money, positive_amount, to_decimal
+
+ZERO = Decimal("0.00")
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line as a caller describes it: an account (object, id or code) and a 借方 or 贷方 amount."""
+
+    account: Account | int | str
+    debit: object = ZERO
+    credit: object = ZERO
+    memo: str = ""
+
+
+@dataclass(frozen=True)
+class _CheckedLine:
+    account: Account
+    debit: Decimal
+    credit: Decimal
+    memo: str = field(default="")
+
+
+# --- years and accounts -------------------------------------------------------------------------------
+
+
+def chart_for_year(year: int) -> Chart:
+    """The newest chart in force on 1 January of ``year``."""
+    chart = (
+        Chart.objects.filter(effective_from__lte=datetime.date(year, 12, 31))
+        .order_by("-effective_from")
+        .first()
+    )
+    if chart is None:
+        raise LedgerError(f"没有适用于{year}年的会计制度")
+    return chart
+
+
+@transaction.atomic
+def open_year(*, union: Union, year: int, chart: Chart | None = None) -> AccountingYear:
+    """Return the union's accounting year, creating it (open) on the chart in force if it is new."""
+    if not isinstance(year, int) or isinstance(year, bool) or not 1950 <= year <= 2200:
+        raise LedgerError(f"会计年度不正确：{year}")
+    existing = AccountingYear.objects.filter(union=union, year=year).first()
+    if existing:
+        return existing
+    return AccountingYear.objects.create(union=union, year=year, chart=chart or chart_for_year(year))
+
+
+def get_year(*, union: Union, year: int) -> AccountingYear:
+    try:
+        return AccountingYear.objects.select_related("union", "chart").get(union=union, year=year)
+    except AccountingYear.DoesNotExist:
+        raise LedgerError(f"{union.name}尚未建立{year}年度的账套") from None
+
+
+@transaction.atomic
+def add_sub_account(*, union: Union, parent: Account, name: str, code: str = "") -> Account:
+    """Add a union's own 明细科目 under ``parent`` (of the 制度 or the union's own).
+
+    The code extends the parent's code by two digits (50104 → 5010401) unless one is given.
+    """
+    name = (name or "").strip()
+    if not name:
+        raise LedgerError("明细科目名称不能为空")
+    if parent.union_id not in (None, union.pk):
+        raise UnknownAccount("上级科目不属于本工会")
+    siblings = Account.objects.filter(chart=parent.chart, parent=parent).filter(
+        union__isnull=True
+    ) | Account.objects.filter(chart=parent.chart, parent=parent, union=union)
+    if siblings.filter(name=name).exists():
+        raise LedgerError(f"“{parent.name}”下已有明细科目“{name}”")
+    if not code:
+        taken = set(siblings.values_list("code", flat=True))
+        code = next(f"{parent.code}{n:02d}" for n in range(1, 100) if f"{parent.code}{n:02d}" not in taken)
+    if not code.startswith(parent.code) or code == parent.code or not code.isdigit():
+        raise LedgerError(f"明细科目编码须以上级科目编码{parent.code}开头并由数字组成")
+    if (
+        Account.objects.filter(chart=parent.chart, code=code, union__isnull=True).exists()
+        or Account.objects.filter(chart=parent.chart, code=code, union=union).exists()
+    ):
+        raise LedgerError(f"科目编码{code}已被使用")
+    return Account.objects.create(
+        chart=parent.chart, union=union, parent=parent, code=code, name=name, type=parent.type
+    )
+
+
+def resolve_account(year: AccountingYear, account: Account | int | str) -> Account:
+    """The account as the year may use it: on the year's chart, the 制度's or this union's, and active."""
+    accounts = Account.objects.filter(chart_id=year.chart_id, is_active=True).filter(
+        union__isnull=True
+    ) | Account.objects.filter(chart_id=year.chart_id, is_active=True, union_id=year.union_id)
+    try:
+        if isinstance(account, Account):
+            return accounts.get(pk=account.pk)
+        if isinstance(account, int) and not isinstance(account, bool):
+            return accounts.get(pk=account)
+        if isinstance(account, str) and account:
+            return accounts.get(code=account)
+    except Account.DoesNotExist:
+        pass
+    raise UnknownAccount(f"科目不存在或不属于本工会的账套：{account}")
+
+
+# --- vouchers -------------------------------------------------------------------------------------------
+
+
+def _check_open(year: AccountingYear, date: datetime.date) -> None:
+    if year.is_closed:
+        raise ClosedYear(f"{year.year}年度已结账，不能再记账")
+    if not isinstance(date, datetime.date) or isinstance(date, datetime.datetime):
+        raise DateOutsideYear("凭证日期不正确")
+    if date.year != year.year:
+        raise DateOutsideYear(f"凭证日期{date:%Y-%m-%d}不在{year.year}年度内")
+
+
+def _check_lines(year: AccountingYear, lines: Sequence[Line]) -> list[_CheckedLine]:
+    if len(lines) < 2:
+        raise UnbalancedVoucher("一张记账凭证至少要有两行分录")
+    checked = []
+    for number, line in enumerate(lines, start=1):
+        try:
+            debit, credit = to_decimal(line.debit), to_decimal(line.credit)
+        except AmountError as error:
+            raise AmountError(f"第{number}行：{error.message}") from None
+        if debit < 0 or credit < 0:
+            raise AmountError(f"第{number}行：金额必须大于零")
+        if (debit > 0) == (credit > 0):
+            raise AmountError(f"第{number}行：借方和贷方必须且只能填一方，金额大于零")
+        checked.append(
+            _CheckedLine(resolve_account(year, line.account), debit, credit, (line.memo or "")[:200])
+        )
+    debit_total = sum((line.debit for line in checked), ZERO)
+    credit_total = sum((line.credit for line in checked), ZERO)
+    if debit_total != credit_total:
+        raise UnbalancedVoucher(f"借贷不平衡：借方合计{debit_total}，贷方合计{credit_total}")
+    return checked
+
+
+@transaction.atomic
+def create_voucher(
+    *,
+    year: AccountingYear,
+    date: datetime.date,
+    summary: str,
+    lines: Sequence[Line],
+    prepared_by: AbstractBaseUser,
+    counterparty: str = "",
+    attachment_count: int = 0,
+    kind: str = Voucher.Kind.NORMAL,
+    reverses: Voucher | None = None,
+) -> Voucher:
+    """Write a draft voucher with its lines, after checking everything posting will check."""
+    year = AccountingYear.objects.get(pk=year.pk)  # the current state, not a stale copy
+    _check_open(year, date)
+    summary = (summary or "").strip()
+    if not summary:
+        raise LedgerError("摘要不能为空")
+    if len(summary) > 200:
+        raise LedgerError("摘要不能超过200字")
+    if not isinstance(attachment_count, int) or not 0 <= attachment_count <= 999:
+        raise LedgerError("附单据数不正确")
+    checked = _check_lines(year, lines)
+    voucher = Voucher.objects.create(
+        year=year,
+        date=date,
+        summary=summary,
+        counterparty=(counterparty or "").strip()[:100],
+        kind=kind,
+        reverses=reverses,
+        attachment_count=attachment_count,
+        prepared_by=prepared_by,
+    )
+    VoucherLine.objects.bulk_create(
+        VoucherLine(
+            voucher=voucher,
+            position=position,
+            account=line.account,
+            debit=money(line.debit),
+            credit=money(line.credit),
+            memo=line.memo,
+        )
+        for position, line in enumerate(checked, start=1)
+    )
+    return voucher
+
+
+@transaction.atomic
+def post_voucher(*, voucher: Voucher, posted_by: AbstractBaseUser) -> Voucher:
+    """Post (记账) a draft: check it again and give it the year's next gapless 凭证号."""
+    year = AccountingYear.objects.select_for_update().get(pk=voucher.year_id)
+    voucher = Voucher.objects.select_for_update().get(pk=voucher.pk)
+    if voucher.state != Voucher.State.DRAFT:
+        raise PostedVoucherImmutable(f"凭证{voucher.voucher_no}已记账")
+    _check_open(year, voucher.date)
+    _check_lines(
+        year,
+        [Line(line.account_id, line.debit.amount, line.credit.amount) for line in voucher.lines.all()],
+    )
+    voucher.number = year.next_number
+    voucher.state = Voucher.State.POSTED
+    voucher.posted_by = posted_by
+    voucher.posted_at = timezone.now()
+    voucher.save(update_fields=["number", "state", "posted_by", "posted_at"])
+    year.next_number += 1
+    year.save(update_fields=["next_number"])
+    return voucher
+
+
+@transaction.atomic
+def delete_draft(*, voucher: Voucher) -> None:
+    voucher = Voucher.objects.select_related("year").get(pk=voucher.pk)
+    if voucher.state != Voucher.State.DRAFT:
+        raise PostedVoucherImmutable(f"凭证{voucher.voucher_no}已记账，不能删除；更正请冲销")
+    if voucher.year.is_closed:
+        raise ClosedYear(f"{voucher.year.year}年度已结账")
+    voucher.delete()
+
+
+@transaction.atomic
+def record_voucher(*, year: AccountingYear, posted_by: AbstractBaseUser, **fields) -> Voucher:
+    """Prepare and post a voucher in one step (the treasurer both prepares and posts)."""
+    voucher = create_voucher(year=year, prepared_by=posted_by, **fields)
+    return post_voucher(voucher=voucher, posted_by=posted_by)
+
+
+def _money_account(year: AccountingYear, via: str) -> Account:
+    codes = {"cash": year.chart.cash_code, "bank": year.chart.bank_code}
+    if via not in codes:
+        raise LedgerError("请选择收付方式：现金或银行存款")
+    return resolve_account(year, codes[via])
+
+
+@transaction.atomic
+def record_receipt(
+    *,
+    union: Union,
+    date: datetime.date,
+    account: Account | int | str,
+    amount: object,
+    into: str,
+    summary: str,
+    user: AbstractBaseUser,
+    payer: str = "",
+    attachment_count: int = 0,
+) -> Voucher:
+    """A 收入: Dr 库存现金/银行存款, Cr the income account (or its 明细科目). Posted at once."""
+    year = get_year(union=union, year=date.year) if isinstance(date, datetime.date) else None
+    if year is None:
+        raise DateOutsideYear("日期不正确")
+    income = resolve_account(year, account)
+    if income.type != AccountType.INCOME:
+        raise UnknownAccount(f"“{income.name}”不是收入科目")
+    value = positive_amount(amount)
+    return record_voucher(
+        year=year,
+        posted_by=user,
+        date=date,
+        summary=summary,
+        counterparty=payer,
+        attachment_count=attachment_count,
+        lines=[Line(_money_account(year, into), debit=value), Line(income, credit=value)],
+    )
+
+
+@transaction.atomic
+def record_payment(
+    *,
+    union: Union,
+    date: datetime.date,
+    account: Account | int | str,
+    amount: object,
+    via: str,
+    summary: str,
+    user: AbstractBaseUser,
+    payee: str = "",
+    attachment_count: int = 0,
+) -> Voucher:
+    """A 支出: Dr the expense account (or its 明细科目), Cr 库存现金/银行存款. Posted at once.
+
+    Cash and bank never go negative: the payment is refused if the balance on its date is too small.
+    """
+    year = get_year(union=union, year=date.year) if isinstance(date, datetime.date) else None
+    if year is None:
+        raise DateOutsideYear("日期不正确")
+    expense = resolve_account(year, account)
+    if expense.type != AccountType.EXPENSE:
+        raise UnknownAccount(f"“{expense.name}”不是支出科目")
+    value = positive_amount(amount)
+    source = _money_account(year, via)
+    _check_open(year, date)
+    available = queries.account_movement(year=year, account=source, end=date).closing
+    if available < value:
+        raise LedgerError(f"{source.name}余额不足：{date:%Y-%m-%d}余额{available}元，支付{value}元")
+    return record_voucher(
+        year=year,
+        posted_by=user,
+        date=date,
+        summary=summary,
+        counterparty=payee,
+        attachment_count=attachment_count,
+        lines=[Line(expense, debit=value), Line(source, credit=value)],
+    )
+
+
+@transaction.atomic
+def record_opening_balances(
+    *, year: AccountingYear, balances: Mapping[Account | int | str, object], user: AbstractBaseUser
+) -> Voucher:
+    """The year's 期初余额 as one posted opening voucher dated 1 January.
+
+    ``balances`` gives each balance-sheet account's balance on its normal side (assets 借, liabilities
+    and net assets 贷); they must balance. Only one opening voucher per year.
+    """
+    if Voucher.objects.filter(year=year, kind=Voucher.Kind.OPENING).exists():
+        raise LedgerError(f"{year.year}年度已经录入期初余额")
+    lines = []
+    for key, raw in balances.items():
+        account = resolve_account(year, key)
+        if account.type not in (AccountType.ASSET, AccountType.LIABILITY, AccountType.NET_ASSETS):
+            raise UnknownAccount(f"期初余额只记资产、负债和净资产科目，“{account.name}”不是")
+        amount = to_decimal(raw)
+        if amount == 0:
+            continue
+        normal_debit = account.debit_normal
+        if amount < 0:
+            normal_debit, amount = not normal_debit, -amount
+        lines.append(
+            Line(account, debit=amount if normal_debit else ZERO, credit=ZERO if normal_debit else amount)
+        )
+    return record_voucher(
+        year=year,
+        posted_by=user,
+        date=year.start,
+        summary="期初余额",
+        kind=Voucher.Kind.OPENING,
+        lines=lines,
+    )
+
+
+@transaction.atomic
+def reverse_voucher(
+    *, voucher: Voucher, user: AbstractBaseUser, reason: str, date: datetime.date | None = None
+) -> Voucher:
+    """红字冲销: a new posted voucher with every line on the opposite side, pointing at the original.
+
+    Amounts stay positive (the database refuses negative ones), so a reversal is the mirror entry; the
+    original is never touched. By default the reversal is dated today if today is in the original's
+    year, otherwise on the original's date.
+    """
+    original = Voucher.objects.select_related("year").get(pk=voucher.pk)
+    reason = (reason or "").strip()
+    if not reason:
+        raise LedgerError("请填写冲销原因")
+    if original.state != Voucher.State.POSTED:
+        raise LedgerError("只有已记账的凭证才能冲销；草稿可以直接删除")
+    if original.kind != Voucher.Kind.NORMAL:
+        raise LedgerError(f"{original.get_kind_display()}凭证不能冲销")
+    if Voucher.objects.filter(reverses=original).exists():
+        raise LedgerError(f"凭证{original.voucher_no}已经冲销过")
+    if date is None:
+        today = timezone.localdate()
+        date = today if today.year == original.year.year else original.date
+    year = get_year(union=original.year.union, year=date.year)
+    lines = [
+        Line(line.account_id, debit=line.credit.amount, credit=line.debit.amount, memo=line.memo)
+        for line in original.lines.all()
+    ]
+    return record_voucher(
+        year=year,
+        posted_by=user,
+        date=date,
+        summary=f"冲销{original.year.year}年{original.voucher_no}：{reason}"[:200],
+        kind=Voucher.Kind.REVERSAL,
+        reverses=original,
+        lines=lines,
+    )
+
+
+@transaction.atomic
+def close_year(*, year: AccountingYear, user: AbstractBaseUser) -> AccountingYear:
+    """结账: close income and spending into 结余, lock the year, open the next with the closing balances.
+
+    Refused while drafts remain or the trial balance does not balance. Returns the next year.
+    """
+    year = AccountingYear.objects.select_for_update().select_related("chart", "union").get(pk=year.pk)
+    if year.is_closed:
+        raise ClosedYear(f"{year.year}年度已经结账")
+    if year.vouchers.filter(state=Voucher.State.DRAFT).exists():
+        raise LedgerError(f"{year.year}年度还有未记账的草稿凭证，请先记账或删除")
+    rows = queries.leaf_balances(year=year)
+    debit_total = sum((row.debit for row in rows), ZERO)
+    credit_total = sum((row.credit for row in rows), ZERO)
+    if debit_total != credit_total:
+        raise UnbalancedVoucher(f"试算不平衡：借方{debit_total}，贷方{credit_total}")
+    surplus = resolve_account(year, year.chart.surplus_code)
+    transfer = []
+    for row in rows:
+        if row.account.type in (AccountType.INCOME, AccountType.EXPENSE) and row.closing_debit != 0:
+            # Move the balance to the other side so the account ends the year at zero.
+            amount = row.closing_debit
+            transfer.append(
+                Line(
+                    row.account, debit=-amount if amount < 0 else ZERO, credit=amount if amount > 0 else ZERO
+                )
+            )
+    if transfer:
+        net = sum((to_decimal(line.debit) - to_decimal(line.credit) for line in transfer), ZERO)
+        if net:
+            transfer.append(Line(surplus, debit=-net if net < 0 else ZERO, credit=net if net > 0 else ZERO))
+        record_voucher(
+            year=year,
+            posted_by=user,
+            date=year.end,
+            summary=f"{year.year}年度收支结转结余",
+            kind=Voucher.Kind.CLOSING,
+            lines=transfer,
+        )
+    closing = {
+        row.account.pk: row.closing_debit if row.account.debit_normal else -row.closing_debit
+        for row in queries.leaf_balances(year=year)
+        if row.account.type in (AccountType.ASSET, AccountType.LIABILITY, AccountType.NET_ASSETS)
+        and row.closing_debit != 0
+    }
+    year.is_closed = True
+    year.closed_at = timezone.now()
+    year.closed_by = user
+    year.save(update_fields=["is_closed", "closed_at", "closed_by"])
+    following = open_year(union=year.union, year=year.year + 1)
+    if following.is_closed:
+        raise ClosedYear(f"{following.year}年度已结账，无法结转期初余额")
+    if closing:
+        record_opening_balances(year=following, balances=closing, user=user)
+    return following
