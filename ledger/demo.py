@@ -25,7 +25,9 @@ def load_year_file(path: Path, *, user: AbstractBaseUser) -> Union:
     sub_accounts = {}
     for spec in data.get("accounts", []):
         parent = services.resolve_account(year, spec["parent"])
-        sub_accounts[spec["name"]] = services.add_sub_account(union=union, parent=parent, name=spec["name"])
+        sub_accounts[spec["name"]] = services.add_sub_account(
+            union=union, parent=parent, name=spec["name"], user=user
+        )
     if data.get("opening"):
         services.record_opening_balances(year=year, balances=data["opening"], user=user)
     for entry in data.get("entries", []):

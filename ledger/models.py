@@ -238,6 +238,13 @@ class Voucher(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["year", "date"], name="voucher_year_date")]
+        permissions = [
+            ("record_voucher", "记账（录入、记账、冲销凭证）"),
+            ("read_books", "查阅账簿和凭证"),
+            ("download_reports", "查看和下载财务报告、报表"),
+            ("read_audit_trail", "查看操作记录（审计轨迹）"),
+            ("close_year", "年度结账"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.voucher_no} {self.summary}"
@@ -280,3 +287,94 @@ class VoucherLine(models.Model):
     def __str__(self) -> str:
         side = f"借 {self.debit.amount}" if self.debit.amount else f"贷 {self.credit.amount}"
         return f"{self.account} {side}"
+
+
+def attachment_path(instance: "Attachment", filename: str) -> str:
+    # Named by content hash, never by the uploaded name: not guessable, and the same scan is stored once.
+    return f"attachments/{instance.sha256[:2]}/{instance.sha256}"
+
+
+class Attachment(models.Model):
+    """A scanned receipt (原始凭证) attached to a voucher. Served only through a permission-checking view."""
+
+    voucher = models.ForeignKey(
+        Voucher, verbose_name="凭证", on_delete=models.PROTECT, related_name="attachments"
+    )
+    file = models.FileField("文件", upload_to=attachment_path, max_length=200)
+    sha256 = models.CharField("SHA-256", max_length=64)
+    original_name = models.CharField("原文件名", max_length=200)
+    content_type = models.CharField("类型", max_length=50)
+    size = models.PositiveIntegerField("大小（字节）")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="上传人", on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "附件"
+        verbose_name_plural = "附件"
+        ordering = ["voucher", "uploaded_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(content_type__in=["application/pdf", "image/jpeg", "image/png"]),
+                name="attachment_type_allowed",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class AuditEvent(models.Model):
+    """One entry of the audit trail (操作记录). Append-only: the database refuses updates and deletes."""
+
+    class Action(models.TextChoices):
+        LOGIN = "login", "登录"
+        LOGIN_FAILED = "login_failed", "登录失败"
+        LOGOUT = "logout", "退出"
+        VOUCHER_CREATED = "voucher_created", "填制凭证"
+        VOUCHER_POSTED = "voucher_posted", "凭证记账"
+        VOUCHER_REVERSED = "voucher_reversed", "冲销凭证"
+        DRAFT_DELETED = "draft_deleted", "删除草稿"
+        OPENING_RECORDED = "opening_recorded", "录入期初余额"
+        ACCOUNT_ADDED = "account_added", "增加明细科目"
+        ATTACHMENT_ADDED = "attachment_added", "上传附件"
+        REPORT_TEXT_CHANGED = "report_text_changed", "修改报告文字"
+        YEAR_CLOSED = "year_closed", "年度结账"
+        YEAR_REOPENED = "year_reopened", "反结账"
+        USER_CHANGED = "user_changed", "用户或角色变更"
+        BACKUP_RESTORED = "backup_restored", "恢复备份"
+
+    at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="用户",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    username = models.CharField("用户名", max_length=150, blank=True)
+    action = models.CharField("操作", max_length=30, choices=Action.choices)
+    union = models.ForeignKey(
+        Union,
+        verbose_name="工会",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="audit_events",
+    )
+    object_type = models.CharField("对象类型", max_length=50, blank=True)
+    object_id = models.CharField("对象", max_length=50, blank=True)
+    summary = models.CharField("说明", max_length=300, blank=True)
+    ip_address = models.GenericIPAddressField("来源地址", null=True, blank=True)
+    changes = models.JSONField("变更内容", default=dict, blank=True)
+
+    class Meta:
+        verbose_name = "操作记录"
+        verbose_name_plural = "操作记录"
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["union", "at"], name="audit_union_at")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.get_action_display()}"

@@ -19,7 +19,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
-from ledger import queries
+from ledger import audit, queries
 from ledger.errors import (
     AmountError,
     ClosedYear,
@@ -29,7 +29,7 @@ from ledger.errors import (
     UnbalancedVoucher,
     UnknownAccount,
 )
-from ledger.models import Account, AccountingYear, AccountType, Chart, Union, Voucher, VoucherLine
+from ledger.models import Account, AccountingYear, AccountType, AuditEvent, Chart, Union, Voucher, VoucherLine
 from ledger.money import money, positive_amount, to_decimal
 
 ZERO = Decimal("0.00")
@@ -87,7 +87,9 @@ def get_year(*, union: Union, year: int) -> AccountingYear:
 
 
 @transaction.atomic
-def add_sub_account(*, union: Union, parent: Account, name: str, code: str = "") -> Account:
+def add_sub_account(
+    *, union: Union, parent: Account, name: str, code: str = "", user: AbstractBaseUser | None = None
+) -> Account:
     """Add a union's own 明细科目 under ``parent`` (of the 制度 or the union's own).
 
     The code extends the parent's code by two digits (50104 → 5010401) unless one is given.
@@ -112,9 +114,17 @@ def add_sub_account(*, union: Union, parent: Account, name: str, code: str = "")
         or Account.objects.filter(chart=parent.chart, code=code, union=union).exists()
     ):
         raise LedgerError(f"科目编码{code}已被使用")
-    return Account.objects.create(
+    account = Account.objects.create(
         chart=parent.chart, union=union, parent=parent, code=code, name=name, type=parent.type
     )
+    audit.record(
+        AuditEvent.Action.ACCOUNT_ADDED,
+        user=user,
+        union=union,
+        obj=account,
+        summary=f"{parent} › {code} {name}",
+    )
+    return account
 
 
 def resolve_account(year: AccountingYear, account: Account | int | str) -> Account:
@@ -214,6 +224,14 @@ def create_voucher(
         )
         for position, line in enumerate(checked, start=1)
     )
+    audit.record(
+        AuditEvent.Action.VOUCHER_CREATED,
+        user=prepared_by,
+        union=year.union,
+        obj=voucher,
+        summary=f"{date:%Y-%m-%d} {summary}",
+        changes={"lines": [[line.account.code, f"{line.debit}", f"{line.credit}"] for line in checked]},
+    )
     return voucher
 
 
@@ -236,16 +254,30 @@ def post_voucher(*, voucher: Voucher, posted_by: AbstractBaseUser) -> Voucher:
     voucher.save(update_fields=["number", "state", "posted_by", "posted_at"])
     year.next_number += 1
     year.save(update_fields=["next_number"])
+    audit.record(
+        AuditEvent.Action.VOUCHER_POSTED,
+        user=posted_by,
+        union=year.union,
+        obj=voucher,
+        summary=f"{year.year}年{voucher.voucher_no} {voucher.summary}",
+    )
     return voucher
 
 
 @transaction.atomic
-def delete_draft(*, voucher: Voucher) -> None:
+def delete_draft(*, voucher: Voucher, user: AbstractBaseUser) -> None:
     voucher = Voucher.objects.select_related("year").get(pk=voucher.pk)
     if voucher.state != Voucher.State.DRAFT:
         raise PostedVoucherImmutable(f"凭证{voucher.voucher_no}已记账，不能删除；更正请冲销")
     if voucher.year.is_closed:
         raise ClosedYear(f"{voucher.year.year}年度已结账")
+    audit.record(
+        AuditEvent.Action.DRAFT_DELETED,
+        user=user,
+        union=voucher.year.union,
+        obj=voucher,
+        summary=voucher.summary,
+    )
     voucher.delete()
 
 
@@ -360,7 +392,7 @@ def record_opening_balances(
         lines.append(
             Line(account, debit=amount if normal_debit else ZERO, credit=ZERO if normal_debit else amount)
         )
-    return record_voucher(
+    voucher = record_voucher(
         year=year,
         posted_by=user,
         date=year.start,
@@ -368,6 +400,14 @@ def record_opening_balances(
         kind=Voucher.Kind.OPENING,
         lines=lines,
     )
+    audit.record(
+        AuditEvent.Action.OPENING_RECORDED,
+        user=user,
+        union=year.union,
+        obj=voucher,
+        summary=f"{year.year}年度期初余额",
+    )
+    return voucher
 
 
 @transaction.atomic
@@ -398,7 +438,7 @@ def reverse_voucher(
         Line(line.account_id, debit=line.credit.amount, credit=line.debit.amount, memo=line.memo)
         for line in original.lines.all()
     ]
-    return record_voucher(
+    reversal = record_voucher(
         year=year,
         posted_by=user,
         date=date,
@@ -407,6 +447,15 @@ def reverse_voucher(
         reverses=original,
         lines=lines,
     )
+    audit.record(
+        AuditEvent.Action.VOUCHER_REVERSED,
+        user=user,
+        union=year.union,
+        obj=original,
+        summary=f"{original.year.year}年{original.voucher_no}由{year.year}年{reversal.voucher_no}冲销：{reason}",
+        changes={"reversal_id": reversal.pk, "reason": reason},
+    )
+    return reversal
 
 
 @transaction.atomic
@@ -458,6 +507,9 @@ def close_year(*, year: AccountingYear, user: AbstractBaseUser) -> AccountingYea
     year.closed_at = timezone.now()
     year.closed_by = user
     year.save(update_fields=["is_closed", "closed_at", "closed_by"])
+    audit.record(
+        AuditEvent.Action.YEAR_CLOSED, user=user, union=year.union, obj=year, summary=f"{year.year}年度结账"
+    )
     following = open_year(union=year.union, year=year.year + 1)
     if following.is_closed:
         raise ClosedYear(f"{following.year}年度已结账，无法结转期初余额")

@@ -56,6 +56,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "ledger.audit.AuditContextMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 

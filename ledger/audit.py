@@ -1,0 +1,51 @@
+"""Write the audit trail (操作记录). Called inside the same transaction as the change it records.
+
+The request's client address is put in a context variable by ``AuditContextMiddleware`` so that services
+need not carry it; outside a request (commands, tests) it is empty.
+"""
+
+import contextvars
+
+from django.contrib.auth.models import AbstractBaseUser
+
+from ledger.models import AuditEvent, Union
+
+client_address: contextvars.ContextVar[str | None] = contextvars.ContextVar("client_address", default=None)
+
+
+def record(
+    action: str,
+    *,
+    user: AbstractBaseUser | None,
+    union: Union | None = None,
+    obj: object | None = None,
+    summary: str = "",
+    changes: dict | None = None,
+    username: str = "",
+) -> AuditEvent:
+    authenticated = user is not None and getattr(user, "is_authenticated", False)
+    return AuditEvent.objects.create(
+        action=action,
+        user=user if authenticated else None,
+        username=(user.get_username() if authenticated else username)[:150],
+        union=union,
+        object_type=type(obj).__name__ if obj is not None else "",
+        object_id=str(getattr(obj, "pk", "") or "") if obj is not None else "",
+        summary=summary[:300],
+        ip_address=client_address.get(),
+        changes=changes or {},
+    )
+
+
+class AuditContextMiddleware:
+    """Remember the client address of the current request for the audit trail."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = client_address.set(request.META.get("REMOTE_ADDR") or None)
+        try:
+            return self.get_response(request)
+        finally:
+            client_address.reset(token)
