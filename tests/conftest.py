@@ -1,14 +1,38 @@
 """Shared fixtures: named users and the books of a small union, built through the services."""
 
 import datetime
+import importlib
 from decimal import Decimal
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
+from django.apps import apps
+
 from ledger import services
-from ledger.models import AccountingYear, Union, Voucher, VoucherLine
+from ledger.charts import install_chart, load_chart_file
+from ledger.models import Account, AccountingYear, Chart, Union, Voucher, VoucherLine
+
+
+def _transactional(request) -> bool:
+    marker = request.node.get_closest_marker("django_db")
+    return (
+        "transactional_db" in request.fixturenames
+        or "live_server" in request.fixturenames
+        or bool(marker and marker.kwargs.get("transaction"))
+    )
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    """A flush between transactional tests also empties what data migrations installed: put it back."""
+    if _transactional(request):
+        request.getfixturevalue("transactional_db")
+        if not Chart.objects.exists():
+            install_chart(Chart, Account, load_chart_file("gonghui-2009.json"))
+            importlib.import_module("ledger.migrations.0005_roles_and_audit_guard").create_roles(apps, None)
+    yield
 
 
 @pytest.fixture

@@ -74,27 +74,27 @@ CREATE TRIGGER ledger_line_guard BEFORE INSERT OR UPDATE OR DELETE ON ledger_vou
     r"""
 CREATE OR REPLACE FUNCTION ledger_voucher_balanced() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
-    voucher_id bigint;
+    target bigint;
     line_count integer;
     debit_total numeric;
     credit_total numeric;
 BEGIN
     IF TG_TABLE_NAME = 'ledger_voucher' THEN
-        voucher_id := NEW.id;
+        target := NEW.id;
     ELSIF TG_OP = 'DELETE' THEN
-        voucher_id := OLD.voucher_id;
+        target := OLD.voucher_id;
     ELSE
-        voucher_id := NEW.voucher_id;
+        target := NEW.voucher_id;
     END IF;
-    IF NOT EXISTS (SELECT 1 FROM ledger_voucher v WHERE v.id = voucher_id AND v.state = 'posted') THEN
+    IF NOT EXISTS (SELECT 1 FROM ledger_voucher v WHERE v.id = target AND v.state = 'posted') THEN
         RETURN NULL;
     END IF;
     SELECT count(*), coalesce(sum(l.debit), 0), coalesce(sum(l.credit), 0)
       INTO line_count, debit_total, credit_total
-      FROM ledger_voucherline l WHERE l.voucher_id = ledger_voucher_balanced.voucher_id;
+      FROM ledger_voucherline l WHERE l.voucher_id = target;
     IF line_count < 2 OR debit_total <> credit_total THEN
         RAISE EXCEPTION '记账凭证借贷不平衡或分录少于两行（凭证 id %：借方 %，贷方 %，% 行）',
-            voucher_id, debit_total, credit_total, line_count USING ERRCODE = 'check_violation';
+            target, debit_total, credit_total, line_count USING ERRCODE = 'check_violation';
     END IF;
     RETURN NULL;
 END;

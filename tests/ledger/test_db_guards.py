@@ -1,0 +1,202 @@
+"""The database itself refuses what the services refuse, even when rows are written with raw SQL.
+
+These tests commit (transaction=True) so that PostgreSQL's deferred constraint trigger runs at COMMIT,
+as it does in production; SQLite's triggers run at once.
+"""
+
+import datetime
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from ledger import services
+from ledger.models import Account, AuditEvent, Voucher, VoucherLine
+from tests.conftest import d
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def posted(year, user, union):
+    return services.record_receipt(
+        union=union,
+        date=d("2012-03-30"),
+        account="401",
+        amount="1550.00",
+        into="cash",
+        summary="会费",
+        user=user,
+    )
+
+
+def execute(sql: str, params: list | None = None) -> None:
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def insert_voucher(year, user, *, state="draft", date=datetime.date(2012, 6, 1), number=None) -> int:
+    now = timezone.now()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO ledger_voucher (year_id, number, date, summary, counterparty, state, kind, reverses_id,"
+            " attachment_count, prepared_by_id, posted_by_id, created_at, posted_at)"
+            " VALUES (%s, %s, %s, 'raw', '', %s, 'normal', NULL, 0, %s, %s, %s, %s)",
+            [
+                year.pk,
+                number,
+                date,
+                state,
+                user.pk,
+                user.pk if state == "posted" else None,
+                now,
+                now if state == "posted" else None,
+            ],
+        )
+        return Voucher.objects.filter(summary="raw").order_by("-pk").values_list("pk", flat=True).first()
+
+
+def insert_line(voucher_id: int, account_code: str, debit: str, credit: str, position: int) -> None:
+    account = Account.objects.get(code=account_code, union=None)
+    execute(
+        "INSERT INTO ledger_voucherline (voucher_id, position, account_id, debit, debit_currency, credit,"
+        " credit_currency, memo) VALUES (%s, %s, %s, %s, 'CNY', %s, 'CNY', '')",
+        [voucher_id, position, account.pk, debit, credit],
+    )
+
+
+def test_a_posted_voucher_cannot_be_updated(posted):
+    with pytest.raises(IntegrityError, match="已记账的凭证不能修改或删除"):
+        Voucher.objects.filter(pk=posted.pk).update(summary="改过的摘要")
+    with pytest.raises(IntegrityError, match="已记账的凭证不能修改或删除"):
+        execute(
+            "UPDATE ledger_voucher SET state = 'draft', number = NULL, posted_at = NULL WHERE id = %s",
+            [posted.pk],
+        )
+    assert Voucher.objects.get(pk=posted.pk).summary == "会费"
+
+
+def test_a_posted_voucher_cannot_be_deleted(posted):
+    with pytest.raises(IntegrityError):
+        execute("DELETE FROM ledger_voucherline WHERE voucher_id = %s", [posted.pk])
+    with pytest.raises(IntegrityError, match="已记账"):
+        execute("DELETE FROM ledger_voucher WHERE id = %s", [posted.pk])
+    assert VoucherLine.objects.filter(voucher=posted).count() == 2
+
+
+def test_lines_of_a_posted_voucher_cannot_change(posted):
+    with pytest.raises(IntegrityError, match="已记账凭证的分录不能修改或删除"):
+        VoucherLine.objects.filter(voucher=posted, position=1).update(memo="改")
+    with pytest.raises(IntegrityError, match="不能向已记账的凭证添加分录"):
+        insert_line(posted.pk, "101", "1.00", "0", 3)
+    assert VoucherLine.objects.filter(voucher=posted).count() == 2
+
+
+def test_amounts_are_positive_on_exactly_one_side(year, user):
+    draft = services.create_voucher(
+        year=year,
+        date=d("2012-02-01"),
+        summary="草稿",
+        prepared_by=user,
+        lines=[services.Line("101", debit="5.00"), services.Line("102", credit="5.00")],
+    )
+    line = draft.lines.get(position=1)
+    for debit, credit in [("-5.00", "0"), ("0", "0"), ("5.00", "5.00"), ("0", "-5.00")]:
+        with pytest.raises(IntegrityError, match="line_one_positive_side|CHECK constraint failed"):
+            execute(
+                "UPDATE ledger_voucherline SET debit = %s, credit = %s WHERE id = %s",
+                [debit, credit, line.pk],
+            )
+    with pytest.raises(IntegrityError):
+        execute("UPDATE ledger_voucherline SET debit_currency = 'USD' WHERE id = %s", [line.pk])
+
+
+def test_a_voucher_enters_as_a_draft(year, user):
+    with pytest.raises(IntegrityError, match="凭证须先以草稿录入分录，再记账"):
+        insert_voucher(year, user, state="posted", number=99)
+
+
+def test_an_unbalanced_voucher_cannot_be_posted_even_by_raw_sql(year, user):
+    before = Voucher.objects.count()
+    with pytest.raises(IntegrityError, match="借贷不平衡或分录少于两行"):
+        with transaction.atomic():
+            voucher_id = insert_voucher(year, user)
+            insert_line(voucher_id, "101", "100.00", "0", 1)
+            insert_line(voucher_id, "401", "0", "99.99", 2)
+            execute(
+                "UPDATE ledger_voucher SET state = 'posted', number = 50, posted_by_id = %s, posted_at = %s WHERE id = %s",
+                [user.pk, timezone.now(), voucher_id],
+            )
+    assert Voucher.objects.count() == before
+
+
+def test_a_voucher_with_one_line_cannot_be_posted(year, user):
+    with pytest.raises(IntegrityError, match="借贷不平衡或分录少于两行"):
+        with transaction.atomic():
+            voucher_id = insert_voucher(year, user)
+            insert_line(voucher_id, "101", "100.00", "0", 1)
+            execute(
+                "UPDATE ledger_voucher SET state = 'posted', number = 50, posted_by_id = %s, posted_at = %s WHERE id = %s",
+                [user.pk, timezone.now(), voucher_id],
+            )
+
+
+def test_a_balanced_raw_voucher_may_be_posted(year, user):
+    with transaction.atomic():
+        voucher_id = insert_voucher(year, user)
+        insert_line(voucher_id, "101", "100.10", "0", 1)
+        insert_line(voucher_id, "401", "0", "100.10", 2)
+        execute(
+            "UPDATE ledger_voucher SET state = 'posted', number = 50, posted_by_id = %s, posted_at = %s WHERE id = %s",
+            [user.pk, timezone.now(), voucher_id],
+        )
+    assert Voucher.objects.get(pk=voucher_id).state == "posted"
+
+
+def test_an_empty_voucher_cannot_be_posted(year, user):
+    """PostgreSQL finds it at COMMIT (deferred constraint trigger), SQLite at the state change."""
+    with pytest.raises(IntegrityError, match="借贷不平衡或分录少于两行"):
+        with transaction.atomic():
+            voucher_id = insert_voucher(year, user)
+            execute(
+                "UPDATE ledger_voucher SET state = 'posted', number = 51, posted_by_id = %s, posted_at = %s WHERE id = %s",
+                [user.pk, timezone.now(), voucher_id],
+            )
+    assert not Voucher.objects.filter(summary="raw").exists()
+
+
+def test_nothing_enters_a_closed_year(year, user, union, posted):
+    services.close_year(year=year, user=user)
+    with pytest.raises(IntegrityError, match="已结账"):
+        insert_voucher(year, user)
+
+
+def test_a_voucher_date_lies_inside_its_year(year, user):
+    with pytest.raises(IntegrityError, match="不在"):
+        insert_voucher(year, user, date=datetime.date(2013, 1, 1))
+    voucher_id = insert_voucher(year, user)
+    with pytest.raises(IntegrityError, match="不在"):
+        execute(
+            "UPDATE ledger_voucher SET date = %s WHERE id = %s", [datetime.date(2011, 12, 31), voucher_id]
+        )
+
+
+def test_voucher_numbers_are_unique_in_a_year(year, user, posted):
+    with pytest.raises(IntegrityError):
+        with transaction.atomic():
+            voucher_id = insert_voucher(year, user)
+            insert_line(voucher_id, "101", "1.00", "0", 1)
+            insert_line(voucher_id, "401", "0", "1.00", 2)
+            execute(
+                "UPDATE ledger_voucher SET state = 'posted', number = %s, posted_by_id = %s, posted_at = %s WHERE id = %s",
+                [posted.number, user.pk, timezone.now(), voucher_id],
+            )
+
+
+def test_the_audit_trail_is_append_only(posted):
+    event = AuditEvent.objects.filter(object_id=str(posted.pk)).first()
+    with pytest.raises(IntegrityError, match="操作记录只能追加"):
+        AuditEvent.objects.filter(pk=event.pk).update(summary="抹掉")
+    with pytest.raises(IntegrityError, match="操作记录只能追加"):
+        execute("DELETE FROM ledger_auditevent WHERE id = %s", [event.pk])
+    assert AuditEvent.objects.get(pk=event.pk).summary == event.summary
