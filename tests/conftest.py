@@ -5,10 +5,9 @@ import importlib
 from decimal import Decimal
 
 import pytest
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-
-from django.apps import apps
 
 from ledger import services
 from ledger.charts import install_chart, load_chart_file
