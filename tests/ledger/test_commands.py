@@ -1,0 +1,67 @@
+import json
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from ledger.models import Union, Voucher
+
+
+def run(*args) -> str:
+    out = StringIO()
+    call_command(*args, stdout=out)
+    return out.getvalue()
+
+
+def test_trial_balance_json(demo):
+    rows = json.loads(run("trial_balance", "--union", "blzq-hospital", "--year", "2012", "--format", "json"))
+    by_code = {row["code"]: row for row in rows}
+    assert by_code["101"] == {
+        "code": "101",
+        "name": "库存现金",
+        "opening": "1521.40",
+        "debit": "8200.00",
+        "credit": "1823.00",
+        "closing": "7898.40",
+    }
+    assert by_code["102"]["closing"] == "7664.50"
+    assert by_code["331"]["opening"] == "8721.40"
+    assert by_code["401"]["closing"] == "6200.00"
+    assert by_code["405"]["closing"] == "30000.00"
+    assert by_code["5010401"] == {
+        "code": "5010401",
+        "name": "三八妇女节活动",
+        "opening": "0.00",
+        "debit": "723.00",
+        "credit": "0.00",
+        "closing": "723.00",
+    }
+    assert set(rows[0]) == {"code", "name", "opening", "debit", "credit", "closing"}
+
+
+def test_trial_balance_text(demo):
+    text = run("trial_balance", "--union", "blzq-hospital", "--year", "2012")
+    assert "巴林左旗医院工会 2012年度 科目余额表（单位：元）" in text
+    assert "7,898.40" in text and "试算平衡" in text
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--union", "nobody", "--year", "2012"], "没有简称为“nobody”的工会"),
+        (["--union", "blzq-hospital", "--year", "2030"], "尚未建立2030年度的账套"),
+    ],
+)
+def test_trial_balance_errors(demo, args, message):
+    with pytest.raises(CommandError, match=message):
+        run("trial_balance", *args)
+
+
+def test_load_demo_is_idempotent_and_refuses_production(demo, settings):
+    count = Voucher.objects.count()
+    assert "演示数据已存在" in run("load_demo", "--force")
+    assert Voucher.objects.count() == count == 15
+    assert Union.objects.filter(slug="blzq-hospital").count() == 1
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="只在开发环境"):
+        run("load_demo")
