@@ -11,6 +11,10 @@ from django.contrib.auth.models import AbstractBaseUser
 from ledger.models import AuditEvent, Union
 
 client_address: contextvars.ContextVar[str | None] = contextvars.ContextVar("client_address", default=None)
+# Who is acting in the current request, for changes that arrive through signals (users, roles, memberships).
+current_user: contextvars.ContextVar[AbstractBaseUser | None] = contextvars.ContextVar(
+    "current_user", default=None
+)
 
 
 def record(
@@ -38,14 +42,16 @@ def record(
 
 
 class AuditContextMiddleware:
-    """Remember the client address of the current request for the audit trail."""
+    """Remember the client address and the acting user of the current request for the audit trail."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        token = client_address.set(request.META.get("REMOTE_ADDR") or None)
+        address_token = client_address.set(request.META.get("REMOTE_ADDR") or None)
+        user_token = current_user.set(getattr(request, "user", None))
         try:
             return self.get_response(request)
         finally:
-            client_address.reset(token)
+            current_user.reset(user_token)
+            client_address.reset(address_token)

@@ -58,6 +58,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "ledger.audit.AuditContextMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "unionledger.middleware.ContentSecurityPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "unionledger.urls"
@@ -135,6 +136,30 @@ CURRENCY_CHOICES = [("CNY", "人民币")]
 
 # A 财务工作报告 PDF needs a CJK font; these are the Debian files set-up installs (see TECH.md).
 REPORT_FONT_DIRS = [Path(p) for p in env_list("REPORT_FONT_DIRS", "/usr/share/fonts/opentype/noto")]
+
+# --- Security -----------------------------------------------------------------------------------------
+# Production (DEBUG off) passes `manage.py check --deploy` with no warnings. Behind a TLS-terminating proxy
+# set SECURE_PROXY_SSL_HEADER_FROM_X_FORWARDED_PROTO=1 so Django knows the request came over HTTPS.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+SESSION_COOKIE_SECURE = not DEBUG
+CSRF_COOKIE_SECURE = not DEBUG
+SECURE_HSTS_SECONDS = 0 if DEBUG else int(os.environ.get("SECURE_HSTS_SECONDS", str(365 * 24 * 3600)))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
+SECURE_HSTS_PRELOAD = not DEBUG
+if env_bool("SECURE_PROXY_SSL_HEADER_FROM_X_FORWARDED_PROTO", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_AGE = 8 * 3600
+X_FRAME_OPTIONS = "DENY"
+# No inline scripts or styles anywhere: templates load static files only.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+)
+# Sign-in is refused for a while after repeated failures (per user name, and per client address).
+LOGIN_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+LOGIN_FAILURE_LIMIT_PER_ADDRESS = int(os.environ.get("LOGIN_FAILURE_LIMIT_PER_ADDRESS", "30"))
+LOGIN_FAILURE_WINDOW_MINUTES = int(os.environ.get("LOGIN_FAILURE_WINDOW_MINUTES", "15"))
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,84 @@
+import os
+import subprocess
+import sys
+
+from django.conf import settings
+from django.test import RequestFactory
+
+from ledger.auth import ThrottledAuthenticationForm
+from ledger.models import AuditEvent
+
+PRODUCTION_ENV = {
+    "DEBUG": "0",
+    "SECRET_KEY": "x7Qp2vN9cR4tL8mZ1wB6yH3kJ5sD0fG2aE9uI7oP4qW1rT6yU8iO3pA5sD7fG9hJ",
+    "ALLOWED_HOSTS": "union.example.org",
+    "DJANGO_SETTINGS_MODULE": "unionledger.settings",
+}
+
+
+TEST_ONLY = {"DEBUG", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+
+
+def test_production_settings_pass_check_deploy():
+    env = {key: value for key, value in os.environ.items() if key not in TEST_ONLY} | PRODUCTION_ENV
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    env = {key: value for key, value in os.environ.items() if key not in TEST_ONLY} | {
+        "DJANGO_SETTINGS_MODULE": "unionledger.settings",
+        "DEBUG": "0",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=settings.BASE_DIR, env=env, capture_output=True, text=True
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
+
+
+def test_every_response_carries_a_strict_content_security_policy(client, db):
+    response = client.get("/admin/login/")
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy
+    assert "frame-ancestors 'none'" in policy
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_sign_in_is_refused_after_repeated_failures(db, django_user_model, settings):
+    settings.LOGIN_FAILURE_LIMIT = 3
+    django_user_model.objects.create_user("treasurer", password="right-password-1")
+    request = RequestFactory().post("/login/", REMOTE_ADDR="10.1.2.3")
+
+    def attempt(password):
+        form = ThrottledAuthenticationForm(request, data={"username": "treasurer", "password": password})
+        return form.is_valid(), form.errors.get("__all__", [])
+
+    for _ in range(3):
+        assert attempt("wrong") == (False, ["用户名或密码不正确。请注意区分大小写。"])
+    assert attempt("right-password-1") == (False, ["登录失败次数过多，请 15 分钟后再试。"])
+    failures = AuditEvent.objects.filter(action="login_failed", username="treasurer")
+    assert failures.count() == 4
+    assert set(failures.values_list("summary", flat=True)) == {
+        "用户名或密码错误",
+        "登录失败次数过多，已拒绝登录",
+    }
+
+
+def test_other_users_are_not_throttled_by_one_users_failures(db, django_user_model, settings):
+    settings.LOGIN_FAILURE_LIMIT = 2
+    django_user_model.objects.create_user("auditor", password="auditor-pass-1")
+    request = RequestFactory().post("/login/", REMOTE_ADDR="10.1.2.4")
+    for _ in range(2):
+        ThrottledAuthenticationForm(request, data={"username": "treasurer", "password": "x"}).is_valid()
+    form = ThrottledAuthenticationForm(request, data={"username": "auditor", "password": "auditor-pass-1"})
+    assert form.is_valid()
