@@ -92,6 +92,9 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite, plus a flush that passes the books' guard triggers as PostgreSQL's TRUNCATE does.
     DATABASES["default"]["ENGINE"] = "ledger.backends.sqlite"
+    # Take the write lock at BEGIN, so two treasurers posting at once wait for each other instead of one
+    # failing with "database is locked" when its read lock cannot be upgraded.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(transaction_mode="IMMEDIATE", timeout=20)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -1,0 +1,80 @@
+"""Voucher numbers stay unique and gapless when many treasurers post at once (PostgreSQL, real connections)."""
+
+import threading
+from decimal import Decimal
+
+import pytest
+from django.db import connection, connections
+
+from ledger import queries, services
+from ledger.models import Account, Voucher
+from tests.conftest import d
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+THREADS = 8
+VOUCHERS_PER_THREAD = 40
+
+
+def test_parallel_posting_keeps_numbers_gapless_and_books_exact(year, user, union):
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite serialises every writer; the concurrency proof runs in the PostgreSQL pass of CI")
+    start = threading.Barrier(THREADS)
+    errors: list[BaseException] = []
+    amounts: list[Decimal] = []
+
+    def treasurer(worker: int) -> None:
+        try:
+            start.wait()
+            for n in range(VOUCHERS_PER_THREAD):
+                amount = Decimal(f"{worker + 1}.{n:02d}")
+                if n % 2:
+                    services.record_receipt(
+                        union=union,
+                        date=d("2012-05-01"),
+                        account="401",
+                        amount=amount,
+                        into="bank",
+                        summary=f"会费 {worker}-{n}",
+                        user=user,
+                    )
+                else:
+                    draft = services.create_voucher(
+                        year=year,
+                        date=d("2012-05-02"),
+                        summary=f"转账 {worker}-{n}",
+                        prepared_by=user,
+                        lines=[services.Line("101", debit=amount), services.Line("408", credit=amount)],
+                    )
+                    services.post_voucher(voucher=draft, posted_by=user)
+                amounts.append(amount)
+        except BaseException as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    workers = [threading.Thread(target=treasurer, args=(i,)) for i in range(THREADS)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=300)
+
+    assert errors == []
+    total = THREADS * VOUCHERS_PER_THREAD
+    numbers = list(Voucher.objects.filter(year=year).order_by("number").values_list("number", flat=True))
+    assert numbers == list(range(1, total + 2))  # the opening voucher is 记-0001
+    assert Voucher.objects.filter(year=year, state="posted").count() == total + 1
+    year.refresh_from_db()
+    assert year.next_number == total + 2
+    rows = queries.trial_balance(year=year)
+    assert queries.trial_balance_totals(rows).balanced
+    income = sum(amounts, Decimal("0.00"))
+    closing = {row.account.code: row.closing for row in rows}
+    assert closing["401"] + closing["408"] == income
+    assert closing["101"] + closing["102"] == Decimal("10000.00") + income
+    expected_dues = sum(
+        (Decimal(f"{w + 1}.{n:02d}") for w in range(THREADS) for n in range(1, VOUCHERS_PER_THREAD, 2)),
+        Decimal("0.00"),
+    )
+    dues = queries.account_movement(year=year, account=Account.objects.get(code="401", union=None))
+    assert dues.closing == closing["401"] == expected_dues
