@@ -12,6 +12,8 @@ from ledger.models import AuditEvent, Union
 
 client_address: contextvars.ContextVar[str | None] = contextvars.ContextVar("client_address", default=None)
 # Who is acting in the current request, for changes that arrive through signals (users, roles, memberships).
+# Set while a backup is being restored: its rows replay history, they are not new changes to record.
+replaying: contextvars.ContextVar[bool] = contextvars.ContextVar("replaying", default=False)
 current_user: contextvars.ContextVar[AbstractBaseUser | None] = contextvars.ContextVar(
     "current_user", default=None
 )

@@ -36,7 +36,7 @@ def _actor():
 
 @receiver(post_save, sender=User)
 def _user_saved(sender, instance, created, raw=False, update_fields=None, **kwargs):
-    if raw or (update_fields is not None and set(update_fields) <= {"last_login"}):
+    if raw or audit.replaying.get() or (update_fields is not None and set(update_fields) <= {"last_login"}):
         return
     audit.record(
         AuditEvent.Action.USER_CHANGED,
@@ -54,7 +54,7 @@ def _user_saved(sender, instance, created, raw=False, update_fields=None, **kwar
 
 @receiver(m2m_changed, sender=User.groups.through)
 def _roles_changed(sender, instance, action, reverse, pk_set, **kwargs):
-    if action not in {"post_add", "post_remove", "post_clear"}:
+    if audit.replaying.get() or action not in {"post_add", "post_remove", "post_clear"}:
         return
     if reverse:  # group.user_set changed: instance is a Group
         users = [user.get_username() for user in User.objects.filter(pk__in=pk_set or [])]
@@ -73,7 +73,7 @@ def _roles_changed(sender, instance, action, reverse, pk_set, **kwargs):
 
 @receiver(m2m_changed, sender=Union.members.through)
 def _members_changed(sender, instance, action, reverse, pk_set, **kwargs):
-    if action not in {"post_add", "post_remove", "post_clear"}:
+    if audit.replaying.get() or action not in {"post_add", "post_remove", "post_clear"}:
         return
     if reverse:  # user.unions changed: instance is a user
         unions = list(Union.objects.filter(pk__in=pk_set or []))
