@@ -34,8 +34,12 @@ def posted_lines(year: AccountingYear) -> QuerySet[VoucherLine]:
 
 
 def _period(start: datetime.date | None, end: datetime.date | None, include_closing: bool) -> tuple[Q, Q]:
-    """(before the period, inside it). The opening voucher always counts as before the period."""
-    opening = Q(voucher__kind=Voucher.Kind.OPENING)
+    """(before the period, inside it). The opening voucher always counts as before the period.
+
+    A reversal takes the part of what it reverses: reopening a year reverses its closing voucher and the
+    next year's opening voucher, and those reversals belong to closing and opening too.
+    """
+    opening = Q(voucher__kind=Voucher.Kind.OPENING) | Q(voucher__reverses__kind=Voucher.Kind.OPENING)
     before = opening | Q(voucher__date__lt=start) if start else opening
     inside = ~opening
     if start:
@@ -44,7 +48,7 @@ def _period(start: datetime.date | None, end: datetime.date | None, include_clos
         inside &= Q(voucher__date__lte=end)
         before &= Q(voucher__date__lte=end)
     if not include_closing:
-        inside &= ~Q(voucher__kind=Voucher.Kind.CLOSING)
+        inside &= ~(Q(voucher__kind=Voucher.Kind.CLOSING) | Q(voucher__reverses__kind=Voucher.Kind.CLOSING))
     return before, inside
 
 
@@ -242,3 +246,297 @@ def trial_balance_totals(rows: list[TrialBalanceRow]) -> TrialBalanceTotals:
         closing_debit=side(lambda r: r.closing, True),
         closing_credit=side(lambda r: r.closing, False),
     )
+
+
+# --- books for the browser: journals, category totals, the cash-and-bank position ----------------------
+# (appended for the treasurer's workflow; each function below is a fixed number of queries)
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Subquery, Window  # noqa: E402
+from django.db.models.expressions import RowRange  # noqa: E402
+
+from ledger.models import Attachment  # noqa: E402
+
+
+@dataclass(frozen=True)
+class JournalLine:
+    """One line of a 日记账 or 明细账, with the account's balance after it (on its normal side)."""
+
+    voucher_id: int
+    number: int
+    date: datetime.date
+    summary: str
+    counterparty: str
+    kind: str
+    account_code: str
+    account_name: str
+    memo: str
+    debit: Decimal
+    credit: Decimal
+    balance: Decimal
+
+    @property
+    def voucher_no(self) -> str:
+        return f"记-{self.number:04d}"
+
+    @property
+    def direction(self) -> str:
+        return "平" if self.balance == 0 else ("借" if self.balance > 0 else "贷")
+
+
+@dataclass(frozen=True)
+class Journal:
+    """A 现金日记账, 银行存款日记账 or 明细账 over a period: opening, the lines, totals and closing."""
+
+    account: Account
+    start: datetime.date | None
+    end: datetime.date | None
+    opening: Decimal
+    lines: list[JournalLine]
+    debit: Decimal
+    credit: Decimal
+    closing: Decimal
+
+
+def journal(
+    *,
+    year: AccountingYear,
+    account: Account,
+    start: datetime.date | None = None,
+    end: datetime.date | None = None,
+) -> Journal:
+    """The lines of ``account`` and its 明细科目 in date order, each with the running balance. Two queries.
+
+    The balance runs over integer 分 by a window function in the database (never a Python loop over the
+    books); the opening balance of the period (the 期初余额 voucher and everything dated before ``start``)
+    is added to it. Balances are on the account's normal side, as the printed books show them.
+    """
+    movement = account_movement(year=year, account=account, start=start, end=end)
+    _, inside = _period(start, end, include_closing=True)
+    signed = fen("debit") - fen("credit") if account.debit_normal else fen("credit") - fen("debit")
+    order = [F("voucher__date").asc(), F("voucher__number").asc(), F("voucher_id").asc(), F("position").asc()]
+    rows = (
+        posted_lines(year)
+        .filter(inside, account__code__startswith=account.code)
+        .annotate(
+            running=Window(Sum(signed), order_by=order, frame=RowRange(start=None, end=0)),
+            debit_fen=fen("debit"),
+            credit_fen=fen("credit"),
+        )
+        .order_by(*order)
+        .values_list(
+            "voucher_id",
+            "voucher__number",
+            "voucher__date",
+            "voucher__summary",
+            "voucher__counterparty",
+            "voucher__kind",
+            "account__code",
+            "account__name",
+            "memo",
+            "debit_fen",
+            "credit_fen",
+            "running",
+        )
+    )
+    lines = [
+        JournalLine(
+            voucher_id=voucher_id,
+            number=number,
+            date=date,
+            summary=summary,
+            counterparty=counterparty,
+            kind=kind,
+            account_code=code,
+            account_name=name,
+            memo=memo,
+            debit=fen_to_decimal(debit_fen),
+            credit=fen_to_decimal(credit_fen),
+            balance=movement.opening + fen_to_decimal(running),
+        )
+        for (
+            voucher_id,
+            number,
+            date,
+            summary,
+            counterparty,
+            kind,
+            code,
+            name,
+            memo,
+            debit_fen,
+            credit_fen,
+            running,
+        ) in rows
+    ]
+    return Journal(
+        account=account,
+        start=start,
+        end=end,
+        opening=movement.opening,
+        lines=lines,
+        debit=movement.debit,
+        credit=movement.credit,
+        closing=movement.closing,
+    )
+
+
+@dataclass(frozen=True)
+class CategoryTotal:
+    """What one income or spending account (a leaf as posted to) took in or paid out over the year."""
+
+    account_id: int
+    code: str
+    name: str
+    parent_name: str
+    amount: Decimal
+
+    @property
+    def label(self) -> str:
+        return f"{self.parent_name} › {self.name}" if self.parent_name else self.name
+
+
+def category_totals(
+    *, year: AccountingYear, type: str, end: datetime.date | None = None
+) -> list[CategoryTotal]:
+    """Income (``type="income"``) or spending (``"expense"``) of the year by the account posted to. One query.
+
+    The year-end closing voucher (结转) is left out, so a closed year still shows what it took in and spent;
+    a reversal counts against its category, so a reversed payment nets to zero.
+    """
+    lines = posted_lines(year).filter(account__type=type).exclude(voucher__kind=Voucher.Kind.CLOSING)
+    if end:
+        lines = lines.filter(voucher__date__lte=end)
+    rows = (
+        lines.values("account_id", "account__code", "account__name", "account__parent__name")
+        .annotate(debit_fen=fen_sum("debit"), credit_fen=fen_sum("credit"))
+        .order_by("account__code")
+    )
+    result = []
+    for row in rows:
+        net = row["debit_fen"] - row["credit_fen"]
+        amount = fen_to_decimal(net if type == "expense" else -net)
+        if amount:
+            result.append(
+                CategoryTotal(
+                    account_id=row["account_id"],
+                    code=row["account__code"],
+                    name=row["account__name"],
+                    parent_name=row["account__parent__name"] or "",
+                    amount=amount,
+                )
+            )
+    return result
+
+
+@dataclass(frozen=True)
+class MoneyPosition:
+    """库存现金 and 银行存款 at the start of the year and now (after every posted voucher of the year)."""
+
+    cash_opening: Decimal
+    bank_opening: Decimal
+    cash: Decimal
+    bank: Decimal
+
+    @property
+    def opening(self) -> Decimal:
+        return self.cash_opening + self.bank_opening
+
+    @property
+    def total(self) -> Decimal:
+        return self.cash + self.bank
+
+
+def money_position(*, year: AccountingYear) -> MoneyPosition:
+    """Cash and bank, opening and current, in one query (codes from the year's chart, 明细科目 included)."""
+    opening = Q(voucher__kind=Voucher.Kind.OPENING)
+    cash = Q(account__code__startswith=year.chart.cash_code)
+    bank = Q(account__code__startswith=year.chart.bank_code)
+    totals = posted_lines(year).aggregate(
+        cash_opening_debit=fen_sum("debit", cash & opening),
+        cash_opening_credit=fen_sum("credit", cash & opening),
+        bank_opening_debit=fen_sum("debit", bank & opening),
+        bank_opening_credit=fen_sum("credit", bank & opening),
+        cash_debit=fen_sum("debit", cash),
+        cash_credit=fen_sum("credit", cash),
+        bank_debit=fen_sum("debit", bank),
+        bank_credit=fen_sum("credit", bank),
+    )
+    return MoneyPosition(
+        cash_opening=fen_to_decimal(totals["cash_opening_debit"] - totals["cash_opening_credit"]),
+        bank_opening=fen_to_decimal(totals["bank_opening_debit"] - totals["bank_opening_credit"]),
+        cash=fen_to_decimal(totals["cash_debit"] - totals["cash_credit"]),
+        bank=fen_to_decimal(totals["bank_debit"] - totals["bank_credit"]),
+    )
+
+
+def voucher_totals() -> Subquery:
+    """A voucher's 借方合计 in 分, to annotate a voucher list in the same query (no query per voucher)."""
+    return Subquery(
+        VoucherLine.objects.filter(voucher=OuterRef("pk"))
+        .values("voucher")
+        .annotate(total=fen_sum("debit"))
+        .values("total")[:1],
+        output_field=BigIntegerField(),
+    )
+
+
+def postable_accounts(*, year: AccountingYear, types: list[str] | None = None) -> QuerySet[Account]:
+    """The active accounts a voucher line of this year may use (leaves only: no active 明细科目 below).
+
+    Leaves are what the treasurer posts to; a parent's figures are the sum of its 明细科目.
+    """
+    children = Account.objects.filter(parent=OuterRef("pk"), is_active=True).filter(
+        Q(union__isnull=True) | Q(union_id=year.union_id)
+    )
+    accounts = year_accounts(year).filter(is_active=True).exclude(Exists(children)).select_related("parent")
+    return accounts.filter(type__in=types) if types else accounts
+
+
+def vouchers(
+    *,
+    year: AccountingYear,
+    start: datetime.date | None = None,
+    end: datetime.date | None = None,
+    accounts: list[Account] | tuple = (),
+    min_amount: Decimal | None = None,
+    max_amount: Decimal | None = None,
+    text: str = "",
+) -> QuerySet[Voucher]:
+    """The year's posted vouchers in 凭证号 order, filtered, each annotated with ``total_fen`` (借方合计, 分)
+    and ``scan_count`` (attached scans) in the same query; lines and their accounts come in one more.
+
+    Each of ``accounts`` must be matched by a line of the voucher on that account or one of its 明细科目.
+    """
+    scans = (
+        Attachment.objects.filter(voucher=OuterRef("pk"))
+        .values("voucher")
+        .annotate(n=Count("id"))
+        .values("n")[:1]
+    )
+    result = (
+        Voucher.objects.filter(year=year, state=Voucher.State.POSTED)
+        .annotate(
+            total_fen=Coalesce(voucher_totals(), Value(0), output_field=BigIntegerField()),
+            scan_count=Coalesce(Subquery(scans, output_field=BigIntegerField()), Value(0)),
+        )
+        .select_related("year", "reverses", "reversed_by")
+        .prefetch_related(
+            Prefetch("lines", queryset=VoucherLine.objects.select_related("account").order_by("position"))
+        )
+        .order_by("number")
+    )
+    if start:
+        result = result.filter(date__gte=start)
+    if end:
+        result = result.filter(date__lte=end)
+    for account in accounts:
+        result = result.filter(
+            Exists(VoucherLine.objects.filter(voucher=OuterRef("pk"), account__code__startswith=account.code))
+        )
+    if min_amount is not None:
+        result = result.filter(total_fen__gte=int(min_amount * 100))
+    if max_amount is not None:
+        result = result.filter(total_fen__lte=int(max_amount * 100))
+    if text:
+        result = result.filter(Q(summary__icontains=text) | Q(counterparty__icontains=text))
+    return result

@@ -1,2 +1,29 @@
+"""The books of a union, scoped by its slug and the accounting year: /u/<slug>/<year>/..."""
+
+from django.urls import path
+
+from ledger import views
+
 app_name = "ledger"
-urlpatterns: list = []
+
+book = "u/<slug:slug>/<int:year>/"
+
+urlpatterns = [
+    path("u/<slug:slug>/", views.union_home, name="union"),
+    path("u/<slug:slug>/years/", views.open_year, name="open_year"),
+    path(book, views.dashboard, name="dashboard"),
+    path(book + "receipt/", views.receipt, name="receipt"),
+    path(book + "payment/", views.payment, name="payment"),
+    path(book + "vouchers/new/", views.voucher_new, name="voucher_new"),
+    path(book + "vouchers/", views.voucher_list, name="vouchers"),
+    path(book + "vouchers/<int:pk>/", views.voucher_detail, name="voucher"),
+    path(book + "vouchers/<int:pk>/reverse/", views.voucher_reverse, name="voucher_reverse"),
+    path(book + "vouchers/<int:pk>/attachments/", views.attachment_upload, name="attachment_upload"),
+    path(book + "attachments/<int:pk>/", views.attachment_file, name="attachment"),
+    path(book + "cash/", views.journal, {"book_kind": "cash"}, name="cash_journal"),
+    path(book + "bank/", views.journal, {"book_kind": "bank"}, name="bank_journal"),
+    path(book + "accounts/", views.account_list, name="accounts"),
+    path(book + "accounts/new/", views.sub_account_new, name="sub_account_new"),
+    path(book + "accounts/<int:pk>/", views.account_ledger, name="account_ledger"),
+    path(book + "audit/", views.audit_trail, name="audit_trail"),
+]

@@ -1,5 +1,9 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
+
+from ledger import views as ledger_views
+from ledger.auth import ThrottledAuthenticationForm
 
 admin.site.site_header = "工会经费账 管理后台"
 admin.site.site_title = "工会经费账"
@@ -7,6 +11,15 @@ admin.site.index_title = "数据管理"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(
+            authentication_form=ThrottledAuthenticationForm, redirect_authenticated_user=True
+        ),
+        name="login",
+    ),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", ledger_views.home, name="home"),
     path("reports/", include("reports.urls")),
     path("", include("ledger.urls")),
 ]

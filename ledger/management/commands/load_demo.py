@@ -1,13 +1,21 @@
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 
+from ledger import roles
 from ledger.demo import load_year_file
 from ledger.errors import LedgerError
 from ledger.models import Union
 
 DEMO_FILE = settings.BASE_DIR / "fixtures" / "blzq-hospital-2012.json"
 DEMO_PASSWORD = "unionledger-demo"
+# (username, first name, role group): one user per role, all members of the demo union.
+DEMO_USERS = [
+    ("treasurer", "王秀兰", roles.TREASURER),
+    ("committee", "李建国", roles.COMMITTEE),
+    ("auditor", "张丽华", roles.AUDITOR),
+]
 
 
 class Command(BaseCommand):
@@ -20,18 +28,28 @@ class Command(BaseCommand):
         if not settings.DEBUG and not force:
             raise CommandError("演示数据和演示用户只在开发环境（DEBUG=1）载入；生产环境不要运行此命令")
         User = get_user_model()
-        treasurer, created = User.objects.get_or_create(
-            username="treasurer", defaults={"first_name": "出纳", "last_name": ""}
-        )
-        if created:
-            treasurer.set_password(DEMO_PASSWORD)
-            treasurer.save()
+        users = {}
+        for username, first_name, group_name in DEMO_USERS:
+            user, created = User.objects.get_or_create(
+                username=username, defaults={"first_name": first_name, "last_name": ""}
+            )
+            if created:
+                user.set_password(DEMO_PASSWORD)
+                user.save()
+            try:
+                user.groups.add(Group.objects.get(name=group_name))
+            except Group.DoesNotExist:
+                raise CommandError(f"缺少角色“{group_name}”：请先运行 python manage.py migrate") from None
+            users[username] = user
         if Union.objects.filter(slug="blzq-hospital").exists():
+            union = Union.objects.get(slug="blzq-hospital")
             self.stdout.write("演示数据已存在：巴林左旗医院工会（blzq-hospital），未重复载入")
         else:
             try:
-                union = load_year_file(DEMO_FILE, user=treasurer)
+                union = load_year_file(DEMO_FILE, user=users["treasurer"])
             except LedgerError as error:
                 raise CommandError(f"演示数据载入失败：{error}") from error
             self.stdout.write(f"已载入演示数据：{union.name}（{union.slug}）2012年度")
-        self.stdout.write(f"演示用户：treasurer / {DEMO_PASSWORD}")
+        union.members.add(*users.values())
+        for username, first_name, group_name in DEMO_USERS:
+            self.stdout.write(f"演示用户：{username} / {DEMO_PASSWORD}（{group_name}，{first_name}）")

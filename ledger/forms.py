@@ -1,0 +1,418 @@
+"""The treasurer's forms. They check shape only (a date, an amount, a choice from the list);
+the rules of the books stay in ``ledger.services`` and come back onto a form with ``add_error``.
+
+Forms never query the database: the view passes the accounts a form may offer, so a forged id
+(another union's 明细科目, an account of another chart) is simply not among the choices.
+"""
+
+import datetime
+from collections.abc import Iterable
+from decimal import Decimal
+
+from django import forms
+from django.utils import timezone
+
+from ledger.attachments import ACCEPT
+from ledger.errors import AmountError, DateOutsideYear, LedgerError, UnknownAccount
+from ledger.models import Account, AccountingYear, AccountType
+from ledger.money import parse_amount_input
+
+DATE_INPUT_FORMATS = ["%Y-%m-%d", "%Y/%m/%d", "%Y年%m月%d日"]
+VIA_CHOICES = [("bank", "银行存款"), ("cash", "库存现金")]
+LINE_ROWS = 6  # blank rows of a general voucher: enough for most entries without JavaScript
+MAX_LINES = 30
+
+# Common 明细科目 a fresh union may add with one click: (parent code in the 2009 chart, name).
+# Suggestions only — nothing is added to a chart unless the treasurer asks for it.
+SUGGESTED_SUB_ACCOUNTS = [
+    ("50104", "三八妇女节活动"),
+    ("50104", "职工元旦活动"),
+    ("50104", "节日慰问"),
+    ("50104", "生日慰问"),
+    ("50104", "生病住院慰问"),
+    ("50104", "婚育慰问"),
+    ("50104", "丧葬慰问"),
+    ("50104", "退休慰问"),
+    ("50102", "职工文体活动"),
+    ("50103", "庆“七一”宣传活动"),
+    ("50204", "困难职工帮扶"),
+    ("50205", "送温暖活动"),
+    ("508", "捐赠"),
+]
+
+
+def account_label(account: Account) -> str:
+    """``50104 其他活动支出`` or, for a 明细科目, ``5010401 其他活动支出 › 三八妇女节活动``."""
+    if account.parent_id and account.parent is not None:
+        return f"{account.code} {account.parent.name} › {account.name}"
+    return f"{account.code} {account.name}"
+
+
+class AccountField(forms.ChoiceField):
+    """A choice among the accounts the view offers; cleans to the ``Account`` itself."""
+
+    default_error_messages = {"invalid_choice": "请从列表中选择科目", "required": "请选择科目"}
+
+    def __init__(self, *, grouped: bool = False, empty_label: str = "请选择…", **kwargs):
+        self.grouped = grouped
+        self.empty_label = empty_label
+        self.accounts: dict[str, Account] = {}
+        super().__init__(**kwargs)
+
+    def set_accounts(self, accounts: Iterable[Account]) -> None:
+        self.accounts = {str(account.pk): account for account in accounts}
+        options = list(self.accounts.values())
+        if self.grouped:
+            groups = [
+                (label, [(str(a.pk), account_label(a)) for a in options if a.type == value])
+                for value, label in AccountType.choices
+            ]
+            choices = [(label, items) for label, items in groups if items]
+        else:
+            choices = [(str(a.pk), account_label(a)) for a in options]
+        self.choices = [("", self.empty_label), *choices]
+
+    def clean(self, value):
+        value = super().clean(value)
+        return self.accounts.get(value) if value else None
+
+
+def _amount(text: str, *, required: bool = True) -> Decimal | None:
+    if not required and not (text or "").strip():
+        return None
+    try:
+        return parse_amount_input(text)
+    except AmountError as error:
+        raise forms.ValidationError(error.message) from None
+
+
+def _date_field(**kwargs) -> forms.DateField:
+    return forms.DateField(
+        input_formats=DATE_INPUT_FORMATS,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"required": "请填写日期", "invalid": "日期格式不正确，请按 2012-03-08 填写"},
+        **kwargs,
+    )
+
+
+class LedgerErrorsMixin:
+    """Put a ``LedgerError`` from a service back on the field it is about (or on the form)."""
+
+    error_fields: dict[type, str] = {}
+
+    def add_ledger_error(self, error: LedgerError) -> None:
+        for kind, field in self.error_fields.items():
+            if isinstance(error, kind) and field in self.fields:
+                self.add_error(field, error.message)
+                return
+        self.add_error(None, error.message)
+
+
+class YearBoundForm(LedgerErrorsMixin, forms.Form):
+    """A form that writes into one accounting year: its dates must fall inside that year."""
+
+    def __init__(self, *args, year: AccountingYear, **kwargs):
+        self.year = year
+        super().__init__(*args, **kwargs)
+        if "date" in self.fields:
+            self.fields["date"].widget.attrs.update(
+                {"min": f"{year.year}-01-01", "max": f"{year.year}-12-31"}
+            )
+            today = timezone.localdate()
+            if not self.is_bound and today.year == year.year:
+                self.initial.setdefault("date", today)
+
+    def clean_date(self) -> datetime.date:
+        date = self.cleaned_data["date"]
+        if date.year != self.year.year:
+            raise forms.ValidationError(
+                f"日期{date.year}年{date.month}月{date.day}日不在{self.year.year}年度内"
+            )
+        return date
+
+
+class _EntryForm(YearBoundForm):
+    """What a 收入 and a 支出 share: category, amount, date, cash or bank, 摘要, counterparty."""
+
+    error_fields = {AmountError: "amount", UnknownAccount: "category", DateOutsideYear: "date"}
+
+    category = AccountField(label="类别（科目）")
+    amount = forms.CharField(
+        label="金额（元）",
+        max_length=30,
+        widget=forms.TextInput(
+            attrs={"inputmode": "decimal", "autocomplete": "off", "placeholder": "1,234.50"}
+        ),
+        error_messages={"required": "请输入金额"},
+    )
+    date = _date_field(label="日期")
+    via = forms.ChoiceField(
+        choices=VIA_CHOICES,
+        widget=forms.RadioSelect,
+        initial="bank",
+        error_messages={"required": "请选择现金或银行存款", "invalid_choice": "请选择现金或银行存款"},
+    )
+    summary = forms.CharField(
+        label="摘要",
+        max_length=200,
+        error_messages={"required": "请填写摘要", "max_length": "摘要不能超过200字"},
+    )
+    attachment_count = forms.IntegerField(
+        label="附单据数（张）",
+        min_value=0,
+        max_value=999,
+        required=False,
+        initial=0,
+        error_messages={
+            "invalid": "附单据数须是整数",
+            "min_value": "附单据数不能是负数",
+            "max_value": "附单据数不能超过999",
+        },
+    )
+
+    def __init__(self, *args, categories: Iterable[Account], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].set_accounts(categories)
+
+    def clean_amount(self) -> Decimal:
+        return _amount(self.cleaned_data["amount"])
+
+    def clean_attachment_count(self) -> int:
+        return self.cleaned_data["attachment_count"] or 0
+
+
+class ReceiptForm(_EntryForm):
+    """A 收入: money comes in to the bank or the cash box, credited to an income account."""
+
+    payer = forms.CharField(
+        label="交款单位/个人（可不填）",
+        max_length=100,
+        required=False,
+        error_messages={"max_length": "交款单位/个人不能超过100字"},
+    )
+
+    field_order = ["category", "amount", "date", "via", "summary", "payer", "attachment_count"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].label = "收入类别"
+        self.fields["via"].label = "存入"
+
+
+class PaymentForm(_EntryForm):
+    """A 支出: money goes out of the bank or the cash box, debited to a spending account."""
+
+    payee = forms.CharField(
+        label="收款单位/个人（可不填）",
+        max_length=100,
+        required=False,
+        error_messages={"max_length": "收款单位/个人不能超过100字"},
+    )
+
+    field_order = ["category", "amount", "date", "via", "summary", "payee", "attachment_count"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].label = "支出类别"
+        self.fields["via"].label = "付款方式"
+
+
+class VoucherForm(YearBoundForm):
+    """The head of a general 记账凭证; its lines are a ``LineFormSet``."""
+
+    date = _date_field(label="日期")
+    summary = forms.CharField(
+        label="摘要",
+        max_length=200,
+        error_messages={"required": "请填写摘要", "max_length": "摘要不能超过200字"},
+    )
+    counterparty = forms.CharField(
+        label="对方单位/个人（可不填）",
+        max_length=100,
+        required=False,
+        error_messages={"max_length": "对方单位/个人不能超过100字"},
+    )
+    attachment_count = _EntryForm.base_fields["attachment_count"]
+
+    error_fields = {DateOutsideYear: "date"}
+
+    def clean_attachment_count(self) -> int:
+        return self.cleaned_data["attachment_count"] or 0
+
+
+class LineForm(forms.Form):
+    """One 分录 row: an account and a 借方 or a 贷方 amount. A row left wholly blank is ignored."""
+
+    account = AccountField(label="会计科目", required=False, grouped=True, empty_label="（空行）")
+    debit = forms.CharField(
+        label="借方金额",
+        max_length=30,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+    )
+    credit = forms.CharField(
+        label="贷方金额",
+        max_length=30,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+    )
+    memo = forms.CharField(label="行摘要", max_length=200, required=False)
+
+    def __init__(self, *args, accounts: Iterable[Account], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["account"].set_accounts(accounts)
+
+    def clean_debit(self) -> Decimal | None:
+        return _amount(self.cleaned_data["debit"], required=False)
+
+    def clean_credit(self) -> Decimal | None:
+        return _amount(self.cleaned_data["credit"], required=False)
+
+    @property
+    def is_blank(self) -> bool:
+        data = self.cleaned_data
+        return not (data.get("account") or data.get("debit") or data.get("credit") or data.get("memo"))
+
+    def clean(self):
+        data = super().clean()
+        if self.errors or self.is_blank:
+            return data
+        if not data.get("account"):
+            raise forms.ValidationError("请为这一行选择会计科目")
+        if data.get("debit") and data.get("credit"):
+            raise forms.ValidationError("一行只能填借方或贷方，不能两边都填")
+        if not data.get("debit") and not data.get("credit"):
+            raise forms.ValidationError("请填写这一行的借方或贷方金额")
+        return data
+
+
+class BaseLineFormSet(forms.BaseFormSet):
+    def clean(self):
+        if any(self.errors):
+            return
+        if len(self.lines()) < 2:
+            raise forms.ValidationError("一张记账凭证至少要有两行分录（一借一贷）")
+
+    def lines(self) -> list[dict]:
+        return [form.cleaned_data for form in self.forms if form.cleaned_data and not form.is_blank]
+
+
+LineFormSet = forms.formset_factory(
+    LineForm,
+    formset=BaseLineFormSet,
+    extra=LINE_ROWS,
+    max_num=MAX_LINES,
+    absolute_max=MAX_LINES,
+    validate_max=True,
+)
+
+
+class SubAccountForm(LedgerErrorsMixin, forms.Form):
+    """A union's own 明细科目 under an income or spending account."""
+
+    parent = AccountField(label="上级科目", grouped=True)
+    name = forms.CharField(
+        label="明细科目名称",
+        max_length=60,
+        error_messages={"required": "请填写明细科目名称", "max_length": "名称不能超过60字"},
+    )
+
+    error_fields = {UnknownAccount: "parent"}
+
+    def __init__(self, *args, parents: Iterable[Account], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].set_accounts(parents)
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        if not name:
+            raise forms.ValidationError("请填写明细科目名称")
+        return name
+
+
+class ReverseForm(LedgerErrorsMixin, forms.Form):
+    reason = forms.CharField(
+        label="冲销原因",
+        max_length=150,
+        error_messages={"required": "请填写冲销原因", "max_length": "冲销原因不能超过150字"},
+    )
+
+
+class AttachmentForm(LedgerErrorsMixin, forms.Form):
+    file = forms.FileField(
+        label="原始凭证扫描件（PDF、JPEG 或 PNG）",
+        widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
+        error_messages={
+            "required": "请选择要上传的扫描件",
+            "empty": "文件是空的，请重新选择扫描件",
+            "invalid": "没有收到文件，请重新选择",
+            "max_length": "文件名太长",
+        },
+        max_length=200,
+    )
+
+
+class OpenYearForm(LedgerErrorsMixin, forms.Form):
+    year = forms.IntegerField(
+        label="年度",
+        min_value=1950,
+        max_value=2200,
+        error_messages={
+            "required": "请填写年度",
+            "invalid": "年度须是四位数字",
+            "min_value": "年度不正确",
+            "max_value": "年度不正确",
+        },
+    )
+
+
+class VoucherFilterForm(forms.Form):
+    """The filters of the voucher list (GET). Every field is optional."""
+
+    start = _date_field(label="起始日期", required=False)
+    end = _date_field(label="截止日期", required=False)
+    category = AccountField(label="收支类别", required=False, empty_label="全部")
+    account = AccountField(label="会计科目", required=False, grouped=True, empty_label="全部")
+    min_amount = forms.CharField(label="金额从", max_length=30, required=False)
+    max_amount = forms.CharField(label="金额到", max_length=30, required=False)
+    q = forms.CharField(label="摘要含", max_length=100, required=False)
+
+    def __init__(self, *args, categories: Iterable[Account], accounts: Iterable[Account], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].set_accounts(categories)
+        self.fields["account"].set_accounts(accounts)
+
+    def clean_min_amount(self) -> Decimal | None:
+        return _amount(self.cleaned_data["min_amount"], required=False)
+
+    def clean_max_amount(self) -> Decimal | None:
+        return _amount(self.cleaned_data["max_amount"], required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["start"] > data["end"]:
+            self.add_error("end", "截止日期不能早于起始日期")
+        low, high = data.get("min_amount"), data.get("max_amount")
+        if low is not None and high is not None and low > high:
+            self.add_error("max_amount", "金额上限不能小于下限")
+        return data
+
+
+class PeriodForm(forms.Form):
+    """The period of a journal or 明细账 (GET); empty means the whole year."""
+
+    start = _date_field(label="起始日期", required=False)
+    end = _date_field(label="截止日期", required=False)
+
+    def __init__(self, *args, year: AccountingYear, **kwargs):
+        self.year = year
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        data = super().clean()
+        for name in ("start", "end"):
+            if data.get(name) and data[name].year != self.year.year:
+                self.add_error(name, f"请选择{self.year.year}年度内的日期")
+        if data.get("start") and data.get("end") and data["start"] > data["end"]:
+            self.add_error("end", "截止日期不能早于起始日期")
+        return data
