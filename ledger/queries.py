@@ -248,6 +248,106 @@ def trial_balance_totals(rows: list[TrialBalanceRow]) -> TrialBalanceTotals:
     )
 
 
+@dataclass(frozen=True)
+class YearPosition:
+    """A year's fund position as the 财务工作报告 and 结账 read it; income and spending exclude 结转."""
+
+    opening_net: Decimal  # 年初经费余额: net assets from the opening voucher
+    income: Decimal
+    expense: Decimal
+    net_balance: Decimal  # 年末经费余额: net assets plus income minus spending
+    cash_and_bank: Decimal
+    balanced: bool  # debits equal credits, for the opening and for the year
+
+
+def year_position(*, year: AccountingYear) -> YearPosition:
+    """Two queries."""
+    leaves = leaf_balances(year=year, include_closing=False)
+    chart = year.chart
+
+    def total(types: set[str], value) -> Decimal:
+        return sum((value(leaf) for leaf in leaves if leaf.account.type in types), ZERO)
+
+    net_opening = -total({"net_assets"}, lambda leaf: leaf.opening_debit)
+    income = total({"income"}, lambda leaf: leaf.credit - leaf.debit)
+    expense = total({"expense"}, lambda leaf: leaf.debit - leaf.credit)
+    net_assets = -total({"net_assets"}, lambda leaf: leaf.closing_debit)
+    cash_and_bank = sum(
+        (
+            leaf.closing_debit
+            for leaf in leaves
+            if leaf.account.code.startswith(chart.cash_code) or leaf.account.code.startswith(chart.bank_code)
+        ),
+        ZERO,
+    )
+    return YearPosition(
+        opening_net=net_opening,
+        income=income,
+        expense=expense,
+        net_balance=net_assets + income - expense,
+        cash_and_bank=cash_and_bank,
+        balanced=sum((leaf.opening_debit for leaf in leaves), ZERO) == 0
+        and sum((leaf.debit for leaf in leaves), ZERO) == sum((leaf.credit for leaf in leaves), ZERO),
+    )
+
+
+@dataclass(frozen=True)
+class Check:
+    """One year-end check as the auditor's and the 结账 pages show it; ``ok`` is None where it does not apply."""
+
+    label: str
+    ok: bool | None
+    detail: str
+    required: bool = True  # closing the year is refused while a required check fails
+
+
+def year_end_checks(*, year: AccountingYear) -> list[Check]:
+    """The checks before 结账: at most four queries."""
+    position = year_position(year=year)
+    previous = (
+        AccountingYear.objects.filter(union_id=year.union_id, year=year.year - 1)
+        .select_related("chart")
+        .first()
+    )
+    expected = position.opening_net + position.income - position.expense
+    checks = [
+        Check(
+            "试算平衡：借方合计等于贷方合计",
+            position.balanced,
+            "借贷平衡" if position.balanced else "借贷不平衡，请检查凭证",
+        ),
+        Check(
+            "年末经费余额 = 年初经费余额 + 本年收入 − 本年支出",
+            position.net_balance == expected,
+            f"{position.opening_net} + {position.income} − {position.expense} = {expected}；"
+            f"账面年末经费余额 {position.net_balance}",
+        ),
+        Check(
+            "库存现金加银行存款等于年末经费余额",
+            position.cash_and_bank == position.net_balance,
+            f"库存现金和银行存款 {position.cash_and_bank}，年末经费余额 {position.net_balance}"
+            + (
+                ""
+                if position.cash_and_bank == position.net_balance
+                else "（有借出款、应付上级经费等往来款项时两者不等）"
+            ),
+            required=False,
+        ),
+    ]
+    if previous is None:
+        checks.append(Check("上年年末经费余额等于本年年初经费余额", None, f"没有{year.year - 1}年度的账"))
+    else:
+        before = year_position(year=previous)
+        checks.append(
+            Check(
+                "上年年末经费余额等于本年年初经费余额",
+                before.net_balance == position.opening_net,
+                f"{previous.year}年末 {before.net_balance}，{year.year}年初 {position.opening_net}",
+            )
+        )
+    return checks
+
+
 # --- books for the browser: journals, category totals, the cash-and-bank position ----------------------
 # (appended for the treasurer's workflow; each function below is a fixed number of queries)
 

@@ -376,7 +376,7 @@ def record_opening_balances(
     ``balances`` gives each balance-sheet account's balance on its normal side (assets 借, liabilities
     and net assets 贷); they must balance. Only one opening voucher per year.
     """
-    if Voucher.objects.filter(year=year, kind=Voucher.Kind.OPENING).exists():
+    if Voucher.objects.filter(year=year, kind=Voucher.Kind.OPENING, reversed_by__isnull=True).exists():
         raise LedgerError(f"{year.year}年度已经录入期初余额")
     lines = []
     for key, raw in balances.items():
@@ -434,18 +434,12 @@ def reverse_voucher(
         today = timezone.localdate()
         date = today if today.year == original.year.year else original.date
     year = get_year(union=original.year.union, year=date.year)
-    lines = [
-        Line(line.account_id, debit=line.credit.amount, credit=line.debit.amount, memo=line.memo)
-        for line in original.lines.all()
-    ]
-    reversal = record_voucher(
+    reversal = _mirror(
+        original,
         year=year,
-        posted_by=user,
         date=date,
-        summary=f"冲销{original.year.year}年{original.voucher_no}：{reason}"[:200],
-        kind=Voucher.Kind.REVERSAL,
-        reverses=original,
-        lines=lines,
+        user=user,
+        summary=f"冲销{original.year.year}年{original.voucher_no}：{reason}",
     )
     audit.record(
         AuditEvent.Action.VOUCHER_REVERSED,
@@ -456,6 +450,23 @@ def reverse_voucher(
         changes={"reversal_id": reversal.pk, "reason": reason},
     )
     return reversal
+
+
+def _mirror(original: Voucher, *, year: AccountingYear, date: datetime.date, user, summary: str) -> Voucher:
+    """Post the mirror entry of ``original``: every line on the other side, pointing back at it."""
+    lines = [
+        Line(line.account_id, debit=line.credit.amount, credit=line.debit.amount, memo=line.memo)
+        for line in original.lines.all()
+    ]
+    return record_voucher(
+        year=year,
+        posted_by=user,
+        date=date,
+        summary=summary[:200],
+        kind=Voucher.Kind.REVERSAL,
+        reverses=original,
+        lines=lines,
+    )
 
 
 @transaction.atomic
@@ -469,11 +480,12 @@ def close_year(*, year: AccountingYear, user: AbstractBaseUser) -> AccountingYea
         raise ClosedYear(f"{year.year}年度已经结账")
     if year.vouchers.filter(state=Voucher.State.DRAFT).exists():
         raise LedgerError(f"{year.year}年度还有未记账的草稿凭证，请先记账或删除")
+    failed = [check for check in queries.year_end_checks(year=year) if check.required and check.ok is False]
+    if failed:
+        raise LedgerError(
+            "结账前检查未通过：" + "；".join(f"{check.label}（{check.detail}）" for check in failed)
+        )
     rows = queries.leaf_balances(year=year)
-    debit_total = sum((row.debit for row in rows), ZERO)
-    credit_total = sum((row.credit for row in rows), ZERO)
-    if debit_total != credit_total:
-        raise UnbalancedVoucher(f"试算不平衡：借方{debit_total}，贷方{credit_total}")
     surplus = resolve_account(year, year.chart.surplus_code)
     transfer = []
     for row in rows:
@@ -516,3 +528,69 @@ def close_year(*, year: AccountingYear, user: AbstractBaseUser) -> AccountingYea
     if closing:
         record_opening_balances(year=following, balances=closing, user=user)
     return following
+
+
+@transaction.atomic
+def reopen_year(*, year: AccountingYear, user: AbstractBaseUser, reason: str) -> AccountingYear:
+    """反结账: only a site administrator, with a reason. Undoes 结账 by reversing, never deleting.
+
+    The closing voucher (结转) is reversed in the reopened year and the next year's opening voucher on its
+    1 January; both stay in the books. Refused while the next year is closed or has other vouchers.
+    """
+    if not getattr(user, "is_superuser", False):
+        raise LedgerError("只有系统管理员可以反结账")
+    reason = (reason or "").strip()
+    if not reason:
+        raise LedgerError("请填写反结账原因")
+    year = AccountingYear.objects.select_for_update().select_related("union").get(pk=year.pk)
+    if not year.is_closed:
+        raise LedgerError(f"{year.year}年度尚未结账")
+    following = (
+        AccountingYear.objects.select_for_update().filter(union=year.union, year=year.year + 1).first()
+    )
+    live_opening = None
+    if following is not None:
+        if following.is_closed:
+            raise ClosedYear(f"{following.year}年度已结账，请先反结账{following.year}年度")
+        carried = (
+            Voucher.objects.filter(year=following)
+            .exclude(kind=Voucher.Kind.OPENING)
+            .exclude(reverses__kind=Voucher.Kind.OPENING)
+        )
+        if carried.exists():
+            raise LedgerError(
+                f"{following.year}年度已有凭证，不能反结账{year.year}年度；请先冲销{following.year}年度的凭证"
+            )
+        live_opening = Voucher.objects.filter(
+            year=following, kind=Voucher.Kind.OPENING, reversed_by__isnull=True
+        ).first()
+    year.is_closed = False
+    year.closed_at = None
+    year.closed_by = None
+    year.save(update_fields=["is_closed", "closed_at", "closed_by"])
+    closing = Voucher.objects.filter(year=year, kind=Voucher.Kind.CLOSING, reversed_by__isnull=True).first()
+    if closing is not None:
+        _mirror(
+            closing,
+            year=year,
+            date=year.end,
+            user=user,
+            summary=f"反结账冲销{year.year}年度收支结转：{reason}",
+        )
+    if live_opening is not None:
+        _mirror(
+            live_opening,
+            year=following,
+            date=following.start,
+            user=user,
+            summary=f"反结账冲销{following.year}年度期初余额：{reason}",
+        )
+    audit.record(
+        AuditEvent.Action.YEAR_REOPENED,
+        user=user,
+        union=year.union,
+        obj=year,
+        summary=f"{year.year}年度反结账：{reason}",
+        changes={"reason": reason},
+    )
+    return year

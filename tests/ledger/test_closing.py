@@ -1,0 +1,132 @@
+"""结账 and 反结账: balances carried forward, the year locked, reopening undone by reversals only."""
+
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from ledger import queries, services
+from ledger.errors import ClosedYear, LedgerError
+from ledger.models import AuditEvent, Voucher
+from tests.conftest import d, snapshot
+
+
+@pytest.fixture
+def admin(db):
+    return get_user_model().objects.create_superuser("siteadmin", "a@example.org", "pw-admin-1")
+
+
+def closing(year, code, **kwargs) -> Decimal:
+    return queries.account_movement(
+        year=year, account=queries.year_accounts(year).get(code=code), **kwargs
+    ).closing
+
+
+def test_year_end_checks_of_the_sample_year(demo):
+    checks = queries.year_end_checks(year=demo)
+    assert [(check.label, check.ok) for check in checks] == [
+        ("试算平衡：借方合计等于贷方合计", True),
+        ("年末经费余额 = 年初经费余额 + 本年收入 − 本年支出", True),
+        ("库存现金加银行存款等于年末经费余额", True),
+        ("上年年末经费余额等于本年年初经费余额", None),
+    ]
+    assert checks[1].detail == "8721.40 + 36200.00 − 29358.50 = 15562.90；账面年末经费余额 15562.90"
+    position = queries.year_position(year=demo)
+    assert position.net_balance == position.cash_and_bank == Decimal("15562.90")
+
+
+def test_closing_then_next_year_checks_continuity(demo):
+    treasurer = demo.vouchers.first().prepared_by
+    following = services.close_year(year=demo, user=treasurer)
+    checks = queries.year_end_checks(year=following)
+    assert checks[-1].ok is True
+    assert checks[-1].detail == "2012年末 15562.90，2013年初 15562.90"
+    assert queries.year_position(year=demo).net_balance == Decimal("15562.90")  # still readable after closing
+
+
+def test_close_is_refused_when_the_opening_does_not_continue_last_year(year, user, union):
+    services.close_year(year=year, user=user)
+    other = services.open_year(union=union, year=2014)
+    services.record_opening_balances(year=other, balances={"101": "5.00", "331": "5.00"}, user=user)
+    services.open_year(union=union, year=2015)
+    # 2013 was opened by closing 2012 with 10,000.00; add a mismatching year pair 2014/2015 by hand:
+    year_2015 = services.get_year(union=union, year=2015)
+    services.record_opening_balances(year=year_2015, balances={"101": "7.00", "331": "7.00"}, user=user)
+    before = snapshot()
+    with pytest.raises(
+        LedgerError, match="上年年末经费余额等于本年年初经费余额（2014年末 5.00，2015年初 7.00）"
+    ):
+        services.close_year(year=year_2015, user=user)
+    assert snapshot() == before
+
+
+def test_reopen_reverses_closing_and_next_opening_then_close_again(demo, admin):
+    treasurer = demo.vouchers.first().prepared_by
+    following = services.close_year(year=demo, user=treasurer)
+    assert closing(demo, "405") == Decimal("0.00")
+
+    services.reopen_year(year=demo, user=admin, reason="补记漏记的会费")
+    demo.refresh_from_db()
+    assert not demo.is_closed and demo.closed_by is None
+    assert closing(demo, "405") == Decimal("30000.00")
+    assert closing(demo, "331") == Decimal("8721.40")
+    assert closing(following, "101") == Decimal("0.00")
+    rows = {row.account.code: row for row in queries.trial_balance(year=following)}
+    assert rows == {}  # opening and its reversal cancel, and neither is activity of the year
+    event = AuditEvent.objects.get(action="year_reopened")
+    assert (event.username, event.summary) == ("siteadmin", "2012年度反结账：补记漏记的会费")
+
+    services.record_receipt(
+        union=demo.union,
+        date=d("2012-12-30"),
+        account="401",
+        amount="100.00",
+        into="cash",
+        summary="补记会费",
+        user=treasurer,
+    )
+    services.close_year(year=demo, user=treasurer)
+    assert closing(following, "101") + closing(following, "102") == Decimal("15662.90")
+    assert list(Voucher.objects.filter(year=following).order_by("number").values_list("number", "kind")) == [
+        (1, "opening"),
+        (2, "reversal"),
+        (3, "opening"),
+    ]
+    assert queries.year_end_checks(year=following)[-1].ok is True
+
+
+def test_reopen_refusals_change_nothing(demo, admin):
+    treasurer = demo.vouchers.first().prepared_by
+    with pytest.raises(LedgerError, match="尚未结账"):
+        services.reopen_year(year=demo, user=admin, reason="x")
+    following = services.close_year(year=demo, user=treasurer)
+    before = snapshot()
+    with pytest.raises(LedgerError, match="只有系统管理员可以反结账"):
+        services.reopen_year(year=demo, user=treasurer, reason="x")
+    with pytest.raises(LedgerError, match="请填写反结账原因"):
+        services.reopen_year(year=demo, user=admin, reason="  ")
+    assert snapshot() == before
+    services.record_receipt(
+        union=demo.union,
+        date=d("2013-01-05"),
+        account="401",
+        amount="1.00",
+        into="cash",
+        summary="x",
+        user=treasurer,
+    )
+    before = snapshot()
+    with pytest.raises(LedgerError, match="2013年度已有凭证"):
+        services.reopen_year(year=demo, user=admin, reason="x")
+    assert snapshot() == before
+    with pytest.raises(ClosedYear):
+        services.record_receipt(
+            union=demo.union,
+            date=d("2012-12-31"),
+            account="401",
+            amount="1.00",
+            into="cash",
+            summary="x",
+            user=treasurer,
+        )
+    assert following.year == 2013
