@@ -144,8 +144,9 @@ REPORT_FONT_DIRS = [Path(p) for p in env_list("REPORT_FONT_DIRS", "/usr/share/fo
 # Production (DEBUG off) passes `manage.py check --deploy` with no warnings. Behind a TLS-terminating proxy
 # set SECURE_PROXY_SSL_HEADER_FROM_X_FORWARDED_PROTO=1 so Django knows the request came over HTTPS.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
-SESSION_COOKIE_SECURE = not DEBUG
-CSRF_COOKIE_SECURE = not DEBUG
+# SECURE_COOKIES=0 only for plain-HTTP runs on loopback (the load test); `check --deploy` warns about it.
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
+CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 SECURE_HSTS_SECONDS = 0 if DEBUG else int(os.environ.get("SECURE_HSTS_SECONDS", str(365 * 24 * 3600)))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
