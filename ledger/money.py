@@ -40,12 +40,11 @@ def to_decimal(value: object) -> Decimal:
         raise AmountError(f"金额类型不正确：{type(value).__name__}")
     if not value.is_finite():
         raise AmountError("金额必须是有限的数")
-    if value.as_tuple().exponent < -2 and value != value.quantize(CENT):
-        raise AmountError(f"金额最多两位小数（到分）：{value}")
-    value = value.quantize(CENT)
     if abs(value) > MAX_AMOUNT:
         raise AmountError(f"金额超出范围：{value}")
-    return value
+    if value != value.quantize(CENT):
+        raise AmountError(f"金额最多两位小数（到分）：{value}")
+    return value.quantize(CENT)
 
 
 def positive_amount(value: object) -> Decimal:

@@ -1,0 +1,153 @@
+"""Property-based tests: whatever comes in, money stays exact, errors are Chinese and the books unchanged."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ledger import queries, services
+from ledger.errors import AmountError, LedgerError
+from ledger.money import amount_in_words, parse_amount_input, to_decimal
+from tests.conftest import snapshot
+
+FAST = settings(max_examples=300, deadline=None, database=None)
+DB = settings(
+    max_examples=150,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+
+hostile_text = st.one_of(
+    st.text(),
+    st.text(alphabet="0123456789.,¥￥ -+eE"),
+    st.sampled_from(
+        [
+            "NaN",
+            "Infinity",
+            "-0",
+            "1e3",
+            "１２３.４５",
+            "一百元",
+            "壹佰元整",
+            "1,23",
+            "0.001",
+            "9" * 40,
+            "¥",
+            "",
+            " ",
+        ]
+    ),
+    st.decimals(allow_nan=True, allow_infinity=True).map(str),
+    st.floats(allow_nan=True, allow_infinity=True).map(repr),
+)
+
+
+def has_chinese(text: str) -> bool:
+    return any("\u4e00" <= char <= "\u9fff" for char in text)
+
+
+@FAST
+@given(hostile_text)
+def test_parse_amount_input_is_exact_or_refuses_in_chinese(text):
+    try:
+        amount = parse_amount_input(text)
+    except AmountError as error:
+        assert has_chinese(error.message)
+    else:
+        assert amount > 0 and amount.as_tuple().exponent == -2
+        assert Decimal(text.strip().lstrip("¥￥").strip().replace(",", "")) == amount
+
+
+@FAST
+@given(
+    st.one_of(
+        st.floats(allow_nan=True),
+        st.decimals(allow_nan=True, allow_infinity=True),
+        st.integers(),
+        st.text(),
+        st.none(),
+        st.booleans(),
+    )
+)
+def test_to_decimal_never_rounds(value):
+    try:
+        amount = to_decimal(value)
+    except AmountError as error:
+        assert has_chinese(error.message)
+    else:
+        assert not isinstance(value, float)
+        assert amount == Decimal(str(value) if not isinstance(value, Decimal) else value)
+
+
+DIGITS = {c: i for i, c in enumerate("零壹贰叁肆伍陆柒捌玖")}
+UNITS = {"拾": 10, "佰": 100, "仟": 1000}
+
+
+def words_to_fen(words: str) -> int:
+    """A reader of 大写金额, written independently of the writer, for the round trip."""
+    negative = words.startswith("负")
+    words = words.removeprefix("负").removesuffix("整")
+    yuan_part, _, small = words.partition("元") if "元" in words else ("", "", words)
+    total = section = number = 0
+    for char in yuan_part:
+        if char in DIGITS:
+            number = DIGITS[char]
+        elif char in UNITS:
+            section += number * UNITS[char]
+            number = 0
+        elif char == "万":
+            total += (section + number) * 10_000
+            section = number = 0
+        elif char == "亿":
+            total = (total + section + number) * 100_000_000
+            section = number = 0
+    yuan = total + section + number
+    jiao = DIGITS[small[small.index("角") - 1]] if "角" in small else 0
+    fen = DIGITS[small[small.index("分") - 1]] if "分" in small else 0
+    value = yuan * 100 + jiao * 10 + fen
+    return -value if negative else value
+
+
+@FAST
+@given(st.integers(min_value=-99_999_999_999_999, max_value=99_999_999_999_999))
+def test_amount_in_words_round_trips(fen):
+    amount = Decimal(fen) / 100
+    words = amount_in_words(amount)
+    assert words_to_fen(words) == fen
+    assert words.endswith(("整", "分"))
+    assert "零零" not in words and not words.startswith("零") or words == "零元整"
+
+
+@pytest.fixture
+def bank(year):
+    return queries.year_accounts(year).get(code="102")
+
+
+@DB
+@given(
+    amount=st.one_of(
+        hostile_text, st.decimals(allow_nan=True, allow_infinity=True), st.floats(), st.integers()
+    ),
+    summary=st.text(max_size=250),
+    day=st.dates(min_value=datetime.date(2011, 12, 1), max_value=datetime.date(2013, 1, 31)),
+    into=st.sampled_from(["bank", "cash", "wallet", ""]),
+)
+def test_record_receipt_posts_exactly_or_changes_nothing(year, user, union, bank, amount, summary, day, into):
+    before = snapshot()
+    balance = queries.account_movement(year=year, account=bank).closing
+    try:
+        voucher = services.record_receipt(
+            union=union, date=day, account="401", amount=amount, into=into, summary=summary, user=user
+        )
+    except LedgerError as error:
+        assert has_chinese(error.message)
+        assert snapshot() == before
+    else:
+        assert voucher.is_posted and day.year == 2012 and summary.strip()
+        received = to_decimal(amount)
+        assert received > 0
+        if into == "bank":
+            assert queries.account_movement(year=year, account=bank).closing == balance + received
