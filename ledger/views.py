@@ -17,7 +17,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from ledger import attachments, queries, roles, services
 from ledger.errors import LedgerError
@@ -93,6 +93,11 @@ def _to_book(book: AccountingYear, name: str = "dashboard", *args) -> str:
     return reverse(f"ledger:{name}", args=[book.union.slug, book.year, *args])
 
 
+def _posted(request: HttpRequest):
+    """The POST data to bind a form to (even when empty), or None for a GET."""
+    return request.POST if request.method == "POST" else None
+
+
 def _with_totals(vouchers) -> list[Voucher]:
     rows = list(vouchers)
     for voucher in rows:
@@ -104,6 +109,7 @@ def _with_totals(vouchers) -> list[Voucher]:
 
 
 @login_required
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     """首页: straight to the user's union and its latest open year, or a chooser when there are several."""
     unions = list(roles.unions_for(request.user).order_by("name"))
@@ -115,6 +121,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def union_home(request: HttpRequest, slug: str) -> HttpResponse:
     union = _union_for_user(request, slug)
     _check(roles.can_read, request, union, "您没有查阅本工会账簿的权限，请联系管理员分配角色。")
@@ -146,6 +153,7 @@ def open_year(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def dashboard(request: HttpRequest, slug: str, year: int) -> HttpResponse:
     book = _year_for_user(request, slug, year)
     position = queries.money_position(year=book)
@@ -177,7 +185,7 @@ def _entry(request: HttpRequest, slug: str, year: int, *, kind: str) -> HttpResp
         (ReceiptForm, AccountType.INCOME) if kind == "receipt" else (PaymentForm, AccountType.EXPENSE)
     )
     categories = queries.postable_accounts(year=book, types=[account_type])
-    form = form_class(request.POST or None, year=book, categories=categories)
+    form = form_class(_posted(request), year=book, categories=categories)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         common = {
@@ -222,9 +230,9 @@ def voucher_new(request: HttpRequest, slug: str, year: int) -> HttpResponse:
     """A general 记账凭证 with free 借/贷 lines (transfers, remitting 经费 upward, …)."""
     book = _year_for_user(request, slug, year, write=True)
     accounts = list(queries.postable_accounts(year=book))
-    form = VoucherForm(request.POST or None, year=book)
-    lines = LineFormSet(request.POST or None, prefix="lines", form_kwargs={"accounts": accounts})
-    if request.method == "POST" and form.is_valid() and lines.is_valid():
+    form = VoucherForm(_posted(request), year=book)
+    lines = LineFormSet(_posted(request), prefix="lines", form_kwargs={"accounts": accounts})
+    if request.method == "POST" and all([form.is_valid(), lines.is_valid()]):
         data = form.cleaned_data
         try:
             voucher = services.record_voucher(
@@ -259,7 +267,7 @@ def sub_account_new(request: HttpRequest, slug: str, year: int) -> HttpResponse:
     parents = list(
         queries.year_accounts(book).filter(type__in=ENTRY_TYPES, is_active=True).select_related("parent")
     )
-    form = SubAccountForm(request.POST or None, parents=parents)
+    form = SubAccountForm(_posted(request), parents=parents)
     next_url = request.POST.get("next") or request.GET.get("next") or ""
     if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
         next_url = ""
@@ -297,6 +305,7 @@ def sub_account_new(request: HttpRequest, slug: str, year: int) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def voucher_list(request: HttpRequest, slug: str, year: int) -> HttpResponse:
     book = _year_for_user(request, slug, year)
     accounts = list(queries.year_accounts(book).select_related("parent"))
@@ -375,6 +384,7 @@ def _voucher_for_user(request: HttpRequest, slug: str, year: int, pk: int, *, wr
 
 
 @login_required
+@require_safe
 def voucher_detail(request: HttpRequest, slug: str, year: int, pk: int) -> HttpResponse:
     book, voucher = _voucher_for_user(request, slug, year, pk)
     return _voucher_page(request, book, voucher)
@@ -420,6 +430,7 @@ def attachment_upload(request: HttpRequest, slug: str, year: int, pk: int) -> Ht
 
 
 @login_required
+@require_safe
 def attachment_file(request: HttpRequest, slug: str, year: int, pk: int) -> FileResponse:
     """A scan, to whoever may read the voucher; never from a public URL."""
     book = _year_for_user(request, slug, year)
@@ -452,6 +463,7 @@ def _journal_page(request: HttpRequest, book: AccountingYear, account, *, title:
 
 
 @login_required
+@require_safe
 def journal(request: HttpRequest, slug: str, year: int, book_kind: str) -> HttpResponse:
     """现金日记账 / 银行存款日记账 with the running balance."""
     book = _year_for_user(request, slug, year)
@@ -467,6 +479,7 @@ def journal(request: HttpRequest, slug: str, year: int, book_kind: str) -> HttpR
 
 
 @login_required
+@require_safe
 def account_list(request: HttpRequest, slug: str, year: int) -> HttpResponse:
     """科目余额表, each account leading to its 明细账."""
     book = _year_for_user(request, slug, year)
@@ -484,6 +497,7 @@ def account_list(request: HttpRequest, slug: str, year: int) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def account_ledger(request: HttpRequest, slug: str, year: int, pk: int) -> HttpResponse:
     """明细账 of one account (and its 明细科目), with the running balance."""
     book = _year_for_user(request, slug, year)
@@ -492,6 +506,7 @@ def account_ledger(request: HttpRequest, slug: str, year: int, pk: int) -> HttpR
 
 
 @login_required
+@require_safe
 def audit_trail(request: HttpRequest, slug: str, year: int) -> HttpResponse:
     """操作记录: who did what in this union's books, newest first (经费审查 and administrators)."""
     book = _year_for_user(request, slug, year)
