@@ -1,0 +1,180 @@
+"""Hostile and careless input at every form the treasurer has: thousands of generated posts, no 500,
+a Chinese message, and the books unchanged whenever the post is refused.
+
+Field names are read from each form as the browser gets it, so a field added later is attacked too.
+"""
+
+import re
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ledger.models import Account, Voucher
+from tests.conftest import snapshot
+from tests.ledger.conftest import JPEG, PDF, PNG, upload
+
+BOOK = "/u/blzq-hospital/2012/"
+HOSTILE = settings(
+    max_examples=120,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+FIELD = re.compile(r'<(?:input|select|textarea)[^>]*\bname="([^"]+)"')
+ERROR = re.compile(r"(请|不能|不正确|必须|格式|不在|超出|最多|不是|余额不足|无效|必填|没有|已结账|过大|类型)")
+
+values = st.one_of(
+    st.text(max_size=60),
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "0",
+            "-1",
+            "0.00",
+            "1.234",
+            "1e3",
+            "NaN",
+            "Infinity",
+            "-Infinity",
+            "１２３",
+            "一百",
+            "壹佰元",
+            "¥1,234.50",
+            "1,23",
+            "99999999999999999999",
+            "2012-02-30",
+            "2013-01-01",
+            "2011-12-31",
+            "9999-12-31",
+            "0000-00-00",
+            "2012/03/08",
+            "<script>alert(1)</script>",
+            "' OR 1=1 --",
+            "\x00",
+            "😀",
+            "bank",
+            "cash",
+            "wallet",
+            "-5",
+            "1" * 300,
+        ]
+    ),
+    st.integers(min_value=-(10**12), max_value=10**12).map(str),
+    st.decimals(allow_nan=True, allow_infinity=True).map(str),
+    st.dates().map(str),
+)
+
+
+def form_fields(client, path: str) -> list[str]:
+    page = client.get(path).content.decode()
+    return sorted({name for name in FIELD.findall(page) if name != "csrfmiddlewaretoken"})
+
+
+def check(response, before, path: str) -> None:
+    assert response.status_code in (200, 302, 400, 403, 404), (path, response.status_code)
+    if response.status_code == 302:
+        return  # a valid post: the books changed through the services, as they should
+    assert snapshot() == before, path
+    if response.status_code == 200:
+        assert ERROR.search(response.content.decode()), path
+
+
+@pytest.fixture
+def treasurer_client(client_for, media_root):
+    return client_for("treasurer")
+
+
+@pytest.mark.parametrize("page", ["receipt/", "payment/", "vouchers/new/", "accounts/new/"])
+def test_forms_survive_generated_posts(treasurer_client, page):
+    path = BOOK + page
+    fields = form_fields(treasurer_client, path)
+    assert fields, path
+
+    @HOSTILE
+    @given(data=st.fixed_dictionaries({}, optional={name: values for name in fields}))
+    def attack(data):
+        before = snapshot()
+        check(treasurer_client.post(path, data), before, path)
+
+    attack()
+
+
+def test_forged_ids_of_every_kind(treasurer_client, other_year):
+    """Ids of another union's accounts and vouchers, and ids that do not exist, are refused everywhere."""
+    _, own, voucher, _ = other_year
+    foreign_system = Account.objects.filter(chart__code="2009").exclude(code__in=["401", "405"]).first()
+    for page in ["receipt/", "payment/"]:
+        for category in [own.pk, 10**9, -1, "x", foreign_system.pk if page == "receipt/" else own.pk]:
+            before = snapshot()
+            response = treasurer_client.post(
+                BOOK + page,
+                {
+                    "date": "2012-06-01",
+                    "category": category,
+                    "amount": "10.00",
+                    "via": "cash",
+                    "summary": "伪造",
+                },
+            )
+            check(response, before, page)
+            assert response.status_code == 200
+    for path in [
+        f"{BOOK}vouchers/{voucher.pk}/",
+        f"{BOOK}vouchers/{voucher.pk}/reverse/",
+        f"{BOOK}accounts/{own.pk}/",
+    ]:
+        before = snapshot()
+        response = (
+            treasurer_client.post(path, {"reason": "伪造"})
+            if "reverse" in path
+            else treasurer_client.get(path)
+        )
+        assert response.status_code == 404
+        assert snapshot() == before
+
+
+@HOSTILE
+@given(
+    name=st.text(min_size=1, max_size=80).filter(lambda n: "/" not in n and "\x00" not in n),
+    content=st.one_of(
+        st.binary(max_size=512),
+        st.sampled_from([PDF[:3], b"GIF89a" + b"\x00" * 20, b"<html>", b"MZ\x90\x00", b"PK\x03\x04"]),
+        st.sampled_from([PDF, PNG, JPEG]).map(lambda good: good[::-1]),
+    ),
+)
+def test_uploads_of_anything_but_pdf_jpeg_png_are_refused(treasurer_client, demo, name, content):
+    voucher = demo.vouchers.get(number=3)
+    before = snapshot()
+    count = voucher.attachments.count()
+    response = treasurer_client.post(
+        f"{BOOK}vouchers/{voucher.pk}/attachments/",
+        {"file": upload(name, content, "application/pdf")},
+        follow=True,
+    )
+    assert response.status_code in (200, 400)
+    if content.startswith((b"%PDF-", b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n")):
+        return
+    assert voucher.attachments.count() == count
+    assert snapshot() == before
+    assert "文件" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("reason", "message"),
+    [
+        ("", "请填写冲销原因"),
+        (" ", "请填写冲销原因"),
+        ("\x00", "空字符"),
+        ("长" * 151, "冲销原因不能超过150字"),
+    ],
+)
+def test_reversal_with_hostile_reasons_is_refused(treasurer_client, demo, reason, message):
+    voucher = Voucher.objects.filter(year=demo, kind="normal").order_by("number").last()
+    before = snapshot()
+    response = treasurer_client.post(f"{BOOK}vouchers/{voucher.pk}/reverse/", {"reason": reason}, follow=True)
+    assert response.status_code in (200, 400)
+    assert not Voucher.objects.filter(reverses=voucher).exists()
+    assert snapshot() == before
+    assert message in response.content.decode()
