@@ -1,0 +1,353 @@
+"""Reading the books: 首页 figures, the voucher list with filters and pages, the cash and bank journals
+with a running balance, 明细账, 科目余额表, 操作记录 — with exact figures from the demo year and query
+counts that do not grow with the number of vouchers."""
+
+import html
+import re
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from ledger import queries, services
+from ledger.models import Voucher
+from tests.conftest import d
+
+SLUG, YEAR = "blzq-hospital", 2012
+
+
+def url(name: str, *args) -> str:
+    return reverse(f"ledger:{name}", args=[SLUG, YEAR, *args])
+
+
+def text(response) -> str:
+    return html.unescape(response.content.decode())
+
+
+def cell(page: str, element_id: str) -> str:
+    match = re.search(rf'id="{element_id}"[^>]*>([^<]*)<', page)
+    assert match, element_id
+    return match.group(1).strip()
+
+
+def add_receipts(demo, count: int) -> None:
+    user = demo.vouchers.first().prepared_by
+    for day in range(count):
+        services.record_receipt(
+            union=demo.union,
+            date=d("2012-02-01").replace(day=1 + day % 28),
+            account="401",
+            amount="10.00",
+            into="cash" if day % 2 else "bank",
+            summary=f"补收会费{day}",
+            user=user,
+        )
+
+
+# --- queries appended for the browser ------------------------------------------------------------------
+
+
+def test_cash_journal_runs_the_balance_by_window_function(demo, django_assert_num_queries):
+    cash = services.resolve_account(demo, "101")
+    with django_assert_num_queries(2):
+        journal = queries.journal(year=demo, account=cash)
+    assert journal.opening == Decimal("1521.40")
+    assert [(line.voucher_no, line.debit, line.credit, line.balance) for line in journal.lines] == [
+        ("记-0003", Decimal("0.00"), Decimal("723.00"), Decimal("798.40")),
+        ("记-0004", Decimal("1550.00"), Decimal("0.00"), Decimal("2348.40")),
+        ("记-0005", Decimal("2000.00"), Decimal("0.00"), Decimal("4348.40")),
+        ("记-0007", Decimal("1550.00"), Decimal("0.00"), Decimal("5898.40")),
+        ("记-0008", Decimal("0.00"), Decimal("300.00"), Decimal("5598.40")),
+        ("记-0011", Decimal("1550.00"), Decimal("0.00"), Decimal("7148.40")),
+        ("记-0014", Decimal("1550.00"), Decimal("0.00"), Decimal("8698.40")),
+        ("记-0015", Decimal("0.00"), Decimal("800.00"), Decimal("7898.40")),
+    ]
+    assert (journal.debit, journal.credit, journal.closing) == (
+        Decimal("8200.00"),
+        Decimal("1823.00"),
+        Decimal("7898.40"),
+    )
+
+
+def test_journal_over_a_period_starts_from_the_balance_before_it(demo):
+    bank = services.resolve_account(demo, "102")
+    journal = queries.journal(year=demo, account=bank, start=d("2012-07-01"), end=d("2012-09-30"))
+    assert journal.opening == Decimal("10200.00")  # 7,200 + 15,000 − 2,000 − 10,000
+    assert [(line.date, line.balance) for line in journal.lines] == [
+        (d("2012-07-10"), Decimal("25200.00")),
+        (d("2012-09-20"), Decimal("17200.00")),
+    ]
+    assert journal.closing == Decimal("17200.00")
+
+
+def test_journal_of_a_credit_side_account_and_same_day_lines_in_voucher_order(demo, treasurer):
+    for amount in ("1.00", "2.00"):
+        services.record_receipt(
+            union=demo.union,
+            date=d("2012-03-30"),
+            account="401",
+            amount=amount,
+            into="cash",
+            summary="会费",
+            user=treasurer,
+        )
+    dues = services.resolve_account(demo, "401")
+    journal = queries.journal(year=demo, account=dues)
+    assert journal.opening == Decimal("0.00")
+    assert [(line.voucher_no, line.balance) for line in journal.lines][:3] == [
+        ("记-0004", Decimal("1550.00")),
+        ("记-0016", Decimal("1551.00")),
+        ("记-0017", Decimal("1553.00")),
+    ]
+    assert journal.closing == Decimal("6203.00")
+
+
+def test_category_totals_and_money_position(demo, treasurer, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        income = queries.category_totals(year=demo, type="income")
+    assert [(row.code, row.label, row.amount) for row in income] == [
+        ("401", "会费收入", Decimal("6200.00")),
+        ("405", "行政补助收入", Decimal("30000.00")),
+    ]
+    spending = queries.category_totals(year=demo, type="expense")
+    assert sum((row.amount for row in spending), Decimal("0.00")) == Decimal("29358.50")
+    assert spending[0].label == "文体活动费 › 庆“七一”文艺汇演"
+    with django_assert_num_queries(1):
+        position = queries.money_position(year=demo)
+    assert (position.opening, position.cash, position.bank, position.total) == (
+        Decimal("8721.40"),
+        Decimal("7898.40"),
+        Decimal("7664.50"),
+        Decimal("15562.90"),
+    )
+    # a reversed payment nets to zero in its category; closing the year leaves the totals standing
+    services.reverse_voucher(voucher=demo.vouchers.get(number=8), user=treasurer, reason="错")
+    spending = {row.code: row.amount for row in queries.category_totals(year=demo, type="expense")}
+    assert "5010201" not in spending
+    services.close_year(year=demo, user=treasurer)
+    assert sum(queries.category_totals(year=demo, type="expense")[i].amount for i in range(3)) == Decimal(
+        "29058.50"
+    )
+
+
+# --- pages ---------------------------------------------------------------------------------------------
+
+
+def test_home_shows_the_years_figures(client_for):
+    page = text(client_for("committee").get(url("dashboard")))
+    assert cell(page, "opening-balance") == "8,721.40"
+    assert cell(page, "income-total") == "36,200.00"
+    assert cell(page, "spending-total") == "29,358.50"
+    assert cell(page, "cash-balance") == "7,898.40"
+    assert cell(page, "bank-balance") == "7,664.50"
+    assert cell(page, "money-total") == "15,562.90"
+    assert "其他支出 › 乡村扶贫点等捐赠及慰问" in page and "23,156.80" in page
+    assert "记-0015" in page and "记-0008" in page and "记-0007" not in page  # the latest eight
+    assert "2012年12月31日" in page
+
+
+def test_home_actions_follow_the_role(client_for):
+    treasurer = text(client_for("treasurer").get(url("dashboard")))
+    committee = text(client_for("committee").get(url("dashboard")))
+    auditor = text(client_for("auditor").get(url("dashboard")))
+    for action in (url("receipt"), url("payment"), url("voucher_new"), url("sub_account_new")):
+        assert action in treasurer and action not in committee and action not in auditor
+    assert url("audit_trail") in auditor and url("audit_trail") not in treasurer + committee
+    for page in (treasurer, committee, auditor):
+        assert url("cash_journal") in page and url("vouchers") in page
+
+
+def test_report_links_appear_only_when_the_reports_app_offers_them(client_for):
+    from django.urls import NoReverseMatch
+
+    page = text(client_for("committee").get(url("dashboard")))
+    try:
+        annual = reverse("reports:annual", args=[SLUG, YEAR])
+    except NoReverseMatch:
+        assert "年度财务工作报告" not in page
+    else:
+        assert annual in page
+
+
+def test_a_closed_year_home_offers_no_recording(client_for, demo, treasurer):
+    services.close_year(year=demo, user=treasurer)
+    page = text(client_for("treasurer").get(url("dashboard")))
+    assert "2012年度已结账，只能查阅" in page and url("receipt") not in page
+    assert cell(page, "spending-total") == "29,358.50"
+    # and the union's page now opens the new year
+    assert client_for("treasurer").get(reverse("ledger:union", args=[SLUG]))["Location"] == reverse(
+        "ledger:dashboard", args=[SLUG, 2013]
+    )
+
+
+def test_the_voucher_list(client_for):
+    response = client_for("auditor").get(url("vouchers"))
+    page = text(response)
+    assert "共 15 张" in page
+    assert [v.voucher_no for v in response.context["page"].object_list] == [
+        f"记-{n:04d}" for n in range(1, 16)
+    ]
+    assert response.context["page"].object_list[11].total == Decimal("5156.80")
+    assert "5,156.80" in page and "借 乡村扶贫点等捐赠及慰问" in page
+
+
+@pytest.mark.parametrize(
+    ("query", "numbers"),
+    [
+        ({"start": "2012-07-01", "end": "2012-09-30"}, [8, 9, 10, 11]),
+        ({"q": "会费"}, [4, 7, 11, 14]),
+        ({"q": "林东镇"}, [3, 13]),  # the counterparty
+        (
+            {"min_amount": "5,000", "max_amount": "¥10,000.00"},
+            [1, 6, 10, 12],
+        ),  # 1: the opening voucher, 8,721.40
+        ({"min_amount": "15000"}, [2, 9]),
+        ({"category": "5010402"}, [13, 15]),
+        ({"category": "50104"}, [3, 13, 15]),  # a parent takes in its 明细科目
+        ({"account": "101"}, [1, 3, 4, 5, 7, 8, 11, 14, 15]),
+        ({"account": "101", "category": "501"}, [3, 8, 15]),
+        ({"q": "没有这样的摘要"}, []),
+    ],
+)
+def test_voucher_list_filters(demo, client_for, query, numbers):
+    for key in ("category", "account"):
+        if key in query:
+            query[key] = services.resolve_account(demo, query[key]).pk
+    response = client_for("committee").get(url("vouchers"), query)
+    assert response.status_code == 200
+    assert [v.number for v in response.context["page"].object_list] == numbers
+
+
+@pytest.mark.parametrize(
+    ("query", "field", "message"),
+    [
+        ({"min_amount": "abc"}, "min_amount", "金额格式不正确"),
+        ({"max_amount": "1.234"}, "max_amount", "金额格式不正确"),
+        ({"min_amount": "100", "max_amount": "10"}, "max_amount", "金额上限不能小于下限"),
+        ({"start": "2012-05-01", "end": "2012-04-01"}, "end", "截止日期不能早于起始日期"),
+        ({"start": "not a date"}, "start", "日期格式不正确"),
+        ({"category": "999999"}, "category", "请从列表中选择科目"),
+    ],
+)
+def test_bad_filters_are_explained_and_the_typed_text_kept(client_for, query, field, message):
+    response = client_for("committee").get(url("vouchers"), query)
+    assert response.status_code == 200
+    assert message in response.context["form"].errors[field][0]
+    page = text(response)
+    assert message in page and "筛选条件有误" in page
+    for value in query.values():
+        if field != "category":
+            assert f'value="{value}"' in page
+    assert len(response.context["page"].object_list) == 15
+
+
+def test_another_unions_account_as_a_filter_is_refused(client_for, other_year):
+    response = client_for("committee").get(url("vouchers"), {"category": other_year[1].pk})
+    assert response.context["form"].errors["category"] == ["请从列表中选择科目"]
+
+
+def test_voucher_list_pages(demo, client_for):
+    add_receipts(demo, 30)
+    client = client_for("committee")
+    first = client.get(url("vouchers"))
+    assert first.context["page"].paginator.num_pages == 3 and len(first.context["page"].object_list) == 20
+    assert "第 1 / 3 页" in text(first)
+    filtered = client.get(url("vouchers"), {"q": "补收会费", "page": "2"})
+    assert [v.number for v in filtered.context["page"].object_list] == list(range(36, 46))
+    assert "?q=%E8%A1%A5%E6%94%B6%E4%BC%9A%E8%B4%B9&amp;page=1" in filtered.content.decode()
+    assert client.get(url("vouchers"), {"page": "99"}).context["page"].number == 3
+    assert client.get(url("vouchers"), {"page": "x"}).context["page"].number == 1
+
+
+def test_cash_and_bank_journal_pages(client_for):
+    client = client_for("auditor")
+    cash = text(client.get(url("cash_journal")))
+    assert "现金日记账" in cash and cell(cash, "closing-balance") == "7,898.40"
+    assert "1,521.40" in cash and "798.40" in cash and "2012年3月8日" in cash
+    bank = text(client.get(url("bank_journal")))
+    assert "银行存款日记账" in bank and cell(bank, "closing-balance") == "7,664.50"
+    period = text(client.get(url("bank_journal"), {"start": "2012-07-01", "end": "2012-09-30"}))
+    assert cell(period, "closing-balance") == "17,200.00" and "2012年7月1日至2012年9月30日" in period
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ({"start": "2013-01-01"}, "请选择2012年度内的日期"),
+        ({"start": "2012-06-01", "end": "2012-05-01"}, "截止日期不能早于起始日期"),
+        ({"end": "31/12/2012"}, "日期格式不正确"),
+    ],
+)
+def test_bad_journal_periods_are_explained(client_for, query, message):
+    response = client_for("auditor").get(url("cash_journal"), query)
+    page = text(response)
+    assert response.status_code == 200 and message in page
+    assert cell(page, "closing-balance") == "7,898.40"  # the whole year instead
+
+
+def test_detail_ledger_of_a_parent_account_lists_its_children(demo, client_for):
+    parent = services.resolve_account(demo, "50104")
+    response = client_for("committee").get(url("account_ledger", parent.pk))
+    page = text(response)
+    assert "明细账：50104 其他活动支出" in page
+    assert "5010401 三八妇女节活动" in page and "5010402 职工元旦活动" in page
+    assert cell(page, "closing-balance") == "5,901.70"
+
+
+def test_trial_balance_page(client_for):
+    page = text(client_for("auditor").get(url("accounts")))
+    assert "科目余额表" in page and "44,921.40" in page and "试算不平衡" not in page
+    everything = text(client_for("auditor").get(url("accounts"), {"all": "1"}))
+    assert "零余额账户用款额度" in everything and "零余额账户用款额度" not in page
+
+
+def test_audit_trail_shows_who_did_what(client_for):
+    page = text(client_for("auditor").get(url("audit_trail")))
+    assert "操作记录" in page and "treasurer" in page and "凭证记账" in page and "增加明细科目" in page
+
+
+# --- query counts do not grow with the vouchers shown --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "dashboard",
+        "vouchers",
+        "cash_journal",
+        "bank_journal",
+        "accounts",
+        "audit_trail",
+        "account_ledger",
+        "voucher",
+    ],
+)
+def test_query_count_does_not_grow_with_vouchers(demo, client_for, django_assert_num_queries, name):
+    client = client_for("auditor")
+    args = []
+    if name == "account_ledger":
+        args = [services.resolve_account(demo, "401").pk]
+    elif name == "voucher":
+        args = [demo.vouchers.get(number=12).pk]
+    target = url(name, *args)
+    client.get(target)  # warm the session and permission caches of the client side
+    with django_assert_num_queries(QUERIES[name]):
+        assert client.get(target).status_code == 200
+    add_receipts(demo, 24)
+    assert Voucher.objects.filter(year=demo).count() == 39
+    with django_assert_num_queries(QUERIES[name]):
+        assert client.get(target).status_code == 200
+
+
+# Session, user, union, membership, the two permission queries and the year (7); the three role checks
+# for the page's actions and the list of years (4); then the page's own queries, none of them per voucher.
+QUERIES = {
+    "dashboard": 11 + 5,  # money position, income and spending by category, latest vouchers and their lines
+    "vouchers": 11 + 4,  # accounts for the filters, count, the page, its lines
+    "cash_journal": 11 + 3,  # the cash account, opening balance, the lines with running balance
+    "bank_journal": 11 + 3,
+    "accounts": 11 + 3,  # trial_balance
+    "audit_trail": 11 + 3,  # one more role check, count, the page
+    "account_ledger": 11 + 3,  # the account, opening balance, the lines
+    "voucher": 11 + 4,  # the voucher with its people and reversal, lines, scans, the voucher-page role check
+}
