@@ -155,6 +155,32 @@ def test_another_unions_voucher_scan_and_account_are_404_through_our_url(client_
     assert keeper.get(reverse("ledger:attachment", args=[*other, other_scan.pk])).status_code == 200
 
 
+@pytest.mark.parametrize(
+    "path",
+    [
+        "vouchers/99999999999999999999/",
+        "accounts/99999999999999999999/",
+        "attachments/99999999999999999999/",
+        "vouchers/99999999999999999999/reverse/",
+    ],
+)
+def test_absurd_ids_are_404_never_500(client_for, path):
+    client = client_for("treasurer")
+    method = client.post if path.endswith("reverse/") else client.get
+    assert (
+        method(f"/u/{SLUG}/{YEAR}/{path}", {"reason": "x"} if method == client.post else {}).status_code
+        == 404
+    )
+    assert client.get(f"/u/{SLUG}/99999999999999999999/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "query", [{"category": "99999999999999999999"}, {"min_amount": "9" * 30}, {"page": "9" * 30}]
+)
+def test_absurd_filters_are_answered_not_crashed(client_for, query):
+    assert client_for("committee").get(f"/u/{SLUG}/{YEAR}/vouchers/", query).status_code == 200
+
+
 # --- the pages outside ledger.urls: home, login, logout ------------------------------------------------
 
 
