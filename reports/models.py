@@ -1,0 +1,53 @@
+"""The words of a union's 财务工作报告 for one year. Figures are never stored here: they come from the books."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class DateStyle(models.TextChoices):
+    CHINESE = "chinese", "二〇一三年三月二十六日"
+    NUMERIC = "numeric", "2013年3月26日"
+
+
+class ReportText(models.Model):
+    """The treasurer's editable paragraphs of one year's report; absent until first saved (defaults apply)."""
+
+    union = models.ForeignKey(
+        "ledger.Union", verbose_name="工会", on_delete=models.PROTECT, related_name="report_texts"
+    )
+    year = models.PositiveSmallIntegerField("年度")
+    salutation = models.CharField("称呼", max_length=100)
+    mandate = models.TextField("开头语（含届次）")
+    opening = models.TextField("年度工作概述")
+    priorities = models.TextField("今后财务工作的重点", blank=True, help_text="每行一段")
+    closing = models.TextField("结束语")
+    report_date = models.DateField("报告日期")
+    date_style = models.CharField(
+        "日期写法", max_length=10, choices=DateStyle.choices, default=DateStyle.CHINESE
+    )
+    # Account code → the words the report uses for it (e.g. 405 行政补助收入 → 单位补助).
+    labels = models.JSONField("收支项目称谓", default=dict, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="修改人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField("修改时间")
+
+    class Meta:
+        verbose_name = "财务工作报告文字"
+        verbose_name_plural = "财务工作报告文字"
+        ordering = ["union", "-year"]
+        constraints = [
+            models.UniqueConstraint(fields=["union", "year"], name="one_report_text_per_union_year"),
+            models.CheckConstraint(
+                condition=Q(date_style__in=DateStyle.values), name="report_date_style_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.union} {self.year}年度财务工作报告文字"
