@@ -5,12 +5,16 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-from-lock
 DEV_ENV := DEBUG=1
 
-.PHONY: install system-deps run test test-postgres lint lock clean
+.PHONY: install system-deps report-fonts run test test-postgres lint lock clean
 
-install: system-deps $(STAMP)
+install: system-deps $(STAMP) report-fonts
 
 system-deps:
 	@scripts/install-system-deps.sh
+
+# Cut the report PDF's CJK faces out of the Noto collections once (about 30 s the first time, then a no-op).
+report-fonts: system-deps $(STAMP)
+	@SECRET_KEY="$${SECRET_KEY:-install-time-only}" $(BIN)/python manage.py prepare_report_fonts
 
 $(STAMP): requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

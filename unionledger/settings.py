@@ -171,3 +171,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# The 财务工作报告's fonts, prepared once at install time (manage.py prepare_report_fonts), and the cache of
+# rendered PDF and Excel files, keyed by the state of the books and the report text.
+REPORT_FONT_DIR = Path(os.environ.get("REPORT_FONT_DIR", VAR_DIR / "fonts"))
+REPORT_CACHE_DIR = Path(os.environ.get("REPORT_CACHE_DIR", VAR_DIR / "cache" / "reports"))
