@@ -1,0 +1,83 @@
+"""The report data as JSON: money as strings with two decimals, categories named as the report text names them."""
+
+import json
+from decimal import Decimal
+
+from reports.data import AnnualReportData, ReportLine, YearFigures
+from reports.render import Rendered, file_name
+
+CONTENT_TYPE = "application/json"
+
+
+def _money(value: Decimal | None) -> str | None:
+    return None if value is None else f"{value:.2f}"
+
+
+def _lines(lines: list[ReportLine]) -> list[dict]:
+    return [
+        {
+            "category": line.label,
+            "amount": _money(line.amount),
+            "account": line.code,
+            "account_name": line.name,
+        }
+        for line in lines
+    ]
+
+
+def _figures(figures: YearFigures) -> dict:
+    return {
+        "year": figures.year,
+        "is_closed": figures.is_closed,
+        "opening_balance": _money(figures.opening_balance),
+        "income": _lines([line for line in figures.income if line.amount]),
+        "expense": _lines([line for line in figures.expense if line.amount]),
+        "total_income": _money(figures.total_income),
+        "total_expense": _money(figures.total_expense),
+        "closing_balance": _money(figures.closing_balance),
+        "cash": _money(figures.cash),
+        "bank": _money(figures.bank),
+        "remittance_to_higher_union": _money(figures.remittance_upper),
+    }
+
+
+def report_dict(data: AnnualReportData) -> dict:
+    return {
+        "union": data.union_name,
+        "union_slug": data.union_slug,
+        "year": data.year,
+        "is_closed": data.is_closed,
+        "title": data.title,
+        "opening_balance": _money(data.opening_balance),
+        "income": _lines(data.income_lines),
+        "expense": _lines(data.expense_lines),
+        "total_income": _money(data.total_income),
+        "total_expense": _money(data.total_expense),
+        "closing_balance": _money(data.closing_balance),
+        "cash": _money(data.current.cash),
+        "bank": _money(data.current.bank),
+        "remittance_to_higher_union": _money(data.current.remittance_upper),
+        "report_date": data.text.report_date.isoformat(),
+        "previous_year": _figures(data.previous) if data.previous else None,
+        "checks": [
+            {
+                "title": check.title,
+                "ok": check.ok,
+                "figures": [
+                    {
+                        "left": c.left_label,
+                        "left_amount": _money(c.left),
+                        "right": c.right_label,
+                        "right_amount": _money(c.right),
+                    }
+                    for c in check.comparisons
+                ],
+            }
+            for check in data.checks
+        ],
+    }
+
+
+def render_json(data: AnnualReportData) -> Rendered:
+    body = json.dumps(report_dict(data), ensure_ascii=False, indent=2) + "\n"
+    return file_name(data, "json"), CONTENT_TYPE, body.encode("utf-8")

@@ -1,0 +1,53 @@
+"""The 财务工作报告 as a PDF: A4, CJK fonts embedded as subsets, page X / Y, union and time made on every page.
+
+WeasyPrint is imported here only (it is heavy). Fonts come from the files prepared at install time, by
+``@font-face`` with a ``FontConfiguration``; the stylesheet and any image come from disk, never over HTTP.
+"""
+
+import datetime
+from pathlib import Path
+
+from django.conf import settings
+from django.template.loader import render_to_string
+
+from reports import fonts
+from reports.data import AnnualReportData
+from reports.render import Rendered, file_name, report_context
+
+CONTENT_TYPE = "application/pdf"
+STATIC_DIR = Path(settings.BASE_DIR) / "static" / "reports"
+PRINT_CSS = STATIC_DIR / "report-print.css"
+
+
+class PdfUnavailable(Exception):
+    """No CJK font on the server: a PDF would show empty boxes, so none is made."""
+
+
+def report_html(data: AnnualReportData, made_at: datetime.datetime | None = None) -> str:
+    return render_to_string("reports/annual_pdf.html", report_context(data, made_at))
+
+
+def html_to_pdf(html: str, *, extra_css: str = "", use_prepared_fonts: bool = True) -> bytes:
+    """Lay out ``html`` with the report's print stylesheet. Raises ``fonts.MissingGlyphs`` on empty boxes."""
+    from weasyprint import CSS, HTML
+    from weasyprint.text.fonts import FontConfiguration
+    from weasyprint.urls import URLFetcher
+
+    fetcher = URLFetcher(allowed_protocols={"file", "data"}, fail_on_errors=True)
+    font_config = FontConfiguration()
+    stylesheets = []
+    face_css = fonts.font_face_css() if use_prepared_fonts else ""
+    if face_css:
+        stylesheets.append(CSS(string=face_css, font_config=font_config, url_fetcher=fetcher))
+    stylesheets.append(CSS(filename=str(PRINT_CSS), font_config=font_config, url_fetcher=fetcher))
+    if extra_css:
+        stylesheets.append(CSS(string=extra_css, font_config=font_config, url_fetcher=fetcher))
+    document = HTML(string=html, base_url=STATIC_DIR.as_uri() + "/", url_fetcher=fetcher)
+    with fonts.refuse_missing_glyphs():
+        return document.write_pdf(stylesheets=stylesheets, font_config=font_config)
+
+
+def render_pdf(data: AnnualReportData, *, made_at: datetime.datetime | None = None) -> Rendered:
+    if not fonts.status().has_cjk_font:
+        raise PdfUnavailable(" ".join(fonts.status().problems))
+    return file_name(data, "pdf"), CONTENT_TYPE, html_to_pdf(report_html(data, made_at))
