@@ -1,2 +1,15 @@
+from django.urls import path
+
+from reports import views
+
 app_name = "reports"
-urlpatterns: list = []
+
+report = "<slug:slug>/<int:year>/"
+
+urlpatterns = [
+    path(report, views.annual, name="annual"),
+    path(report + "pdf/", views.annual_pdf, name="annual_pdf"),
+    path(report + "xlsx/", views.annual_xlsx, name="annual_xlsx"),
+    path(report + "text/", views.edit_text, name="edit_text"),
+    path(report + "statements/", views.statements, name="statements"),
+]

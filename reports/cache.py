@@ -1,0 +1,82 @@
+"""Rendered PDF and Excel files, kept on disk and served again while nothing they show has changed.
+
+The key is a hash of the union and year, the state of the books (``reports.queries.books_state``), when the
+report text was last saved, the fonts and the renderer version. A new voucher, closing the year, a saved
+text or a new release changes the key; the stale file of the same union-year and format is then removed.
+Finding a cached file costs four small queries and a file read, so a repeated download is fast.
+"""
+
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+
+from ledger.models import AccountingYear
+from reports import fonts
+from reports.models import ReportText
+from reports.queries import books_state
+from reports.render import RENDERER_VERSION, Rendered
+
+
+@dataclass(frozen=True)
+class CachedFile:
+    filename: str
+    content_type: str
+    path: Path
+    hit: bool
+
+
+def cache_key(year: AccountingYear, fmt: str) -> str:
+    text_saved = (
+        ReportText.objects.filter(union_id=year.union_id, year=year.year)
+        .values_list("updated_at", flat=True)
+        .first()
+    )
+    parts = {
+        "renderer": RENDERER_VERSION,
+        "format": fmt,
+        "union": [year.union_id, year.union.name, year.union.slug],
+        "year": year.year,
+        "books": books_state(year),
+        "text": text_saved.isoformat() if text_saved else None,
+        "fonts": sorted(str(path) for path in fonts.prepared_files().values()) if fmt == "pdf" else None,
+    }
+    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:32]
+
+
+def _directory(year: AccountingYear) -> Path:
+    return Path(settings.REPORT_CACHE_DIR) / f"{year.union.slug}-{year.year}"
+
+
+def cached(year: AccountingYear, fmt: str, render: Callable[[], Rendered]) -> CachedFile:
+    """The cached file of ``fmt`` for the union-year, rendering (and storing) it first if it is stale."""
+    directory = _directory(year)
+    key = cache_key(year, fmt)
+    meta_path = directory / f"{key}.{fmt}.json"
+    body_path = directory / f"{key}.{fmt}"
+    if meta_path.is_file() and body_path.is_file():
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        return CachedFile(meta["filename"], meta["content_type"], body_path, hit=True)
+    filename, content_type, body = render()
+    directory.mkdir(parents=True, exist_ok=True)
+    for stale in directory.glob(f"*.{fmt}*"):
+        stale.unlink(missing_ok=True)
+    _write_atomic(body_path, body)
+    _write_atomic(meta_path, json.dumps({"filename": filename, "content_type": content_type}).encode())
+    return CachedFile(filename, content_type, body_path, hit=False)
+
+
+def _write_atomic(path: Path, body: bytes) -> None:
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(body)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
