@@ -1,0 +1,302 @@
+"""Every report URL for every role; the text form; cached downloads; what the pages show."""
+
+import datetime
+import io
+import time
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from pypdf import PdfReader
+
+from ledger.models import AuditEvent
+from reports import fonts
+from reports.models import ReportText
+from tests.reports.conftest import payment
+
+SLUG, YEAR = "blzq-hospital", 2012
+URLS = [
+    "reports:annual",
+    "reports:annual_pdf",
+    "reports:annual_xlsx",
+    "reports:statements",
+    "reports:edit_text",
+]
+
+
+def url(name: str, slug: str = SLUG, year: int = YEAR) -> str:
+    return reverse(name, args=[slug, year])
+
+
+def body(response) -> bytes:
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
+@pytest.fixture
+def as_user(client):
+    def sign_in(user):
+        client.force_login(user)
+        return client
+
+    return sign_in
+
+
+@pytest.mark.parametrize("name", URLS)
+def test_anonymous_is_sent_to_sign_in(client, demo, name):
+    response = client.get(url(name))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+EXPECTED = {
+    # role fixture → status of each URL, in the order of URLS
+    "treasurer": [200, 200, 200, 200, 200],
+    "committee": [200, 200, 200, 200, 403],
+    "auditor": [200, 200, 200, 200, 403],
+    "roleless": [403, 403, 403, 403, 403],
+    "outsider": [404, 404, 404, 404, 404],
+}
+
+
+@pytest.mark.usefixtures("prepared_fonts")
+@pytest.mark.parametrize("role", list(EXPECTED))
+def test_every_url_for_every_role(request, as_user, demo, role):
+    client = as_user(request.getfixturevalue(role))
+    statuses = [client.get(url(name)).status_code for name in URLS]
+    assert statuses == EXPECTED[role]
+
+
+def test_refusals_are_in_chinese(as_user, roleless, committee):
+    response = as_user(roleless).get(url("reports:annual"))
+    assert "您的角色不能查看本工会的财务报告和报表" in response.content.decode()
+    response = as_user(committee).get(url("reports:edit_text"))
+    assert response.status_code == 403
+    assert "只有出纳/会计可以修改财务工作报告的文字" in response.content.decode()
+
+
+def test_a_year_not_in_the_books_is_404(as_user, treasurer):
+    assert as_user(treasurer).get(url("reports:annual", year=2030)).status_code == 404
+
+
+def test_the_report_page_shows_the_sample_figures_and_downloads(as_user, treasurer):
+    response = as_user(treasurer).get(url("reports:annual"))
+    page = response.content.decode()
+    for text in [
+        "巴林左旗医院工会2012年度财务工作报告",
+        "2012年初经费余额8721.40元。1. 会员会费收缴6200.00元。2. 单位补助30000.00元。",
+        "经费合计总支出为29358.50元。",
+        "三八妇女节支出723.00元",
+        "年末经费余额15562.90元",
+        "二〇一三年三月二十六日",
+        "注：2012年度尚未结账",
+        url("reports:annual_pdf"),
+        url("reports:annual_xlsx"),
+        url("reports:edit_text"),
+        '<svg xmlns="http://www.w3.org/2000/svg" class="report-chart"',
+        "为乡村扶贫点等捐赠及慰问",
+    ]:
+        assert text in page, text
+    assert "<script" not in page and ' style="' not in page
+
+
+def test_committee_sees_no_edit_link(as_user, committee):
+    assert url("reports:edit_text") not in as_user(committee).get(url("reports:annual")).content.decode()
+
+
+def test_the_report_page_query_count_does_not_grow_with_the_vouchers(
+    as_user, treasurer, demo, user, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = as_user(treasurer)
+    client.get(url("reports:annual"))
+    with CaptureQueriesContext(connection) as before:
+        client.get(url("reports:annual"))
+    demo.union.members.add(user)
+    for day in range(1, 21):
+        payment(demo, user, f"2012-02-{day:02d}", "50102", "1.00", via="cash")
+    with CaptureQueriesContext(connection) as after:
+        client.get(url("reports:annual"))
+    assert len(after.captured_queries) == len(before.captured_queries)
+
+
+def test_the_statements_page_shows_the_checks_and_the_2021_forms(as_user, auditor):
+    page = as_user(auditor).get(url("reports:statements")).content.decode()
+    for text in [
+        "审查核对",
+        "科目余额表试算平衡",
+        "库存现金＋银行存款＝年末经费余额",
+        "年末经费余额＝年初经费余额＋本年收入－本年支出",
+        "上年年末经费余额＝本年年初经费余额",
+        "✓ 相符",
+        "不适用",
+        "收入支出表",
+        "资产负债表",
+        "工会资金结余",
+        "15,562.90",
+        "67,558.50",
+        "本表项目按2021年《工会会计制度》报表格式列示",
+        "工会主席：",
+        "财务负责人：",
+        "复核：",
+        "制表：",
+        "2012年度尚未结账",
+    ]:
+        assert text in page, text
+    assert "✗ 不符" not in page
+
+
+@pytest.mark.usefixtures("prepared_fonts")
+def test_pdf_download_is_cached_until_the_books_change(as_user, committee, demo, user):
+    client = as_user(committee)
+    first = client.get(url("reports:annual_pdf"))
+    assert first.status_code == 200 and first["X-Report-Cache"] == "miss"
+    assert first["Content-Type"] == "application/pdf"
+    assert "attachment" in first["Content-Disposition"]
+    pdf = body(first)
+    started = time.perf_counter()
+    again = client.get(url("reports:annual_pdf"))
+    elapsed = time.perf_counter() - started
+    assert again["X-Report-Cache"] == "hit" and body(again) == pdf
+    assert elapsed < 0.5  # the benchmark measures the real figure (about 10 ms)
+
+    demo.union.members.add(user)
+    payment(demo, user, "2012-12-31", "50102", "100.00", via="cash")
+    changed = client.get(url("reports:annual_pdf"))
+    assert changed["X-Report-Cache"] == "miss"
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(body(changed))).pages)
+    assert "29458.50元" in text.replace("\n", "")
+
+
+def test_xlsx_download_is_cached_too(as_user, auditor):
+    client = as_user(auditor)
+    first = client.get(url("reports:annual_xlsx"))
+    assert first["X-Report-Cache"] == "miss"
+    assert first["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    assert client.get(url("reports:annual_xlsx"))["X-Report-Cache"] == "hit"
+
+
+def _form(**changes):
+    values = {
+        "salutation": "各位领导、各位代表：",
+        "mandate": "我在这里代表医院工会向大会作巴林左旗医院八届四次工会委员会财务工作报告，请予以审议。",
+        "opening": "（概述）",
+        "priorities": "（一）甲。\n（二）乙。",
+        "closing": "谢谢大家！",
+        "report_date": "2013-03-26",
+        "date_style": "chinese",
+        "label_401": "会员会费收缴",
+        "label_405": "单位补助",
+        "label_5010201": "庆“七一”文艺汇演",
+        "label_5010401": "三八妇女节",
+        "label_5010402": "职工元旦活动费",
+        "label_50801": "为乡村扶贫点等捐赠及慰问",
+    }
+    return values | changes
+
+
+def test_the_treasurer_edits_the_words_and_the_audit_trail_has_before_and_after(as_user, treasurer, demo):
+    client = as_user(treasurer)
+    client.get(url("reports:annual_pdf"))
+    response = client.post(
+        url("reports:edit_text"), _form(label_405="医院行政补助", report_date="2013-04-02")
+    )
+    assert response.status_code == 302 and response["Location"] == url("reports:annual")
+    text = ReportText.objects.get(union=demo.union, year=2012)
+    assert text.updated_by == treasurer and text.opening == "（概述）"
+    assert text.report_date == datetime.date(2013, 4, 2) and text.labels["405"] == "医院行政补助"
+    event = AuditEvent.objects.get(action=AuditEvent.Action.REPORT_TEXT_CHANGED)
+    assert event.user == treasurer and event.union == demo.union and event.object_id == str(text.pk)
+    assert event.changes["before"]["report_date"] == "2013-03-26"
+    assert event.changes["after"]["report_date"] == "2013-04-02"
+    assert event.changes["before"]["labels"]["405"] == "单位补助"
+    assert event.changes["after"]["labels"]["405"] == "医院行政补助"
+    assert "salutation" not in event.changes["after"]  # unchanged fields are not repeated
+
+    page = client.get(url("reports:annual")).content.decode()
+    assert "2. 医院行政补助30000.00元。" in page and "二〇一三年四月二日" in page and "（概述）" in page
+    assert "文字最近由王出纳于" in page
+    assert client.get(url("reports:annual_pdf"))["X-Report-Cache"] == "miss"  # the words changed
+
+
+def test_an_unchanged_form_writes_nothing(as_user, treasurer, demo):
+    from reports.data import build_annual_report
+
+    text = build_annual_report(demo).text
+    values = _form(opening=text.opening, closing=text.closing, priorities=text.priorities)
+    response = as_user(treasurer).post(url("reports:edit_text"), values)
+    assert response.status_code == 302
+    assert not ReportText.objects.exists()
+    assert not AuditEvent.objects.filter(action=AuditEvent.Action.REPORT_TEXT_CHANGED).exists()
+
+
+@pytest.mark.parametrize(
+    ("changes", "error"),
+    [
+        ({"mandate": "   "}, "这个字段是必填项"),
+        ({"report_date": "2013-02-30"}, "日期"),
+        ({"report_date": "2019-01-01"}, "报告日期应在2012年至2014年之间"),
+        ({"date_style": "roman"}, "选择一个有效的选项"),
+        ({"label_405": "补" * 41}, "40"),
+        ({"label_405": ""}, "这个字段是必填项"),
+        ({"opening": "长" * 3001}, "3000"),
+    ],
+)
+def test_bad_input_keeps_the_text_and_changes_nothing(as_user, treasurer, changes, error):
+    response = as_user(treasurer).post(
+        url("reports:edit_text"), _form(**({"opening": "我写的新概述"} | changes))
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert error in page
+    assert "我写的新概述" in page or "opening" in changes  # what was typed is still there
+    assert "文字尚未保存" in page
+    assert not ReportText.objects.exists()
+    assert not AuditEvent.objects.filter(action=AuditEvent.Action.REPORT_TEXT_CHANGED).exists()
+
+
+def test_committee_cannot_post_the_text(as_user, committee):
+    response = as_user(committee).post(url("reports:edit_text"), _form(opening="改了"))
+    assert response.status_code == 403
+    assert not ReportText.objects.exists()
+
+
+def test_no_cjk_font_refuses_the_pdf_with_a_plain_chinese_page(
+    as_user, committee, settings, tmp_path, monkeypatch
+):
+    empty = tmp_path / "fonts.conf"
+    empty.write_text('<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig></fontconfig>')
+    monkeypatch.setenv("FONTCONFIG_FILE", str(empty))  # fc-list then finds no font at all
+    settings.REPORT_FONT_DIR = tmp_path / "no-prepared-fonts"
+    fonts.system_cjk_families.cache_clear()
+    try:
+        response = as_user(committee).get(url("reports:annual_pdf"))
+        page = response.content.decode()
+        assert response.status_code == 503
+        assert "服务器上没有中文字体" in page and "fonts-noto-cjk" in page
+        report = as_user(committee).get(url("reports:annual")).content.decode()
+        assert "服务器上没有中文字体" in report  # said on the report page too
+    finally:
+        fonts.system_cjk_families.cache_clear()
+
+
+@pytest.mark.usefixtures("prepared_fonts")
+def test_characters_without_a_font_refuse_the_pdf_and_say_which(as_user, treasurer):
+    client = as_user(treasurer)
+    client.post(url("reports:edit_text"), _form(opening="古文𓀀"))
+    response = client.get(url("reports:annual_pdf"))
+    assert response.status_code == 503
+    page = response.content.decode()
+    assert "以下字符没有可用的字体" in page and "𓀀" in page and "修改报告文字" in page
+
+
+def test_head_and_post_methods(as_user, committee):
+    client = as_user(committee)
+    assert client.head(url("reports:annual")).status_code == 200
+    assert client.post(url("reports:annual")).status_code == 405
+
+
+def test_money_on_the_page_is_formatted_at_the_edge(as_user, treasurer):
+    page = as_user(treasurer).get(url("reports:annual")).content.decode()
+    assert "8,721.40" in page and "Decimal" not in page and str(Decimal("8721.4")) + "0" in page
