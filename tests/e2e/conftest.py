@@ -2,12 +2,18 @@
 
 The browser is ``/usr/bin/chromium`` (``make install`` puts it there); if it is missing the tests fail,
 they do not skip. The app runs in pytest-django's ``live_server`` over the demo books of 2012.
+
+Chromium is launched here with ``playwright.sync_api`` rather than through pytest-playwright's ``page``
+fixture: that fixture parametrizes every test using it by a session-scoped ``browser_name``, and pytest
+then regroups those tests by that parameter, which can pull these transactional (flushing) tests in front
+of ordinary database tests that pytest-django means to run first.
 """
 
 import os
 
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import sync_playwright
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -19,20 +25,19 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 PASSWORD = "unionledger-demo"
+DESKTOP = {"width": 1280, "height": 900}
 
 
 @pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args):
+def chromium():
     if not os.access(CHROMIUM, os.X_OK):
         pytest.fail(
             f"没有找到浏览器 {CHROMIUM}：请运行 make install（scripts/install-system-deps.sh 会安装 chromium）"
         )
-    return {**browser_type_launch_args, "executable_path": CHROMIUM, "headless": True, "args": CHROMIUM_ARGS}
-
-
-@pytest.fixture(scope="session")
-def browser_context_args(browser_context_args):
-    return {**browser_context_args, "locale": "zh-CN", "timezone_id": "Asia/Shanghai"}
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
 
 
 @pytest.fixture
@@ -45,7 +50,10 @@ def site(live_server, settings, tmp_path) -> str:
 
 
 @pytest.fixture
-def page(page):
+def tab(chromium):
+    """A fresh browser context and page (desktop size, Chinese locale) that reports page errors."""
+    context = chromium.new_context(viewport=DESKTOP, locale="zh-CN", timezone_id="Asia/Shanghai")
+    page = context.new_page()
     page.set_default_timeout(15_000)
     problems = []
     # A strict CSP is sent: an inline script or style would show up here as a console error.
@@ -60,6 +68,7 @@ def page(page):
     )
     page.on("pageerror", lambda error: problems.append(str(error)))
     yield page
+    context.close()
     assert problems == [], problems
 
 
