@@ -416,3 +416,40 @@ class PeriodForm(forms.Form):
         if data.get("start") and data.get("end") and data["start"] > data["end"]:
             self.add_error("end", "截止日期不能早于起始日期")
         return data
+
+
+class CloseYearForm(LedgerErrorsMixin, forms.Form):
+    confirm = forms.BooleanField(
+        label="我已核对以上检查结果，确认结账。结账后本年度不能再记账，各科目余额结转下年。",
+        error_messages={"required": "请勾选确认后再结账"},
+    )
+
+
+class ReopenYearForm(LedgerErrorsMixin, forms.Form):
+    reason = forms.CharField(
+        label="反结账原因",
+        max_length=200,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "请填写反结账原因", "max_length": "反结账原因不能超过200字"},
+    )
+
+
+class AuditFilterForm(forms.Form):
+    """Filters of the 操作记录 page; every field optional, bad values are shown as errors and ignored."""
+
+    start = forms.DateField(
+        label="从", required=False, error_messages={"invalid": "请输入正确的日期，如 2012-03-08"}
+    )
+    end = forms.DateField(
+        label="到", required=False, error_messages={"invalid": "请输入正确的日期，如 2012-03-08"}
+    )
+    action = forms.ChoiceField(label="操作", required=False)
+    user = forms.CharField(label="用户", required=False, max_length=150)
+
+    def __init__(self, *args, **kwargs):
+        from ledger.models import AuditEvent  # noqa: PLC0415
+
+        super().__init__(*args, **kwargs)
+        self.fields["action"].choices = [("", "全部")] + list(AuditEvent.Action.choices)
+        self.fields["start"].widget.input_type = "date"
+        self.fields["end"].widget.input_type = "date"

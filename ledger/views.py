@@ -8,27 +8,33 @@ the union and year of the URL, so a forged id from elsewhere is a 404 as well.
 
 from collections.abc import Callable
 from decimal import Decimal
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST, require_safe
 
-from ledger import attachments, queries, roles, services
+from ledger import attachments, exports, queries, roles, services
 from ledger.errors import LedgerError
 from ledger.forms import (
     SUGGESTED_SUB_ACCOUNTS,
     AttachmentForm,
+    AuditFilterForm,
+    CloseYearForm,
     LineFormSet,
     OpenYearForm,
     PaymentForm,
     PeriodForm,
     ReceiptForm,
+    ReopenYearForm,
     ReverseForm,
     SubAccountForm,
     VoucherFilterForm,
@@ -82,6 +88,7 @@ def _page(request: HttpRequest, book: AccountingYear, template: str, context: di
         "years": list(union.years.order_by("-year").values_list("year", flat=True)),
         "can_record": roles.can_record(user, union) and not book.is_closed,
         "can_audit": roles.can_read_audit_trail(user, union),
+        "can_close": roles.can_close_year(user, union),
         "report_annual": _report_link("reports:annual", book) if can_reports else None,
         "report_statements": _report_link("reports:statements", book) if can_reports else None,
         **context,
@@ -505,12 +512,97 @@ def account_ledger(request: HttpRequest, slug: str, year: int, pk: int) -> HttpR
     return _journal_page(request, book, account, title=f"明细账：{account.code} {account.name}", book_kind="")
 
 
+def _audit_events(request: HttpRequest, book: AccountingYear):
+    """The union's trail and the sign-ins of its members, filtered as the form asks, newest first."""
+    union = book.union
+    events = AuditEvent.objects.filter(
+        Q(union=union) | Q(union__isnull=True, user__in=union.members.all())
+    ).order_by("-at", "-id")
+    form = AuditFilterForm(request.GET or None)
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["start"]:
+            events = events.filter(at__date__gte=data["start"])
+        if data["end"]:
+            events = events.filter(at__date__lte=data["end"])
+        if data["action"]:
+            events = events.filter(action=data["action"])
+        if data["user"]:
+            events = events.filter(username__icontains=data["user"])
+    return form, events
+
+
 @login_required
 @require_safe
 def audit_trail(request: HttpRequest, slug: str, year: int) -> HttpResponse:
     """操作记录: who did what in this union's books, newest first (经费审查 and administrators)."""
     book = _year_for_user(request, slug, year)
     _check(roles.can_read_audit_trail, request, book.union, "只有经费审查委员可以查看操作记录。")
-    events = AuditEvent.objects.filter(union=book.union).order_by("-at", "-id")
+    form, events = _audit_events(request, book)
     page = Paginator(events, 50).get_page(request.GET.get("page"))
-    return _page(request, book, "ledger/audit_trail.html", {"page": page})
+    query = request.GET.copy()
+    query.pop("page", None)
+    return _page(
+        request, book, "ledger/audit_trail.html", {"page": page, "form": form, "query": query.urlencode()}
+    )
+
+
+@login_required
+@require_safe
+def audit_export(request: HttpRequest, slug: str, year: int) -> HttpResponse:
+    """The same trail, with the same filters, as an Excel workbook."""
+    book = _year_for_user(request, slug, year)
+    _check(roles.can_read_audit_trail, request, book.union, "只有经费审查委员可以导出操作记录。")
+    _, events = _audit_events(request, book)
+    content = exports.audit_workbook(events.iterator(chunk_size=2000), title=f"{book.union.name} 操作记录")
+    response = HttpResponse(
+        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    filename = f"{book.union.name}-操作记录-{timezone.localdate():%Y%m%d}.xlsx"
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+@login_required
+def year_close(request: HttpRequest, slug: str, year: int) -> HttpResponse:
+    """年度结账: the checks of the year and, for the treasurer, closing it; 反结账 for administrators."""
+    book = _year_for_user(request, slug, year)
+    _check(roles.can_close_year, request, book.union, "只有出纳/会计可以结账。")
+    form = CloseYearForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            following = services.close_year(year=book, user=request.user)
+        except LedgerError as error:
+            form.add_ledger_error(error)
+        else:
+            messages.success(request, f"{book.year}年度已结账，余额已结转{following.year}年度期初。")
+            return redirect(_to_book(following))
+    return _close_page(request, book, form, ReopenYearForm())
+
+
+def _close_page(request: HttpRequest, book: AccountingYear, form, reopen_form, status: int = 200):
+    context = {
+        "checks": queries.year_end_checks(year=book),
+        "form": form,
+        "reopen_form": reopen_form if request.user.is_superuser and book.is_closed else None,
+    }
+    return _page(request, book, "ledger/year_close.html", context, status=status)
+
+
+@login_required
+@require_POST
+def year_reopen(request: HttpRequest, slug: str, year: int) -> HttpResponse:
+    """反结账: only a site administrator, with a reason; recorded in the audit trail."""
+    book = _year_for_user(request, slug, year)
+    if not request.user.is_superuser:
+        raise PermissionDenied("只有系统管理员可以反结账。")
+    form = ReopenYearForm(request.POST)
+    if form.is_valid():
+        try:
+            services.reopen_year(year=book, user=request.user, reason=form.cleaned_data["reason"])
+        except LedgerError as error:
+            form.add_ledger_error(error)
+        else:
+            messages.success(request, f"{book.year}年度已反结账，可以继续记账。")
+            return redirect(_to_book(book, "year_close"))
+    return _close_page(request, book, CloseYearForm(), form)

@@ -86,9 +86,9 @@ def treasurer_client(client_for, media_root):
     return client_for("treasurer")
 
 
-@pytest.mark.parametrize("page", ["receipt/", "payment/", "vouchers/new/", "accounts/new/"])
-def test_forms_survive_generated_posts(treasurer_client, page):
-    path = BOOK + page
+@pytest.mark.parametrize("form_page", ["receipt/", "payment/", "vouchers/new/", "accounts/new/"])
+def test_forms_survive_generated_posts(treasurer_client, form_page):
+    path = BOOK + form_page
     fields = form_fields(treasurer_client, path)
     assert fields, path
 

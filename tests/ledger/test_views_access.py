@@ -44,6 +44,10 @@ AUDIT = {
     "GET": by_role(302, 403, 403, 403, 200, 404, 200),
     "POST": READ["POST"],
 }
+ADMIN_POST = {
+    "GET": POST_ONLY["GET"],
+    "POST": by_role(302, 403, 403, 403, 403, 404, 200),
+}
 UNION = {
     "GET": by_role(302, 403, 302, 302, 302, 404, 302),
     "POST": READ["POST"],
@@ -77,6 +81,9 @@ TABLE = {
     "sub_account_new": (lambda demo, scan: [SLUG, YEAR], WRITE),
     "account_ledger": (lambda demo, scan: [SLUG, YEAR, _account(demo)], READ),
     "audit_trail": (lambda demo, scan: [SLUG, YEAR], AUDIT),
+    "audit_export": (lambda demo, scan: [SLUG, YEAR], AUDIT),
+    "year_close": (lambda demo, scan: [SLUG, YEAR], WRITE),
+    "year_reopen": (lambda demo, scan: [SLUG, YEAR], ADMIN_POST),
 }
 
 
