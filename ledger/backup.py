@@ -34,7 +34,7 @@ from ledger.queries import fen_sum
 FORMAT = "unionledger-backup"
 VERSION = 1
 EXCLUDED_MODELS = {"contenttypes.contenttype", "auth.permission", "sessions.session", "admin.logentry"}
-GUARDED_TABLES = ["ledger_voucher", "ledger_voucherline"]
+GUARDED_TABLES = ["ledger_voucher", "ledger_voucherline", "ledger_attachment"]
 
 
 class BackupError(LedgerError):

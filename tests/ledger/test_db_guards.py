@@ -200,3 +200,38 @@ def test_the_audit_trail_is_append_only(posted):
     with pytest.raises(IntegrityError, match="操作记录只能追加"):
         execute("DELETE FROM ledger_auditevent WHERE id = %s", [event.pk])
     assert AuditEvent.objects.get(pk=event.pk).summary == event.summary
+
+
+def test_attachments_are_append_only_and_a_closed_year_takes_none(
+    year, user, union, posted, settings, tmp_path
+):
+    from django.core.files.base import ContentFile
+
+    from ledger.models import Attachment
+
+    settings.MEDIA_ROOT = tmp_path
+    scan = Attachment(
+        voucher=posted,
+        sha256="a" * 64,
+        original_name="收据.png",
+        content_type="image/png",
+        size=8,
+        uploaded_by=user,
+    )
+    scan.file.save("x.png", ContentFile(b"\x89PNG\r\n\x1a\n"), save=True)
+    with pytest.raises(IntegrityError, match="附件只能追加"):
+        Attachment.objects.filter(pk=scan.pk).update(original_name="改名.png")
+    with pytest.raises(IntegrityError, match="附件只能追加"):
+        execute("DELETE FROM ledger_attachment WHERE id = %s", [scan.pk])
+    services.close_year(year=year, user=user)
+    late = Attachment(
+        voucher=posted,
+        sha256="b" * 64,
+        original_name="补.png",
+        content_type="image/png",
+        size=8,
+        uploaded_by=user,
+    )
+    with pytest.raises(IntegrityError, match="会计年度已结账，不能再添加附件"):
+        late.file.save("y.png", ContentFile(b"\x89PNG\r\n\x1a\n"), save=True)
+    assert Attachment.objects.count() == 1
