@@ -5,6 +5,7 @@ WeasyPrint is imported here only (it is heavy). Fonts come from the files prepar
 """
 
 import datetime
+import threading
 from pathlib import Path
 
 from django.conf import settings
@@ -19,6 +20,22 @@ STATIC_DIR = Path(settings.BASE_DIR) / "static" / "reports"
 PRINT_CSS = STATIC_DIR / "report-print.css"
 
 
+# One font configuration per process, reused by every render: registering the @font-face files (copying
+# them to a temporary directory and letting fontconfig scan them) is then paid once, not per PDF. WeasyPrint
+# documents do not share a configuration safely between threads, so renders take turns.
+_render_lock = threading.Lock()
+_font_configs: dict[str, object] = {}
+
+
+def _font_config(face_css: str):
+    from weasyprint.text.fonts import FontConfiguration
+
+    if face_css not in _font_configs:
+        _font_configs.clear()  # the prepared fonts changed: forget the old files
+        _font_configs[face_css] = FontConfiguration()
+    return _font_configs[face_css]
+
+
 class PdfUnavailable(Exception):
     """No CJK font on the server: a PDF would show empty boxes, so none is made."""
 
@@ -30,21 +47,21 @@ def report_html(data: AnnualReportData, made_at: datetime.datetime | None = None
 def html_to_pdf(html: str, *, extra_css: str = "", use_prepared_fonts: bool = True) -> bytes:
     """Lay out ``html`` with the report's print stylesheet. Raises ``fonts.MissingGlyphs`` on empty boxes."""
     from weasyprint import CSS, HTML
-    from weasyprint.text.fonts import FontConfiguration
     from weasyprint.urls import URLFetcher
 
     fetcher = URLFetcher(allowed_protocols={"file", "data"}, fail_on_errors=True)
-    font_config = FontConfiguration()
-    stylesheets = []
     face_css = fonts.font_face_css() if use_prepared_fonts else ""
-    if face_css:
-        stylesheets.append(CSS(string=face_css, font_config=font_config, url_fetcher=fetcher))
-    stylesheets.append(CSS(filename=str(PRINT_CSS), font_config=font_config, url_fetcher=fetcher))
-    if extra_css:
-        stylesheets.append(CSS(string=extra_css, font_config=font_config, url_fetcher=fetcher))
-    document = HTML(string=html, base_url=STATIC_DIR.as_uri() + "/", url_fetcher=fetcher)
-    with fonts.refuse_missing_glyphs():
-        return document.write_pdf(stylesheets=stylesheets, font_config=font_config)
+    with _render_lock:
+        font_config = _font_config(face_css)
+        stylesheets = []
+        if face_css:
+            stylesheets.append(CSS(string=face_css, font_config=font_config, url_fetcher=fetcher))
+        stylesheets.append(CSS(filename=str(PRINT_CSS), font_config=font_config, url_fetcher=fetcher))
+        if extra_css:
+            stylesheets.append(CSS(string=extra_css, font_config=font_config, url_fetcher=fetcher))
+        document = HTML(string=html, base_url=STATIC_DIR.as_uri() + "/", url_fetcher=fetcher)
+        with fonts.refuse_missing_glyphs():
+            return document.write_pdf(stylesheets=stylesheets, font_config=font_config)
 
 
 def render_pdf(data: AnnualReportData, *, made_at: datetime.datetime | None = None) -> Rendered:
