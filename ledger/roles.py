@@ -29,7 +29,16 @@ def unions_for(user: AbstractBaseUser) -> QuerySet[Union]:
 
 
 def _member(user: AbstractBaseUser, union: Union) -> bool:
-    return user.is_authenticated and (user.is_superuser or union.members.filter(pk=user.pk).exists())
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    # One query per user object (in a view: per request), however many role checks a page makes.
+    member_of = getattr(user, "_unionledger_member_of", None)
+    if member_of is None:
+        member_of = frozenset(Union.objects.filter(members=user).values_list("pk", flat=True))
+        user._unionledger_member_of = member_of
+    return union.pk in member_of
 
 
 def can_read(user: AbstractBaseUser, union: Union) -> bool:
