@@ -165,10 +165,6 @@ class AnnualReportData:
         return [line for line in self.expense if line.amount]
 
     @property
-    def has_previous(self) -> bool:
-        return self.previous is not None
-
-    @property
     def cash_and_bank(self) -> Decimal:
         return self.current.cash + self.current.bank
 
@@ -187,10 +183,6 @@ class AnnualReportData:
     @property
     def checks_pass(self) -> bool:
         return all(check.ok is not False for check in self.checks)
-
-    @property
-    def previous_closing_balance(self) -> Decimal | None:
-        return None if self.previous is None else self.previous.closing_balance
 
 
 def _leaf_lines(

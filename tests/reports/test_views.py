@@ -300,3 +300,24 @@ def test_head_and_post_methods(as_user, committee):
 def test_money_on_the_page_is_formatted_at_the_edge(as_user, treasurer):
     page = as_user(treasurer).get(url("reports:annual")).content.decode()
     assert "8,721.40" in page and "Decimal" not in page and str(Decimal("8721.4")) + "0" in page
+
+
+def test_pages_of_an_empty_year_and_of_a_year_with_a_previous_year(as_user, treasurer, demo, user):
+    from ledger import services
+
+    client = as_user(treasurer)
+    services.open_year(union=demo.union, year=2014)
+    page = client.get(url("reports:annual", year=2014)).content.decode()
+    assert "2014年初经费余额0.00元。本年度没有经费收入。" in page and "本年度没有经费支出。" in page
+    assert "2014年度经费支出构成" not in page
+    statements = client.get(url("reports:statements", year=2014)).content.decode()
+    assert "本年度没有已记账凭证" in statements and "✗ 不符" not in statements
+
+    services.close_year(year=demo, user=user)
+    page = client.get(url("reports:annual", year=2013)).content.decode()
+    assert "与2012年相比，经费收入减少36200.00元，经费支出减少29358.50元。" in page
+    assert '<th class="num">上年数</th>' in page and "2013年初经费余额15562.90元" in page
+    statements = client.get(url("reports:statements", year=2013)).content.decode()
+    assert "上年年末经费余额 15,562.90" in statements and "✗ 不符" not in statements
+    closed = client.get(url("reports:annual", year=2012)).content.decode()
+    assert "尚未结账" not in closed and "年末经费余额15562.90元" in closed
