@@ -1,11 +1,12 @@
 """Rendered PDF and Excel files, kept on disk and served again while nothing they show has changed.
 
 The key is a hash of the union and year, the state of the books (``reports.queries.books_state``), when the
-report text was last saved, the fonts and the renderer version. A new voucher, closing the year, a saved
+report text was last saved, the fonts, and the code, templates and stylesheet of the renderers. A new voucher, closing the year, a saved
 text or a new release changes the key; the stale file of the same union-year and format is then removed.
 Finding a cached file costs four small queries and a file read, so a repeated download is fast.
 """
 
+import functools
 import hashlib
 import json
 import os
@@ -31,6 +32,26 @@ class CachedFile:
     hit: bool
 
 
+@functools.lru_cache(maxsize=1)
+def renderer_fingerprint() -> str:
+    """A hash of the code, templates and stylesheet that shape a report, so a new release renders afresh."""
+    base = Path(settings.BASE_DIR)
+    files = sorted(
+        [
+            *(base / "reports").glob("*.py"),
+            *(base / "reports" / "render").glob("*.py"),
+            *(base / "reports" / "presets").glob("*.json"),
+            *(base / "templates" / "reports").glob("*.html"),
+            base / "static" / "reports" / "report-print.css",
+        ]
+    )
+    digest = hashlib.sha256(RENDERER_VERSION.encode())
+    for path in files:
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def cache_key(year: AccountingYear, fmt: str) -> str:
     text_saved = (
         ReportText.objects.filter(union_id=year.union_id, year=year.year)
@@ -38,7 +59,7 @@ def cache_key(year: AccountingYear, fmt: str) -> str:
         .first()
     )
     parts = {
-        "renderer": RENDERER_VERSION,
+        "renderer": renderer_fingerprint(),
         "format": fmt,
         "union": [year.union_id, year.union.name, year.union.slug],
         "year": year.year,
