@@ -453,3 +453,41 @@ class AuditFilterForm(forms.Form):
         self.fields["action"].choices = [("", "全部")] + list(AuditEvent.Action.choices)
         self.fields["start"].widget.input_type = "date"
         self.fields["end"].widget.input_type = "date"
+
+
+class OpeningBalanceForm(LedgerErrorsMixin, forms.Form):
+    """期初余额 of a year a union starts keeping here: cash and bank, less what is owed upward; the rest is 结余."""
+
+    cash = forms.CharField(
+        label="库存现金",
+        required=False,
+        max_length=30,
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+    )
+    bank = forms.CharField(
+        label="银行存款",
+        required=False,
+        max_length=30,
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+    )
+    payable_upper = forms.CharField(
+        label="应付上级经费（年初尚未上缴的部分，没有则不填）",
+        required=False,
+        max_length=30,
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+    )
+
+    def clean_cash(self):
+        return _amount(self.cleaned_data["cash"], required=False)
+
+    def clean_bank(self):
+        return _amount(self.cleaned_data["bank"], required=False)
+
+    def clean_payable_upper(self):
+        return _amount(self.cleaned_data["payable_upper"], required=False)
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors and not (data.get("cash") or data.get("bank")):
+            raise forms.ValidationError("请至少填写库存现金或银行存款的期初余额")
+        return data

@@ -12,6 +12,7 @@ urlpatterns = [
     path("u/<slug:slug>/", views.union_home, name="union"),
     path("u/<slug:slug>/years/", views.open_year, name="open_year"),
     path(book, views.dashboard, name="dashboard"),
+    path(book + "opening/", views.opening_balances, name="opening_balances"),
     path(book + "receipt/", views.receipt, name="receipt"),
     path(book + "payment/", views.payment, name="payment"),
     path(book + "vouchers/new/", views.voucher_new, name="voucher_new"),

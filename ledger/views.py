@@ -30,6 +30,7 @@ from ledger.forms import (
     AuditFilterForm,
     CloseYearForm,
     LineFormSet,
+    OpeningBalanceForm,
     OpenYearForm,
     PaymentForm,
     PeriodForm,
@@ -180,6 +181,35 @@ def dashboard(request: HttpRequest, slug: str, year: int) -> HttpResponse:
             "latest": latest,
         },
     )
+
+
+@login_required
+def opening_balances(request: HttpRequest, slug: str, year: int) -> HttpResponse:
+    """期初余额: the balances a union brings into its first year kept here (later years get them by 结账)."""
+    book = _year_for_user(request, slug, year, write=True)
+    form = OpeningBalanceForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        data, chart = form.cleaned_data, book.chart
+        zero = Decimal("0.00")
+        cash, bank, payable = data["cash"] or zero, data["bank"] or zero, data["payable_upper"] or zero
+        if cash + bank - payable < 0:
+            form.add_error(None, "期初经费余额（现金加银行存款减应付上级经费）不能为负数")
+        else:
+            balances = {
+                chart.cash_code: cash,
+                chart.bank_code: bank,
+                chart.surplus_code: cash + bank - payable,
+            }
+            if payable and chart.payable_upper_code:
+                balances[chart.payable_upper_code] = payable
+            try:
+                voucher = services.record_opening_balances(year=book, balances=balances, user=request.user)
+            except LedgerError as error:
+                form.add_ledger_error(error)
+            else:
+                messages.success(request, f"已录入{book.year}年度期初余额（{voucher.voucher_no}）。")
+                return redirect(_to_book(book))
+    return _page(request, book, "ledger/opening_form.html", {"form": form})
 
 
 # --- recording (记账) -----------------------------------------------------------------------------------

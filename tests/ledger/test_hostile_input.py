@@ -86,7 +86,7 @@ def treasurer_client(client_for, media_root):
     return client_for("treasurer")
 
 
-@pytest.mark.parametrize("form_page", ["receipt/", "payment/", "vouchers/new/", "accounts/new/"])
+@pytest.mark.parametrize("form_page", ["opening/", "receipt/", "payment/", "vouchers/new/", "accounts/new/"])
 def test_forms_survive_generated_posts(treasurer_client, form_page):
     path = BOOK + form_page
     fields = form_fields(treasurer_client, path)

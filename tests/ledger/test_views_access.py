@@ -67,6 +67,7 @@ TABLE = {
     "union": (lambda demo, scan: [SLUG], UNION),
     "open_year": (lambda demo, scan: [SLUG], POST_ONLY),
     "dashboard": (lambda demo, scan: [SLUG, YEAR], READ),
+    "opening_balances": (lambda demo, scan: [SLUG, YEAR], WRITE),
     "receipt": (lambda demo, scan: [SLUG, YEAR], WRITE),
     "payment": (lambda demo, scan: [SLUG, YEAR], WRITE),
     "voucher_new": (lambda demo, scan: [SLUG, YEAR], WRITE),
