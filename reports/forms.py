@@ -27,7 +27,9 @@ class ReportTextForm(forms.Form):
         help_text="每行一段，如“（一）……”；段首空两格由排版自动完成",
     )
     closing = forms.CharField(label="结束语", max_length=2000, widget=PARAGRAPH)
-    report_date = forms.DateField(label="报告日期", widget=forms.DateInput(attrs={"type": "date"}))
+    report_date = forms.DateField(
+        label="报告日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     date_style = forms.ChoiceField(label="日期写法", choices=DateStyle.choices, widget=forms.RadioSelect)
 
     def __init__(self, *args, data_source: AnnualReportData, **kwargs):

@@ -321,3 +321,10 @@ def test_pages_of_an_empty_year_and_of_a_year_with_a_previous_year(as_user, trea
     assert "上年年末经费余额 15,562.90" in statements and "✗ 不符" not in statements
     closed = client.get(url("reports:annual", year=2012)).content.decode()
     assert "尚未结账" not in closed and "年末经费余额15562.90元" in closed
+
+
+def test_the_form_shows_the_current_words_and_a_date_the_browser_can_read(as_user, treasurer):
+    page = as_user(treasurer).get(url("reports:edit_text")).content.decode()
+    assert 'type="date"' in page and 'value="2013-03-26"' in page
+    assert "我在这里代表医院工会向大会作巴林左旗医院八届四次工会委员会财务工作报告" in page
+    assert 'value="单位补助"' in page and "收入：405 行政补助收入" in page
