@@ -295,6 +295,19 @@ def _money_account(year: AccountingYear, via: str) -> Account:
     return resolve_account(year, codes[via])
 
 
+def _entry(
+    *, union: Union, date: datetime.date, account: Account | int | str, amount: object, type_: str
+) -> tuple[AccountingYear, Account, Decimal]:
+    """The year, the category account and the amount of a simple 收入 or 支出, checked."""
+    if not isinstance(date, datetime.date):
+        raise DateOutsideYear("日期不正确")
+    year = get_year(union=union, year=date.year)
+    category = resolve_account(year, account)
+    if category.type != type_:
+        raise UnknownAccount(f"“{category.name}”不是{AccountType(type_).label}科目")
+    return year, category, positive_amount(amount)
+
+
 @transaction.atomic
 def record_receipt(
     *,
@@ -309,13 +322,9 @@ def record_receipt(
     attachment_count: int = 0,
 ) -> Voucher:
     """A 收入: Dr 库存现金/银行存款, Cr the income account (or its 明细科目). Posted at once."""
-    year = get_year(union=union, year=date.year) if isinstance(date, datetime.date) else None
-    if year is None:
-        raise DateOutsideYear("日期不正确")
-    income = resolve_account(year, account)
-    if income.type != AccountType.INCOME:
-        raise UnknownAccount(f"“{income.name}”不是收入科目")
-    value = positive_amount(amount)
+    year, income, value = _entry(
+        union=union, date=date, account=account, amount=amount, type_=AccountType.INCOME
+    )
     return record_voucher(
         year=year,
         posted_by=user,
@@ -344,13 +353,9 @@ def record_payment(
 
     Cash and bank never go negative: the payment is refused if the balance on its date is too small.
     """
-    year = get_year(union=union, year=date.year) if isinstance(date, datetime.date) else None
-    if year is None:
-        raise DateOutsideYear("日期不正确")
-    expense = resolve_account(year, account)
-    if expense.type != AccountType.EXPENSE:
-        raise UnknownAccount(f"“{expense.name}”不是支出科目")
-    value = positive_amount(amount)
+    year, expense, value = _entry(
+        union=union, date=date, account=account, amount=amount, type_=AccountType.EXPENSE
+    )
     source = _money_account(year, via)
     _check_open(year, date)
     available = queries.account_movement(year=year, account=source, end=date).closing

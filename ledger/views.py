@@ -101,6 +101,13 @@ def _to_book(book: AccountingYear, name: str = "dashboard", *args) -> str:
     return reverse(f"ledger:{name}", args=[book.union.slug, book.year, *args])
 
 
+def _query_without_page(request: HttpRequest) -> str:
+    """The page's filters as a query string, for the pagination links."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
 def _posted(request: HttpRequest):
     """The POST data to bind a form to (even when empty), or None for a GET."""
     return request.POST if request.method == "POST" else None
@@ -365,13 +372,12 @@ def voucher_list(request: HttpRequest, slug: str, year: int) -> HttpResponse:
     found = queries.vouchers(year=book, **filters)
     page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = _with_totals(page.object_list)
-    query = request.GET.copy()
-    query.pop("page", None)
+    query = _query_without_page(request)
     return _page(
         request,
         book,
         "ledger/voucher_list.html",
-        {"form": form, "page": page, "query": query.urlencode(), "filtered": bool(filters)},
+        {"form": form, "page": page, "query": query, "filtered": bool(filters)},
     )
 
 
@@ -570,11 +576,8 @@ def audit_trail(request: HttpRequest, slug: str, year: int) -> HttpResponse:
     _check(roles.can_read_audit_trail, request, book.union, "只有经费审查委员可以查看操作记录。")
     form, events = _audit_events(request, book)
     page = Paginator(events, 50).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return _page(
-        request, book, "ledger/audit_trail.html", {"page": page, "form": form, "query": query.urlencode()}
-    )
+    query = _query_without_page(request)
+    return _page(request, book, "ledger/audit_trail.html", {"page": page, "form": form, "query": query})
 
 
 @login_required
