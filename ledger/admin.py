@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from ledger.models import Account, AccountingYear, Chart, Union, Voucher, VoucherLine
+from ledger.models import Account, AccountingYear, Attachment, AuditEvent, Chart, Union, Voucher, VoucherLine
 
 
 @admin.register(Union)
@@ -94,3 +94,33 @@ class VoucherAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows the app only ever appends: visible to administrators, never changed or deleted here."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(ReadOnlyAdmin):
+    list_display = ["original_name", "voucher", "content_type", "size", "uploaded_by", "uploaded_at"]
+    list_select_related = ["voucher__year__union", "uploaded_by"]
+    search_fields = ["original_name", "sha256"]
+    exclude = ["file"]  # served only through the permission-checking view, never by a public link
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    list_display = ["at", "username", "action", "union", "summary", "ip_address"]
+    list_filter = ["action", "union"]
+    search_fields = ["username", "summary"]
+    date_hierarchy = "at"
+    list_select_related = ["union"]

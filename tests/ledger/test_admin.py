@@ -2,7 +2,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from ledger.models import Account, AccountingYear, Chart, Union, Voucher
+from ledger.models import Account, AccountingYear, Attachment, AuditEvent, Chart, Union, Voucher
+from reports.models import ReportText
 
 
 @pytest.fixture
@@ -12,10 +13,28 @@ def admin_client(client, db):
     return client
 
 
-@pytest.mark.parametrize("model", [Union, Chart, Account, AccountingYear, Voucher])
+@pytest.mark.parametrize(
+    "model", [Union, Chart, Account, AccountingYear, Voucher, Attachment, AuditEvent, ReportText]
+)
 def test_every_model_has_an_admin_list(admin_client, demo, model):
-    response = admin_client.get(reverse(f"admin:ledger_{model._meta.model_name}_changelist"))
+    response = admin_client.get(reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist"))
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("model", [AuditEvent, Attachment, ReportText])
+def test_the_trail_scans_and_report_texts_cannot_be_changed_in_the_admin(admin_client, demo, model):
+    names = f"admin:{model._meta.app_label}_{model._meta.model_name}"
+    assert admin_client.get(reverse(f"{names}_add")).status_code == 403
+    event = AuditEvent.objects.first()
+    if model is AuditEvent:
+        assert (
+            admin_client.post(reverse(f"{names}_change", args=[event.pk]), {"summary": "x"}).status_code
+            == 403
+        )
+        assert (
+            admin_client.post(reverse(f"{names}_delete", args=[event.pk]), {"post": "yes"}).status_code == 403
+        )
+        assert AuditEvent.objects.get(pk=event.pk).summary == event.summary
 
 
 def test_posted_vouchers_are_read_only_in_the_admin(admin_client, demo):
