@@ -178,3 +178,52 @@ def test_reversal_with_hostile_reasons_is_refused(treasurer_client, demo, reason
     assert not Voucher.objects.filter(reverses=voucher).exists()
     assert snapshot() == before
     assert message in response.content.decode()
+
+
+def test_report_text_form_survives_generated_posts(treasurer_client):
+    """The treasurer's report-text form: a refused post changes neither the books nor the stored text."""
+    from reports.models import ReportText
+
+    path = "/reports/blzq-hospital/2012/text/"
+    fields = form_fields(treasurer_client, path)
+    assert "report_date" in fields
+
+    @HOSTILE
+    @given(data=st.fixed_dictionaries({}, optional={name: values for name in fields}))
+    def attack(data):
+        before = (snapshot(), list(ReportText.objects.values_list()))
+        response = treasurer_client.post(path, data)
+        assert response.status_code in (200, 302, 400), response.status_code
+        if response.status_code != 302:
+            assert (snapshot(), list(ReportText.objects.values_list())) == before
+            assert ERROR.search(response.content.decode()) or "请" in response.content.decode()
+
+    attack()
+
+
+COMMANDS = st.sampled_from(["trial_balance", "annual_report"])
+
+
+@HOSTILE
+@given(
+    command=COMMANDS,
+    slug=st.one_of(st.just("blzq-hospital"), st.text(max_size=20)),
+    year=st.one_of(st.just("2012"), st.integers(-5, 10**6).map(str), st.text(max_size=6)),
+    fmt=st.sampled_from(["json", "text", "html", "xlsx", "pdf", "csv", "", "../../etc/passwd"]),
+)
+def test_reporting_commands_refuse_bad_arguments_in_chinese(demo, tmp_path, command, slug, year, fmt):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    before = snapshot()
+    out = tmp_path / "out.bin"
+    args = [command, "--union", slug, "--year", year, "--format", fmt]
+    if command == "annual_report":
+        args += ["--output", str(out)]
+    try:
+        call_command(*args, stdout=StringIO(), stderr=StringIO())
+    except CommandError as error:
+        message = str(error)
+        assert any("\u4e00" <= char <= "\u9fff" for char in message) or message.startswith("Error: argument")
+    assert snapshot() == before
