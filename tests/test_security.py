@@ -82,3 +82,14 @@ def test_other_users_are_not_throttled_by_one_users_failures(db, django_user_mod
         ThrottledAuthenticationForm(request, data={"username": "treasurer", "password": "x"}).is_valid()
     form = ThrottledAuthenticationForm(request, data={"username": "auditor", "password": "auditor-pass-1"})
     assert form.is_valid()
+
+
+def test_passwords_go_through_djangos_validators(db):
+    import pytest
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    for weak in ["12345678", "password", "abc"]:
+        with pytest.raises(ValidationError):
+            validate_password(weak)
+    validate_password("Treasurer-2026-ledger")

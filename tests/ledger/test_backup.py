@@ -25,10 +25,17 @@ def run(*args) -> str:
     return out.getvalue()
 
 
-def figures(year: int) -> list:
-    return json.loads(
-        run("trial_balance", "--union", "blzq-hospital", "--year", str(year), "--format", "json")
-    )
+REPORT_KEYS = ["opening_balance", "income", "expense", "total_income", "total_expense", "closing_balance"]
+
+
+def figures(year: int) -> dict:
+    """The trial balance and the annual report's figures, as the commands print them."""
+    args = ["--union", "blzq-hospital", "--year", str(year), "--format", "json"]
+    report = json.loads(run("annual_report", *args, "--output", "-"))
+    return {
+        "trial_balance": json.loads(run("trial_balance", *args)),
+        "report": {key: report[key] for key in REPORT_KEYS},
+    }
 
 
 @pytest.fixture
@@ -81,6 +88,7 @@ def test_backup_and_restore_round_trip(books, tmp_path, settings):
     assert "凭证 19 张" in run("restore", str(archive))
     assert figures(2012) == books["2012"]
     assert figures(2013) == books["2013"]
+    assert books["2012"]["report"]["closing_balance"] == "14012.90"  # 15562.90 less the reversed dues 1550.00
     assert get_user_model().objects.count() == counts["users"]
     assert Voucher.objects.count() == counts["vouchers"]
     assert AuditEvent.objects.count() == counts["events"] + 1
