@@ -317,12 +317,6 @@ def year_end_checks(*, year: AccountingYear) -> list[Check]:
             "借贷平衡" if position.balanced else "借贷不平衡，请检查凭证",
         ),
         Check(
-            "年末经费余额 = 年初经费余额 + 本年收入 − 本年支出",
-            position.net_balance == expected,
-            f"{position.opening_net} + {position.income} − {position.expense} = {expected}；"
-            f"账面年末经费余额 {position.net_balance}",
-        ),
-        Check(
             "库存现金加银行存款等于年末经费余额",
             position.cash_and_bank == position.net_balance,
             f"库存现金和银行存款 {position.cash_and_bank}，年末经费余额 {position.net_balance}"
@@ -332,6 +326,12 @@ def year_end_checks(*, year: AccountingYear) -> list[Check]:
                 else "（有借出款、应付上级经费等往来款项时两者不等）"
             ),
             required=False,
+        ),
+        Check(
+            "年末经费余额 = 年初经费余额 + 本年收入 − 本年支出",
+            position.net_balance == expected,
+            f"{position.opening_net} + {position.income} − {position.expense} = {expected}；"
+            f"账面年末经费余额 {position.net_balance}",
         ),
     ]
     if previous is None:

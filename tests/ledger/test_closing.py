@@ -26,11 +26,11 @@ def test_year_end_checks_of_the_sample_year(demo):
     checks = queries.year_end_checks(year=demo)
     assert [(check.label, check.ok) for check in checks] == [
         ("试算平衡：借方合计等于贷方合计", True),
-        ("年末经费余额 = 年初经费余额 + 本年收入 − 本年支出", True),
         ("库存现金加银行存款等于年末经费余额", True),
+        ("年末经费余额 = 年初经费余额 + 本年收入 − 本年支出", True),
         ("上年年末经费余额等于本年年初经费余额", None),
     ]
-    assert checks[1].detail == "8721.40 + 36200.00 − 29358.50 = 15562.90；账面年末经费余额 15562.90"
+    assert checks[2].detail == "8721.40 + 36200.00 − 29358.50 = 15562.90；账面年末经费余额 15562.90"
     position = queries.year_position(year=demo)
     assert position.net_balance == position.cash_and_bank == Decimal("15562.90")
 
