@@ -79,6 +79,14 @@ def open_year(*, union: Union, year: int, chart: Chart | None = None) -> Account
     return AccountingYear.objects.create(union=union, year=year, chart=chart or chart_for_year(year))
 
 
+def find_year(*, slug: str, year: int) -> AccountingYear:
+    """A union's accounting year by the union's slug, as the command line names it."""
+    union = Union.objects.filter(slug=slug).first()
+    if union is None:
+        raise LedgerError(f"没有简称为“{slug}”的工会")
+    return get_year(union=union, year=year)
+
+
 def get_year(*, union: Union, year: int) -> AccountingYear:
     try:
         return AccountingYear.objects.select_related("union", "chart").get(union=union, year=year)

@@ -4,7 +4,6 @@ from django.core.management.base import BaseCommand, CommandError
 
 from ledger import queries, services
 from ledger.errors import LedgerError
-from ledger.models import Union
 from ledger.money import format_amount
 
 
@@ -19,11 +18,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, union: str, year: int, format: str, all: bool, **options):
         try:
-            found = Union.objects.get(slug=union)
-        except Union.DoesNotExist:
-            raise CommandError(f"没有简称为“{union}”的工会") from None
-        try:
-            accounting_year = services.get_year(union=found, year=year)
+            accounting_year = services.find_year(slug=union, year=year)
         except LedgerError as error:
             raise CommandError(str(error)) from None
         rows = queries.trial_balance(year=accounting_year, include_zero=all)
@@ -42,7 +37,7 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(data, ensure_ascii=False, indent=2))
             return
         totals = queries.trial_balance_totals(rows)
-        self.stdout.write(f"{found.name} {year}年度 科目余额表（单位：元）")
+        self.stdout.write(f"{accounting_year.union.name} {year}年度 科目余额表（单位：元）")
         header = f"{'科目编码':<10}{'科目名称':<18}{'期初余额':>16}{'本期借方':>16}{'本期贷方':>16}{'期末余额':>16}"
         self.stdout.write(header)
         for row in rows:

@@ -5,7 +5,6 @@ from django.core.management.base import BaseCommand, CommandError
 
 from ledger import services
 from ledger.errors import LedgerError
-from ledger.models import Union
 from reports import fonts
 from reports.data import build_annual_report
 from reports.queries import journal_rows
@@ -28,11 +27,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, union: str, year: int, format: str, output: str, **options):
         try:
-            found = Union.objects.get(slug=union)
-        except Union.DoesNotExist:
-            raise CommandError(f"没有简称为“{union}”的工会") from None
-        try:
-            accounting_year = services.get_year(union=found, year=year)
+            accounting_year = services.find_year(slug=union, year=year)
         except LedgerError as error:
             raise CommandError(str(error)) from None
         if output == "-" and format not in TEXT_FORMATS:
