@@ -27,6 +27,7 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from ledger import audit
+from ledger.backends.sqlite.base import triggers_on
 from ledger.errors import LedgerError
 from ledger.models import Attachment, AuditEvent, Union, Voucher
 from ledger.queries import fen_sum
@@ -122,12 +123,7 @@ def _guards_suspended():
             for table in GUARDED_TABLES:
                 cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
         else:
-            placeholders = ", ".join(["%s"] * len(GUARDED_TABLES))
-            cursor.execute(
-                f"SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN ({placeholders})",
-                GUARDED_TABLES,
-            )
-            triggers = cursor.fetchall()
+            triggers = triggers_on(cursor, GUARDED_TABLES)
             for name, _ in triggers:
                 cursor.execute(f'DROP TRIGGER "{name}"')
             yield
