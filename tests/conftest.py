@@ -1,36 +1,50 @@
 """Shared fixtures: named users and the books of a small union, built through the services."""
 
 import datetime
-import importlib
 from decimal import Decimal
 
 import pytest
-from django.apps import apps
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command
 
-from ledger import services
+from ledger import roles, services
 from ledger.charts import install_chart, load_chart_file
 from ledger.models import Account, AccountingYear, Chart, Union, Voucher, VoucherLine
 
 
-def _transactional(request) -> bool:
+def _database_fixture(request) -> str | None:
+    """The database fixture a test runs with, if any: "transactional_db", "db" or None."""
     marker = request.node.get_closest_marker("django_db")
-    return (
+    if (
         "transactional_db" in request.fixturenames
         or "live_server" in request.fixturenames
-        or bool(marker and marker.kwargs.get("transaction"))
-    )
+        or (marker and marker.kwargs.get("transaction"))
+    ):
+        return "transactional_db"
+    if marker or "db" in request.fixturenames:
+        return "db"
+    return None
 
 
 @pytest.fixture(autouse=True)
 def _reference_data(request):
-    """A flush between transactional tests also empties what data migrations installed: put it back."""
-    if _transactional(request):
-        request.getfixturevalue("transactional_db")
+    """A flush after a transactional test also empties what data migrations installed: put it back.
+
+    The chart of accounts (migration 0002) and the role groups (migration 0005), before any test that uses
+    the database, whatever order the tests run in.
+    """
+    fixture = _database_fixture(request)
+    if fixture:
+        request.getfixturevalue(fixture)
         if not Chart.objects.exists():
             install_chart(Chart, Account, load_chart_file("gonghui-2009.json"))
-            importlib.import_module("ledger.migrations.0005_roles_and_audit_guard").create_roles(apps, None)
+        for name, codenames in roles.ROLE_PERMISSIONS.items():
+            group, created = Group.objects.get_or_create(name=name)
+            if created:
+                group.permissions.add(
+                    *Permission.objects.filter(content_type__app_label="ledger", codename__in=codenames)
+                )
     yield
 
 

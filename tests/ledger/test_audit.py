@@ -33,3 +33,12 @@ def test_user_role_and_membership_changes_are_recorded(union, django_user_model)
     assert AuditEvent.objects.filter(
         action="user_changed", union=union, summary="加入工会成员：clerk"
     ).exists()
+
+
+def test_role_permissions_are_what_migration_0005_installs(db):
+    """``roles.ROLE_PERMISSIONS`` (which the test fixtures restore after a flush) matches the migration."""
+    installed = {
+        group.name: sorted(group.permissions.values_list("codename", flat=True))
+        for group in Group.objects.filter(name__in=roles.ROLE_PERMISSIONS)
+    }
+    assert installed == {name: sorted(codenames) for name, codenames in roles.ROLE_PERMISSIONS.items()}

@@ -4,23 +4,13 @@ import datetime
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group
 
 from ledger import roles, services
 from ledger.models import AccountingYear, Union
 from reports import fonts
 
 PASSWORD = "pw-reports-1"
-
-
-@pytest.fixture(autouse=True)
-def role_groups(db):
-    """The role groups, as migration 0005 makes them (a flushing test elsewhere may have removed them)."""
-    for name, codenames in roles.ROLE_PERMISSIONS.items():
-        group, _ = Group.objects.get_or_create(name=name)
-        group.permissions.add(
-            *Permission.objects.filter(content_type__app_label="ledger", codename__in=codenames)
-        )
 
 
 @pytest.fixture(autouse=True)
