@@ -500,12 +500,11 @@ def category_totals(
 ) -> list[CategoryTotal]:
     """Income (``type="income"``) or spending (``"expense"``) of the year by the account posted to. One query.
 
-    The year-end closing voucher (结转) is left out, so a closed year still shows what it took in and spent;
-    a reversal counts against its category, so a reversed payment nets to zero.
+    The year-end closing voucher (结转) and its reversal by 反结账 are left out, so a closed year still shows
+    what it took in and spent; a reversal counts against its category, so a reversed payment nets to zero.
     """
-    lines = posted_lines(year).filter(account__type=type).exclude(voucher__kind=Voucher.Kind.CLOSING)
-    if end:
-        lines = lines.filter(voucher__date__lte=end)
+    _, inside = _period(None, end, include_closing=False)
+    lines = posted_lines(year).filter(inside, account__type=type)
     rows = (
         lines.values("account_id", "account__code", "account__name", "account__parent__name")
         .annotate(debit_fen=fen_sum("debit"), credit_fen=fen_sum("credit"))
@@ -548,7 +547,7 @@ class MoneyPosition:
 
 def money_position(*, year: AccountingYear) -> MoneyPosition:
     """Cash and bank, opening and current, in one query (codes from the year's chart, 明细科目 included)."""
-    opening = Q(voucher__kind=Voucher.Kind.OPENING)
+    opening, _ = _period(None, None, include_closing=True)
     cash = Q(account__code__startswith=year.chart.cash_code)
     bank = Q(account__code__startswith=year.chart.bank_code)
     totals = posted_lines(year).aggregate(

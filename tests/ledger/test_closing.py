@@ -130,3 +130,34 @@ def test_reopen_refusals_change_nothing(demo, admin):
             user=treasurer,
         )
     assert following.year == 2013
+
+
+def test_home_page_figures_survive_close_and_reopen(demo, admin):
+    """Category totals and cash/bank opening read 结转, 期初 and their 反结账 reversals as the trial balance does."""
+    treasurer = demo.vouchers.first().prepared_by
+    before = (
+        queries.category_totals(year=demo, type="income"),
+        queries.category_totals(year=demo, type="expense"),
+        queries.money_position(year=demo),
+    )
+    following = services.close_year(year=demo, user=treasurer)
+    opening_after_close = queries.money_position(year=following)
+    assert (opening_after_close.cash_opening, opening_after_close.bank_opening) == (
+        Decimal("7898.40"),
+        Decimal("7664.50"),
+    )
+    services.reopen_year(year=demo, user=admin, reason="补记")
+    after = (
+        queries.category_totals(year=demo, type="income"),
+        queries.category_totals(year=demo, type="expense"),
+        queries.money_position(year=demo),
+    )
+    assert after == before
+    reopened = queries.money_position(year=following)
+    assert (reopened.cash_opening, reopened.bank_opening, reopened.cash, reopened.bank) == (
+        Decimal("0.00"),
+        Decimal("0.00"),
+        Decimal("0.00"),
+        Decimal("0.00"),
+    )
+    assert queries.category_totals(year=following, type="income") == []
