@@ -4,7 +4,7 @@ import re
 
 import pytest
 from django.urls import reverse
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from ledger import urls as ledger_urls
 from ledger.models import Attachment, Voucher
@@ -102,10 +102,11 @@ def test_treasurer_records_a_receipt_and_a_payment_with_scans(tab: Page, site, t
 def test_general_voucher_rows_can_be_added_by_script(tab: Page, site):
     sign_in(tab, site, "treasurer")
     tab.get_by_role("link", name="记凭证").first.click()
+    tab.wait_for_url(re.compile(r"/vouchers/new/$"))
     rows = tab.locator("#voucher-lines tbody tr")
-    assert rows.count() == 6
+    expect(rows).to_have_count(6)
     tab.get_by_role("button", name="增加一行").click()
-    assert rows.count() == 7
+    expect(rows).to_have_count(7)
     tab.get_by_label("日期").fill("2012-12-31")
     tab.get_by_label("摘要", exact=True).fill("现金存入银行")
     tab.locator("select[name=lines-5-account]").select_option(label="102 银行存款")
