@@ -366,6 +366,21 @@ def per_kind(entries: list[Entry], counts: list[int]) -> dict[str, str]:
     return result
 
 
+def growth(entries: list[Entry], seconds: list[float]) -> str:
+    """Median milliseconds of a receipt and of a payment in the first tenth and in the last tenth of the run."""
+    n = len(seconds)
+    parts = []
+    for kind in ("receipt", "payment"):
+        ends = []
+        for first, last in ((0, max(n // 10, 1)), (n - max(n // 10, 1), n)):
+            mine = [
+                t for e, t in zip(entries[first:last], seconds[first:last], strict=True) if e.kind == kind
+            ]
+            ends.append(f"{statistics.median(mine) * 1000:.1f}" if mine else "–")
+        parts.append(f"{kind} {ends[0]} → {ends[1]} ms")
+    return "median per voucher, first tenth → last tenth: " + "; ".join(parts)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--n", type=int, default=2000, help="vouchers in the union-year")
@@ -423,6 +438,7 @@ def main() -> None:
             print(f"  {first:>7,}–{last:<7,} {rate:7.1f}/s")
         tenths = deciles(ours["seconds"])
         print(f"ours: last tenth / first tenth = {tenths[-1][2] / tenths[0][2]:.2f}")
+        print(f"ours: {growth(entries, ours['seconds'])}")
         if args.show_queries:
             show_queries(union, user, accounts, entries)
         connection.close()
@@ -452,6 +468,7 @@ def main() -> None:
             print("django-hordak: vouchers/s per tenth of N:")
             for first, last, rate in deciles(peer["seconds"]):
                 print(f"  {first:>7,}–{last:<7,} {rate:7.1f}/s")
+            print(f"django-hordak: {growth(entries, peer['seconds'])}")
 
         queries = statistics.mean(ours["queries"])
         if peer_rate:
