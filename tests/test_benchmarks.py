@@ -43,7 +43,7 @@ def test_workload_is_a_fifth_receipts_and_never_takes_cash_or_bank_below_zero():
 
 def test_a_tiny_run_prints_the_closing_line():
     done = subprocess.run(
-        [sys.executable, str(POSTING), "--n", "20", "--db", "sqlite", "--no-peer"],
+        [sys.executable, str(POSTING), "--n", "10", "--db", "sqlite", "--no-peer"],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -55,6 +55,6 @@ def test_a_tiny_run_prints_the_closing_line():
     assert any(re.fullmatch(r"ours: queries per receipt \d+.*, per payment \d+.*", line) for line in lines)
     assert re.fullmatch(
         r"posting ratio vs django-hordak: n/a \(ours \d+\.\d/s, hordak not run, "
-        r"queries per voucher \d+\.\d, N=20, db=sqlite\)",
+        r"queries per voucher \d+\.\d, N=10, db=sqlite\)",
         lines[-1],
     ), lines[-1]
