@@ -37,3 +37,16 @@ def test_with_a_manifest_pages_link_the_hashed_files(client, db, production_stat
     response = client.get("/login/")
     assert response.status_code == 200
     assert '<link rel="stylesheet" href="/static/css/site.0123456789ab.css">' in response.text
+
+
+def test_names_that_are_no_file_get_their_plain_url_without_a_warning(db, production_static, caplog):
+    from django.contrib.staticfiles.storage import staticfiles_storage
+
+    production_static.mkdir()
+    (production_static / "staticfiles.json").write_text('{"version": "1.1", "paths": {}}', encoding="utf-8")
+    # WhiteNoise asks for such names at start-up, e.g. a hashed file's name without its hash.
+    assert staticfiles_storage.url("admin/js/jquery.js") == "/static/admin/js/jquery.js"
+    assert staticfiles_storage.url("css/site.css") == "/static/css/site.css"
+    assert [record.getMessage() for record in caplog.records] == [
+        "静态文件 css/site.css 不在清单中：请运行 python manage.py collectstatic（make install-prod 会运行）"
+    ]

@@ -82,4 +82,7 @@ class HealthCheckMiddleware:
             json_dumps_params={"ensure_ascii": False},
         )
         response["Cache-Control"] = "no-store"
+        # The failed check is logged above with its reason; spare the log and ADMINS' mailbox Django's
+        # "Service Unavailable: /healthz" for every probe while the server is down.
+        response._has_been_logged = True
         return response
