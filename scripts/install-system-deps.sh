@@ -24,16 +24,16 @@ python="${PYTHON:-python3}"
 
 has_command() { command -v "$1" >/dev/null 2>&1; }
 
-has_library() {
+missing_libraries() {
     # ctypes finds what the dynamic loader finds (WeasyPrint loads its libraries the same way); Homebrew's
     # lib folders are looked at too, since macOS's loader only searches them when told to.
-    "$python" - "$1" <<'EOF' >/dev/null 2>&1
+    "$python" - "$@" <<'EOF' 2>/dev/null || echo "$@"
 import ctypes.util, glob, sys
-name = sys.argv[1]
-found = ctypes.util.find_library(name) or any(
-    glob.glob(f"{prefix}/lib{name}*.dylib") for prefix in ("/opt/homebrew/lib", "/usr/local/lib")
-)
-sys.exit(0 if found else 1)
+for name in sys.argv[1:]:
+    if not ctypes.util.find_library(name) and not any(
+        glob.glob(f"{prefix}/lib{name}*.dylib") for prefix in ("/opt/homebrew/lib", "/usr/local/lib")
+    ):
+        print(name)
 EOF
 }
 
@@ -67,8 +67,9 @@ if ! "$python" -c 'import venv, ensurepip' >/dev/null 2>&1; then
 fi
 has_command fc-list || need "fontconfig|fontconfig（fc-list）|fontconfig|fontconfig|fontconfig"
 has_noto_cjk || need "fonts|Noto CJK 中文字体（Noto Serif CJK SC、Noto Sans CJK SC）|fonts-noto-cjk|google-noto-serif-cjk-fonts google-noto-sans-cjk-fonts|--cask font-noto-serif-cjk-sc font-noto-sans-cjk-sc"
-{ has_library pango-1.0 && has_library pangoft2-1.0; } || need "pango|Pango 排版库|libpango-1.0-0 libpangoft2-1.0-0|pango|pango"
-has_library harfbuzz-subset || need "harfbuzz|HarfBuzz 字体子集库（libharfbuzz-subset）|libharfbuzz-subset0|harfbuzz|harfbuzz"
+libraries="$(missing_libraries pango-1.0 pangoft2-1.0 harfbuzz-subset)"
+grep -q pango <<<"$libraries" && need "pango|Pango 排版库|libpango-1.0-0 libpangoft2-1.0-0|pango|pango"
+grep -q harfbuzz-subset <<<"$libraries" && need "harfbuzz|HarfBuzz 字体子集库（libharfbuzz-subset）|libharfbuzz-subset0|harfbuzz|harfbuzz"
 if [ "$part" = all ]; then
     [ -n "$(browser)" ] || need "browser|浏览器测试用的 Chromium 或 Google Chrome（或设置 CHROMIUM=浏览器路径）|chromium|chromium|--cask chromium"
     { has_command pdffonts && has_command pdftoppm; } || need "poppler|poppler（pdffonts、pdftoppm）|poppler-utils|poppler-utils|poppler"

@@ -78,3 +78,54 @@ def test_without_fontconfig_fonts_and_poppler_are_listed_too(tmp_path_factory, n
         "  apt   sudo apt-get install fontconfig fonts-noto-cjk poppler-utils",
         "  dnf   sudo dnf install fontconfig google-noto-serif-cjk-fonts google-noto-sans-cjk-fonts poppler-utils",
     ]
+
+
+@pytest.fixture
+def apt_system(tmp_path, no_dpkg_path) -> tuple[Path, Path]:
+    """This system's commands plus stand-ins for dpkg, apt-cache and apt-get that record what they are asked.
+
+    ``apt-cache policy chromium`` answers as the archive in $ARCHIVE_HAS_CHROMIUM does (Debian: yes;
+    Ubuntu: no, its chromium-browser is a snap stub).
+    """
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    calls = tmp_path / "apt-calls"
+    stand_ins = {
+        "dpkg": "exit 0",
+        "apt-get": f'echo "apt-get $*" >> {calls}',
+        "apt-cache": 'if [ "$ARCHIVE_HAS_CHROMIUM" = 1 ]; then echo "  Candidate: 156.0-1"; '
+        'else echo "  Candidate: (none)"; fi',
+    }
+    for name, body in stand_ins.items():
+        (bin_dir / name).write_text(f"#!/bin/sh\n{body}\n")
+        (bin_dir / name).chmod(0o755)
+    return Path(f"{bin_dir}{os.pathsep}{no_dpkg_path}"), calls
+
+
+def test_on_debian_a_missing_browser_is_installed_with_apt(apt_system, tmp_path):
+    bin_dir, calls = apt_system
+    result = run(bin_dir, CHROMIUM=str(tmp_path / "no-such-browser"), ARCHIVE_HAS_CHROMIUM="1")
+    assert (result.returncode, result.stderr) == (0, "")
+    assert result.stdout == "安装系统软件包：chromium\n"
+    assert calls.read_text().splitlines() == [
+        "apt-get update -q",
+        "apt-get install -y -q --no-install-recommends chromium",
+    ]
+
+
+def test_on_ubuntu_without_a_browser_the_browser_tests_are_skipped_with_one_line(apt_system, tmp_path):
+    bin_dir, calls = apt_system
+    result = run(bin_dir, CHROMIUM=str(tmp_path / "no-such-browser"), ARCHIVE_HAS_CHROMIUM="0")
+    assert (result.returncode, result.stderr) == (0, "")
+    assert result.stdout == (
+        "找不到 Chromium/Chrome，本系统也没有 chromium 软件包：将跳过浏览器测试"
+        "（装好后设置 CHROMIUM=浏览器路径即可运行）。\n"
+    )
+    assert calls.read_text().splitlines() == ["apt-get update -q"]
+
+
+def test_in_ci_a_missing_browser_fails_the_install(apt_system, tmp_path):
+    bin_dir, _ = apt_system
+    result = run(bin_dir, CHROMIUM=str(tmp_path / "no-such-browser"), ARCHIVE_HAS_CHROMIUM="0", CI="true")
+    assert result.returncode == 1
+    assert "浏览器测试在 CI 中不能跳过" in result.stderr
