@@ -41,8 +41,7 @@ if [ ! -e "$venv" ]; then
     echo "创建虚拟环境 $venv（$wanted）"
     if ! "$python" -m venv "$venv" || ! "$venv/bin/python" -m pip --version >/dev/null 2>&1; then
         rm -rf "$venv"
-        echo "创建虚拟环境失败：$python 缺少 venv/ensurepip 模块。Debian/Ubuntu 上请安装 python3-venv" \
-            "（scripts/install-system-deps.sh 会安装），其他系统请安装完整的 Python。" >&2
+        echo "创建虚拟环境失败：$python 缺少 venv/ensurepip 模块。Debian/Ubuntu 上请安装 python3-venv（scripts/install-system-deps.sh 会安装），其他系统请安装完整的 Python。" >&2
         exit 1
     fi
 fi
