@@ -179,3 +179,41 @@ def restore_backup(path: Path, *, replace: bool = False, user=None) -> dict:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(content)
     return manifest
+
+
+def backup_file_name(now=None) -> str:
+    """``unionledger-20261125-023000.zip``: the name ``backup --dir`` gives, in local time, sorting by age."""
+    return f"unionledger-{timezone.localtime(now):%Y%m%d-%H%M%S}.zip"
+
+
+def _created_at(path: Path) -> str | None:
+    """When the backup in ``path`` was made, or None if ``path`` is not a readable backup of ours."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            manifest = json.loads(archive.read("manifest.json"))
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile):
+        return None
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        return None
+    created_at = manifest.get("created_at")
+    return created_at if isinstance(created_at, str) else None
+
+
+def prune_backups(directory: Path, *, keep: int) -> list[Path]:
+    """Delete all but the ``keep`` newest backups in ``directory``; return what was deleted, oldest first.
+
+    Only files that are backups of ours count (read from their manifest, newest by its time): another zip
+    file, or a backup cut short, is neither counted nor deleted.
+    """
+    if keep < 1:
+        raise BackupError("至少要保留 1 份备份")
+    backups = []
+    for path in Path(directory).glob("*.zip"):
+        created_at = _created_at(path)
+        if path.is_file() and created_at is not None:
+            backups.append((created_at, path.name, path))
+    backups.sort()
+    old = [path for _, _, path in backups[: max(len(backups) - keep, 0)]]
+    for path in old:
+        path.unlink()
+    return old

@@ -1,4 +1,9 @@
+import logging
+import time
+
 from django.conf import settings
+
+request_log = logging.getLogger("unionledger.requests")
 
 
 class ContentSecurityPolicyMiddleware:
@@ -11,4 +16,33 @@ class ContentSecurityPolicyMiddleware:
         response = self.get_response(request)
         if settings.CONTENT_SECURITY_POLICY and "Content-Security-Policy" not in response:
             response["Content-Security-Policy"] = settings.CONTENT_SECURITY_POLICY
+        return response
+
+
+class RequestLogMiddleware:
+    """One log line per request: method, path, status and time taken (JSON fields with LOG_FORMAT=json).
+
+    The query string is left out (it may carry search terms); the client's address is the proxy's log.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        started = time.monotonic()
+        response = self.get_response(request)
+        duration_ms = round((time.monotonic() - started) * 1000)
+        request_log.info(
+            "%s %s %s %sms",
+            request.method,
+            request.path,
+            response.status_code,
+            duration_ms,
+            extra={
+                "method": request.method,
+                "path": request.path,
+                "status": response.status_code,
+                "duration_ms": duration_ms,
+            },
+        )
         return response

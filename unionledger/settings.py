@@ -1,6 +1,7 @@
 """unionledger settings: everything that differs between machines comes from the environment."""
 
 import os
+from email.utils import getaddresses
 from pathlib import Path
 
 import dj_database_url
@@ -119,11 +120,12 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        else "unionledger.storage.ForgivingManifestStaticFilesStorage"
     },
 }
 WHITENOISE_AUTOREFRESH = DEBUG
-WHITENOISE_USE_FINDERS = DEBUG
+# Also in production: a file collectstatic has not copied yet is served from the app's folder, not a 404.
+WHITENOISE_USE_FINDERS = True
 # Scanned receipts are never served as public static files: only a view that checks permissions reads them.
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 # Largest scanned receipt (PDF, JPEG or PNG) a treasurer may attach to a voucher.
@@ -165,12 +167,74 @@ LOGIN_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
 LOGIN_FAILURE_LIMIT_PER_ADDRESS = int(os.environ.get("LOGIN_FAILURE_LIMIT_PER_ADDRESS", "30"))
 LOGIN_FAILURE_WINDOW_MINUTES = int(os.environ.get("LOGIN_FAILURE_WINDOW_MINUTES", "15"))
 
+# --- Operations: health check, logs, error mail, Sentry -----------------------------------------------------
+# /healthz is answered first, before the HTTPS redirect, ALLOWED_HOSTS and sign-in (unionledger/health.py);
+# then one log line per request.
+MIDDLEWARE = [
+    "unionledger.health.HealthCheckMiddleware",
+    "unionledger.middleware.RequestLogMiddleware",
+    *MIDDLEWARE,
+]
+
+# Logs go to stderr (the journal under systemd): one line per request (logger unionledger.requests) and per
+# error; LOG_FORMAT=json writes each as one JSON object, with the traceback inside.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
+if LOG_FORMAT not in {"text", "json"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be text or json, got {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"require_debug_false": {"()": "django.utils.log.RequireDebugFalse"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            "json_ensure_ascii": False,
+        },
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT},
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["require_debug_false"],
+        },
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "loggers": {
+        "unionledger.requests": {"level": "INFO"},
+        # Errors of requests (500s) reach the console through the root logger and are mailed to ADMINS.
+        "django": {"handlers": ["mail_admins"], "level": "WARNING"},
+        # A request for a host name not served here is logged, not mailed (scanners send many).
+        "django.security.DisallowedHost": {"handlers": ["console"], "propagate": False},
+    },
 }
+
+# ADMINS="张三 <zhangsan@example.org>, lisi@example.org" get a mail with the traceback of every server error.
+ADMINS = [(name, address) for name, address in getaddresses([os.environ.get("ADMINS", "")]) if address]
+SERVER_EMAIL = os.environ.get("SERVER_EMAIL", "unionledger@localhost")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", SERVER_EMAIL)
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_SUBJECT_PREFIX = "[工会经费账] "
+
+# Errors also go to Sentry when SENTRY_DSN is set (off by default). No personal data is sent.
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+if SENTRY_DSN:
+    import sentry_sdk
+    from sentry_sdk.integrations.django import DjangoIntegration
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        integrations=[DjangoIntegration()],
+        environment=os.environ.get("SENTRY_ENVIRONMENT", "production"),
+        traces_sample_rate=float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE", "0")),
+        send_default_pii=False,
+    )
 
 # The 财务工作报告's fonts, prepared once at install time (manage.py prepare_report_fonts), and the cache of
 # rendered PDF and Excel files, keyed by the state of the books and the report text.
