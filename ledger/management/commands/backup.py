@@ -1,8 +1,9 @@
 from pathlib import Path
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from ledger.backup import create_backup
+from ledger.errors import LedgerError
 
 
 class Command(BaseCommand):
@@ -12,6 +13,9 @@ class Command(BaseCommand):
         parser.add_argument("--output", required=True, help="备份文件路径，如 var/backup-2026-11-25.zip")
 
     def handle(self, *args, output: str, **options):
-        manifest = create_backup(Path(output))
+        try:
+            manifest = create_backup(Path(output))
+        except LedgerError as error:
+            raise CommandError(str(error)) from None
         vouchers = manifest["counts"].get("ledger.voucher", 0)
         self.stdout.write(f"已备份到 {output}：凭证 {vouchers} 张，附件 {manifest['attachments']} 个")
