@@ -1,0 +1,206 @@
+"""How much the books hold (issue 9, item 4): entry refuses beyond the bounds of ``ledger.money``, and every
+page and export renders the largest figures the books can reach."""
+
+import io
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from ledger import services
+from ledger.errors import AmountError, LedgerError
+from ledger.models import AccountingYear, Voucher
+from ledger.money import (
+    MAX_LINE_AMOUNT,
+    MAX_VOUCHER_TOTAL,
+    MAX_VOUCHERS_PER_YEAR,
+    MAX_YEAR_TOTAL,
+    amount_in_words,
+    format_amount,
+    parse_amount_input,
+)
+from tests.conftest import d, snapshot
+
+SLUG = "blzq-hospital"
+V = MAX_VOUCHER_TOTAL
+
+
+def test_the_bounds():
+    assert MAX_LINE_AMOUNT == Decimal("99999999.99")
+    assert MAX_VOUCHER_TOTAL == Decimal("99999999.99")
+    assert MAX_VOUCHERS_PER_YEAR == 9999
+    assert MAX_YEAR_TOTAL == Decimal("999899999900.01")
+    assert parse_amount_input("99,999,999.99") == Decimal("99999999.99")
+    for text in ["100000000.00", "100,000,000", "999,999,999,999.99"]:
+        with pytest.raises(AmountError, match="^金额不能超过99,999,999.99元$"):
+            parse_amount_input(text)
+
+
+def _receipt(demo, user, amount, date="2012-12-30"):
+    return services.record_receipt(
+        union=demo.union,
+        date=d(date),
+        account="401",
+        amount=amount,
+        into="bank",
+        summary="会费",
+        user=user,
+    )
+
+
+def test_receipts_of_a_trillion_are_refused_at_entry_and_change_nothing(client, demo):
+    treasurer = get_user_model().objects.get(username="treasurer")
+    client.force_login(treasurer)
+    before = snapshot()
+    for _ in range(2):
+        response = client.post(
+            reverse("ledger:receipt", args=[SLUG, 2012]),
+            {
+                "category": str(services.resolve_account(demo, "401").pk),
+                "amount": "999,999,999,999.99",
+                "date": "2012-12-30",
+                "via": "bank",
+                "summary": "会费",
+                "attachment_count": "0",
+            },
+        )
+        assert response.status_code == 200
+        assert response.context["form"].errors == {"amount": ["金额不能超过99,999,999.99元"]}
+    with pytest.raises(AmountError, match="^金额不能超过99,999,999.99元$"):
+        _receipt(demo, treasurer, "999999999999.99")
+    with pytest.raises(AmountError, match="^金额不能超过99,999,999.99元$"):
+        _receipt(demo, treasurer, Decimal("100000000.00"))
+    assert snapshot() == before
+    assert client.get(reverse("ledger:dashboard", args=[SLUG, 2012])).status_code == 200
+
+
+def test_a_voucher_whose_lines_add_up_beyond_the_bound_is_refused(demo):
+    treasurer = get_user_model().objects.get(username="treasurer")
+    before = snapshot()
+    lines = [
+        services.Line("101", debit="50000000.00"),
+        services.Line("102", debit="50000000.00"),
+        services.Line("401", credit="50000000.00"),
+        services.Line("402", credit="50000000.00"),
+    ]
+    with pytest.raises(AmountError, match="^一张凭证的借方合计不能超过99,999,999.99元$"):
+        services.record_voucher(
+            year=demo, posted_by=treasurer, date=d("2012-12-30"), summary="x", lines=lines
+        )
+    with pytest.raises(AmountError, match="^第1行：金额不能超过99,999,999.99元$"):
+        services.record_voucher(
+            year=demo,
+            posted_by=treasurer,
+            date=d("2012-12-30"),
+            summary="x",
+            lines=[services.Line("102", debit="100000000.00"), services.Line("401", credit="100000000.00")],
+        )
+    assert snapshot() == before
+
+
+def test_a_year_holds_at_most_9999_entered_vouchers(demo):
+    treasurer = get_user_model().objects.get(username="treasurer")
+    AccountingYear.objects.filter(pk=demo.pk).update(next_number=MAX_VOUCHERS_PER_YEAR)
+    assert _receipt(demo, treasurer, V).voucher_no == "记-9999"
+    before = snapshot()
+    with pytest.raises(LedgerError, match="^2012年度的凭证已达9999张的上限，不能再记账$"):
+        _receipt(demo, treasurer, "1.00")
+    assert snapshot() == before
+
+
+@pytest.fixture
+def biggest(demo):
+    """2014 of the demo union at the bounds, closed into 2015.
+
+    Opening: bank MAX_YEAR_TOTAL − 2 × MAX_VOUCHER_TOTAL; then two receipts and a payment of
+    MAX_VOUCHER_TOTAL each. The 科目余额表's totals then pass 1.9万亿 and the year's assets carried into 2015
+    are MAX_YEAR_TOTAL − MAX_VOUCHER_TOTAL, more than any year of entries could reach.
+    """
+    treasurer = get_user_model().objects.get(username="treasurer")
+    union = demo.union
+    year = services.open_year(union=union, year=2014)
+    bank_opening = MAX_YEAR_TOTAL - 2 * V
+    services.record_opening_balances(
+        year=year, balances={"102": bank_opening, "331": bank_opening}, user=treasurer
+    )
+    for into in ("bank", "cash"):
+        services.record_receipt(
+            union=union,
+            date=d("2014-03-01"),
+            account="401",
+            amount=V,
+            into=into,
+            summary="大额会费",
+            user=treasurer,
+        )
+    services.record_payment(
+        union=union,
+        date=d("2014-06-01"),
+        account="50104",
+        amount=V,
+        via="bank",
+        summary="大额支出",
+        user=treasurer,
+    )
+    services.close_year(year=year, user=treasurer)
+    return {"bank": bank_opening, "cash": V, "net": bank_opening + V, "income": 2 * V, "expense": V}
+
+
+PAGES = [
+    ("ledger:dashboard", []),
+    ("ledger:vouchers", []),
+    ("ledger:cash_journal", []),
+    ("ledger:bank_journal", []),
+    ("ledger:accounts", []),
+    ("reports:annual", []),
+    ("reports:statements", []),
+]
+
+
+@pytest.mark.parametrize("year", [2014, 2015])
+def test_every_page_and_export_renders_at_the_bounds(client, biggest, year):
+    client.force_login(get_user_model().objects.get(username="auditor"))
+    net = format_amount(biggest["net"])  # 999,799,999,900.02
+    for name, args in PAGES:
+        response = client.get(reverse(name, args=[SLUG, year, *args]))
+        assert response.status_code == 200, name
+        if name in ("ledger:accounts", "reports:annual", "reports:statements"):
+            assert net in response.content.decode(), name
+    bank = format_amount(biggest["bank"])
+    assert bank in client.get(reverse("ledger:bank_journal", args=[SLUG, year])).content.decode()
+    opening = Voucher.objects.get(year__year=year, kind=Voucher.Kind.OPENING)
+    detail = client.get(reverse("ledger:voucher", args=[SLUG, year, opening.pk])).content.decode()
+    total = biggest["bank"] if year == 2014 else biggest["net"]
+    assert format_amount(total) in detail
+    assert amount_in_words(total) in detail
+    ledger_331 = services.resolve_account(opening.year, "331")
+    assert client.get(reverse("ledger:account_ledger", args=[SLUG, year, ledger_331.pk])).status_code == 200
+
+    xlsx = client.get(reverse("reports:annual_xlsx", args=[SLUG, year]))
+    assert xlsx.status_code == 200
+    workbook = load_workbook(io.BytesIO(b"".join(xlsx.streaming_content)))
+    numbers = {
+        Decimal(str(cell)).quantize(Decimal("0.01"))
+        for sheet in workbook.worksheets
+        for row in sheet.iter_rows(values_only=True)
+        for cell in row
+        if isinstance(cell, (int, float)) and not isinstance(cell, bool)
+    }
+    assert biggest["net"] in numbers  # an Excel double keeps these figures to the 分
+
+    pdf = client.get(reverse("reports:annual_pdf", args=[SLUG, year]))
+    assert pdf.status_code == 200
+    text = "".join(
+        page.extract_text() for page in PdfReader(io.BytesIO(b"".join(pdf.streaming_content))).pages
+    )
+    assert net.replace(",", "") in text.replace(",", "").replace(" ", "") or net in text
+
+
+def test_the_trial_balance_command_prints_the_bounds(biggest, capsys):
+    from django.core.management import call_command
+
+    call_command("trial_balance", "--union", SLUG, "--year", "2015")
+    assert format_amount(biggest["net"]) in capsys.readouterr().out
