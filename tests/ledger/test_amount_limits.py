@@ -112,13 +112,14 @@ def test_a_year_holds_at_most_9999_entered_vouchers(demo):
 
 
 @pytest.fixture
-def biggest(demo):
+def biggest(demo, settings, tmp_path):
     """2014 of the demo union at the bounds, closed into 2015.
 
     Opening: bank MAX_YEAR_TOTAL − 2 × MAX_VOUCHER_TOTAL; then two receipts and a payment of
     MAX_VOUCHER_TOTAL each. The 科目余额表's totals then pass 1.9万亿 and the year's assets carried into 2015
     are MAX_YEAR_TOTAL − MAX_VOUCHER_TOTAL, more than any year of entries could reach.
     """
+    settings.REPORT_CACHE_DIR = tmp_path / "report-cache"
     treasurer = get_user_model().objects.get(username="treasurer")
     union = demo.union
     year = services.open_year(union=union, year=2014)
