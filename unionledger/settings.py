@@ -59,6 +59,7 @@ MIDDLEWARE = [
     "ledger.audit.AuditContextMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "unionledger.middleware.ContentSecurityPolicyMiddleware",
+    "unionledger.middleware.PrivateNoStoreMiddleware",
 ]
 
 ROOT_URLCONF = "unionledger.urls"
