@@ -11,6 +11,7 @@ Every function either does all it says or raises a ``LedgerError`` with a Chines
 """
 
 import datetime
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -103,6 +104,35 @@ def get_year(*, union: Union, year: int) -> AccountingYear:
         raise LedgerError(f"{union.name}尚未建立{year}年度的账套") from None
 
 
+# What a name in the books may hold so that every page and PDF can print it: ASCII, Latin-1, CJK punctuation
+# and full-width forms, Roman and circled numerals, and Han characters up to Extension F (the report's fonts
+# with their Hanazono fallback cover these; a character they still lack prints as 〓, never blocking a PDF).
+_PRINTABLE_RANGES = (
+    (0x20, 0x7E),
+    (0xA0, 0xFF),
+    (0x2010, 0x205E),
+    (0x2160, 0x217F),
+    (0x2460, 0x24FF),
+    (0x3000, 0x303F),
+    (0x3200, 0x33FF),
+    (0xFF00, 0xFFEF),
+)
+
+
+def unprintable_characters(text: str) -> list[str]:
+    """The characters of ``text`` a name may not use (an emoji, a hieroglyph, a control character), once each."""
+    found = []
+    for character in text:
+        codepoint = ord(character)
+        han = codepoint < 0x30000 and unicodedata.name(character, "").startswith(
+            ("CJK UNIFIED IDEOGRAPH", "CJK COMPATIBILITY IDEOGRAPH")
+        )
+        if not han and not any(low <= codepoint <= high for low, high in _PRINTABLE_RANGES):
+            if character not in found:
+                found.append(character)
+    return found
+
+
 @transaction.atomic
 def add_sub_account(
     *, union: Union, parent: Account, name: str, code: str = "", user: AbstractBaseUser | None = None
@@ -114,6 +144,11 @@ def add_sub_account(
     name = (name or "").strip()
     if not name:
         raise LedgerError("明细科目名称不能为空")
+    unprintable = unprintable_characters(name)
+    if unprintable:
+        raise LedgerError(
+            f"明细科目名称中有账簿和报告印不出的字符：{'、'.join(unprintable)}。请只用汉字、字母、数字和常用标点"
+        )
     if parent.union_id not in (None, union.pk):
         raise UnknownAccount("上级科目不属于本工会")
     siblings = Account.objects.filter(chart=parent.chart, parent=parent).filter(

@@ -81,7 +81,7 @@ def cache_key(year: AccountingYear, fmt: str) -> str:
         "books": books,
         "accounts": _accounts_state(year, chart_ids),
         "text": text,
-        "fonts": sorted(str(path) for path in fonts.prepared_files().values()) if fmt == "pdf" else None,
+        "fonts": fonts.embedded_files() if fmt == "pdf" else None,
     }
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:32]
 

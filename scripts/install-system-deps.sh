@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Install what the system lacks for unionledger on Debian or Ubuntu (idempotent; quick when all is present):
 #   fonts-noto-cjk        the CJK fonts the 财务工作报告 PDF embeds (Noto Serif CJK SC body, Sans CJK SC headings)
+#   fonts-hanazono        the PDF's fallback for rare characters (CJK Extension B–F, e.g. 𠀀 in a name)
 #   libharfbuzz-subset0   lets WeasyPrint subset those fonts in well under a second (fontTools takes ~10 s)
 #   chromium              the real browser the end-to-end tests drive (never downloaded by Playwright)
 #   poppler-utils         pdftotext/pdftoppm, to read and look at the PDFs the tests render
 #   libpango-1.0-0 ...    WeasyPrint's text layout
 set -euo pipefail
 
-packages=(fonts-noto-cjk libharfbuzz-subset0 chromium poppler-utils libpango-1.0-0 libpangoft2-1.0-0 fontconfig)
+packages=(fonts-noto-cjk fonts-hanazono libharfbuzz-subset0 chromium poppler-utils libpango-1.0-0 libpangoft2-1.0-0 fontconfig)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

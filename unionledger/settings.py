@@ -150,7 +150,11 @@ DEFAULT_CURRENCY = "CNY"
 CURRENCY_CHOICES = [("CNY", "人民币")]
 
 # A 财务工作报告 PDF needs a CJK font; these are the Debian files set-up installs (see TECH.md).
-REPORT_FONT_DIRS = [Path(p) for p in env_list("REPORT_FONT_DIRS", "/usr/share/fonts/opentype/noto")]
+# fonts-hanazono's folder gives the fallback for rare characters (CJK Extension B–F), see reports.fonts.
+REPORT_FONT_DIRS = [
+    Path(p)
+    for p in env_list("REPORT_FONT_DIRS", "/usr/share/fonts/opentype/noto,/usr/share/fonts/truetype/hanazono")
+]
 
 # --- Security -----------------------------------------------------------------------------------------
 # Production (DEBUG off) passes `manage.py check --deploy` with no warnings. Behind a TLS-terminating proxy
