@@ -25,8 +25,10 @@ MAX_VOUCHER_TOTAL = Decimal("99999999.99")
 #   number it draws from the year row it already locks, so the bound costs no query;
 MAX_VOUCHERS_PER_YEAR = 9999
 # - hence what a year's entries can add up to is at most MAX_VOUCHER_TOTAL × MAX_VOUCHERS_PER_YEAR, just
-#   under 1万亿 — with no whole-year sum per posting. The vouchers the books write themselves (期初余额,
-#   期末结转, their 反结账 reversals) carry or sum a year: their lines and totals are held to this too.
+#   under 1万亿 — with no whole-year sum per posting (a 红字冲销 takes no number from the bound, so that a
+#   full year can still be corrected; it mirrors one entry at most once, so entries and reversals stay within
+#   twice this). The vouchers the books write themselves (期初余额, 期末结转, their 反结账 reversals) carry or
+#   sum a year: their lines and totals are held to MAX_YEAR_TOTAL, checked in memory as they are written.
 MAX_YEAR_TOTAL = MAX_VOUCHER_TOTAL * MAX_VOUCHERS_PER_YEAR  # 999,899,999,900.01
 # - a line's column (MoneyField, max_digits=14) holds 999,999,999,999.99, more than any of the above;
 MAX_STORED_AMOUNT = Decimal("999999999999.99")

@@ -39,6 +39,17 @@ def test_the_bounds():
             parse_amount_input(text)
 
 
+def test_pages_print_any_figure_the_books_can_reach():
+    largest = Decimal("9999999999999999.99")  # ledger.money.MAX_FIGURE, far beyond 2 × MAX_YEAR_TOTAL
+    assert format_amount(largest) == "9,999,999,999,999,999.99"
+    assert (
+        amount_in_words(largest)
+        == "玖仟玖佰玖拾玖万亿玖仟玖佰玖拾玖亿玖仟玖佰玖拾玖万玖仟玖佰玖拾玖元玖角玖分"
+    )
+    with pytest.raises(AmountError, match="^金额超出范围"):
+        format_amount(largest + Decimal("0.01"))
+
+
 def _receipt(demo, user, amount, date="2012-12-30"):
     return services.record_receipt(
         union=demo.union,
