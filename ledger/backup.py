@@ -217,7 +217,11 @@ def _read_archive(path: Path, folder: Path, *, trust_unsigned: bool, media_root:
         if sum(info.file_size for info in infos.values()) > settings.BACKUP_MAX_BYTES:
             raise BackupError(_too_large())
         budget = [settings.BACKUP_MAX_BYTES]
-        manifest_bytes = archive.open(infos["manifest.json"]).read(1024 * 1024 * 16 + 1)
+        try:
+            manifest_bytes = archive.open(infos["manifest.json"]).read(1024 * 1024 * 16 + 1)
+            signature = archive.open(infos[SIGNATURE]).read(256) if SIGNATURE in infos else None
+        except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as error:
+            raise BackupError(f"备份文件已损坏：{error}") from None
         if len(manifest_bytes) > 1024 * 1024 * 16:
             raise BackupError("备份文件的 manifest.json 过大，未恢复")
         try:
@@ -228,7 +232,6 @@ def _read_archive(path: Path, folder: Path, *, trust_unsigned: bool, media_root:
             raise BackupError("备份文件的 manifest.json 已损坏")
         if manifest.get("format") != FORMAT or manifest.get("version") not in READABLE_VERSIONS:
             raise BackupError(f"不支持的备份格式：{manifest.get('format')} {manifest.get('version')}")
-        signature = archive.open(infos[SIGNATURE]).read(256) if SIGNATURE in infos else None
         problem = _verify(manifest_bytes, signature, manifest)
         if problem and not trust_unsigned:
             raise BackupError(
