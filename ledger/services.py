@@ -11,6 +11,7 @@ Every function either does all it says or raises a ``LedgerError`` with a Chines
 """
 
 import datetime
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -30,7 +31,16 @@ from ledger.errors import (
     UnknownAccount,
 )
 from ledger.models import Account, AccountingYear, AccountType, AuditEvent, Chart, Union, Voucher, VoucherLine
-from ledger.money import money, positive_amount, to_decimal
+from ledger.money import (
+    MAX_LINE_AMOUNT,
+    MAX_VOUCHER_TOTAL,
+    MAX_VOUCHERS_PER_YEAR,
+    MAX_YEAR_TOTAL,
+    money,
+    positive_amount,
+    to_decimal,
+    within_limit,
+)
 
 ZERO = Decimal("0.00")
 
@@ -94,6 +104,35 @@ def get_year(*, union: Union, year: int) -> AccountingYear:
         raise LedgerError(f"{union.name}尚未建立{year}年度的账套") from None
 
 
+# What a name in the books may hold so that every page and PDF can print it: ASCII, Latin-1, CJK punctuation
+# and full-width forms, Roman and circled numerals, and Han characters up to Extension F (the report's fonts
+# with their Hanazono fallback cover these; a character they still lack prints as 〓, never blocking a PDF).
+_PRINTABLE_RANGES = (
+    (0x20, 0x7E),
+    (0xA0, 0xFF),
+    (0x2010, 0x205E),
+    (0x2160, 0x217F),
+    (0x2460, 0x24FF),
+    (0x3000, 0x303F),
+    (0x3200, 0x33FF),
+    (0xFF00, 0xFFEF),
+)
+
+
+def unprintable_characters(text: str) -> list[str]:
+    """The characters of ``text`` a name may not use (an emoji, a hieroglyph, a control character), once each."""
+    found = []
+    for character in text:
+        codepoint = ord(character)
+        han = codepoint < 0x30000 and unicodedata.name(character, "").startswith(
+            ("CJK UNIFIED IDEOGRAPH", "CJK COMPATIBILITY IDEOGRAPH")
+        )
+        if not han and not any(low <= codepoint <= high for low, high in _PRINTABLE_RANGES):
+            if character not in found:
+                found.append(character)
+    return found
+
+
 @transaction.atomic
 def add_sub_account(
     *, union: Union, parent: Account, name: str, code: str = "", user: AbstractBaseUser | None = None
@@ -105,6 +144,11 @@ def add_sub_account(
     name = (name or "").strip()
     if not name:
         raise LedgerError("明细科目名称不能为空")
+    unprintable = unprintable_characters(name)
+    if unprintable:
+        raise LedgerError(
+            f"明细科目名称中有账簿和报告印不出的字符：{'、'.join(unprintable)}。请只用汉字、字母、数字和常用标点"
+        )
     if parent.union_id not in (None, union.pk):
         raise UnknownAccount("上级科目不属于本工会")
     siblings = Account.objects.filter(chart=parent.chart, parent=parent).filter(
@@ -164,13 +208,24 @@ def _check_open(year: AccountingYear, date: datetime.date) -> None:
         raise DateOutsideYear(f"凭证日期{date:%Y-%m-%d}不在{year.year}年度内")
 
 
-def _check_lines(year: AccountingYear, lines: Sequence[Line]) -> list[_CheckedLine]:
+def _limits(kind: str) -> tuple[Decimal, Decimal]:
+    """(largest line, largest 借方合计) of a voucher of ``kind`` — see ``ledger.money`` for why."""
+    if kind == Voucher.Kind.NORMAL:
+        return MAX_LINE_AMOUNT, MAX_VOUCHER_TOTAL
+    return MAX_YEAR_TOTAL, MAX_YEAR_TOTAL  # the books' own vouchers carry or sum a year's entries
+
+
+def _check_lines(
+    year: AccountingYear, lines: Sequence[Line], kind: str = Voucher.Kind.NORMAL
+) -> list[_CheckedLine]:
     if len(lines) < 2:
         raise UnbalancedVoucher("一张记账凭证至少要有两行分录")
+    line_limit, total_limit = _limits(kind)
     checked = []
     for number, line in enumerate(lines, start=1):
         try:
             debit, credit = to_decimal(line.debit), to_decimal(line.credit)
+            within_limit(max(debit, credit), line_limit)
         except AmountError as error:
             raise AmountError(f"第{number}行：{error.message}") from None
         if debit < 0 or credit < 0:
@@ -184,6 +239,7 @@ def _check_lines(year: AccountingYear, lines: Sequence[Line]) -> list[_CheckedLi
     credit_total = sum((line.credit for line in checked), ZERO)
     if debit_total != credit_total:
         raise UnbalancedVoucher(f"借贷不平衡：借方合计{debit_total}，贷方合计{credit_total}")
+    within_limit(debit_total, total_limit, what="一张凭证的借方合计")
     return checked
 
 
@@ -210,7 +266,7 @@ def create_voucher(
         raise LedgerError("摘要不能超过200字")
     if not isinstance(attachment_count, int) or not 0 <= attachment_count <= 999:
         raise LedgerError("附单据数不正确")
-    checked = _check_lines(year, lines)
+    checked = _check_lines(year, lines, kind)
     voucher = Voucher.objects.create(
         year=year,
         date=date,
@@ -254,7 +310,10 @@ def post_voucher(*, voucher: Voucher, posted_by: AbstractBaseUser) -> Voucher:
     _check_lines(
         year,
         [Line(line.account_id, line.debit.amount, line.credit.amount) for line in voucher.lines.all()],
+        voucher.kind,
     )
+    if voucher.kind == Voucher.Kind.NORMAL and year.next_number > MAX_VOUCHERS_PER_YEAR:
+        raise LedgerError(f"{year.year}年度的凭证已达{MAX_VOUCHERS_PER_YEAR}张的上限，不能再记账")
     voucher.number = year.next_number
     voucher.state = Voucher.State.POSTED
     voucher.posted_by = posted_by

@@ -6,8 +6,10 @@
 #   scripts/install-system-deps.sh --runtime  what the app needs to run (make install-prod)
 #
 # To run:  Python's venv module; fontconfig and the Noto CJK fonts the 财务工作报告 PDF embeds (Noto Serif
-#          CJK SC body, Noto Sans CJK SC headings); Pango, WeasyPrint's text layout; the HarfBuzz subset
-#          library, which makes a CJK PDF take well under a second instead of about ten (see TECH.md).
+#          CJK SC body, Noto Sans CJK SC headings); HanaMin (花园明朝), the PDF's fallback for rare characters
+#          such as CJK Extension B (𠀀 in a name; without it they print as 〓); Pango, WeasyPrint's text
+#          layout; the HarfBuzz subset library, which makes a CJK PDF take well under a second instead of
+#          about ten (see TECH.md).
 # To test: a Chromium or Google Chrome for the browser tests ($CHROMIUM, else the first of
 #          scripts/browser-paths.txt — the tests look in the same places); poppler (pdffonts, pdftoppm).
 #
@@ -67,6 +69,7 @@ if ! "$python" -c 'import venv, ensurepip' >/dev/null 2>&1; then
 fi
 has_command fc-list || need "fontconfig|fontconfig（fc-list）|fontconfig|fontconfig|fontconfig"
 has_noto_cjk || need "fonts|Noto CJK 中文字体（Noto Serif CJK SC、Noto Sans CJK SC）|fonts-noto-cjk|google-noto-serif-cjk-fonts google-noto-sans-cjk-fonts|--cask font-noto-serif-cjk-sc font-noto-sans-cjk-sc"
+fc-list 'HanaMinB' family 2>/dev/null | grep -q . || need "hanazono|生僻字后备字体 HanaMin（花园明朝，CJK 扩展 B–F）|fonts-hanazono|hanazono-fonts|--cask font-hanazono"
 libraries="$(missing_libraries pango-1.0 pangoft2-1.0 harfbuzz-subset)"
 grep -q pango <<<"$libraries" && need "pango|Pango 排版库|libpango-1.0-0 libpangoft2-1.0-0|pango|pango"
 grep -q harfbuzz-subset <<<"$libraries" && need "harfbuzz|HarfBuzz 字体子集库（libharfbuzz-subset）|libharfbuzz-subset0|harfbuzz|harfbuzz"

@@ -2,6 +2,7 @@ import logging
 import time
 
 from django.conf import settings
+from django.utils.cache import add_never_cache_headers
 
 request_log = logging.getLogger("unionledger.requests")
 
@@ -45,4 +46,22 @@ class RequestLogMiddleware:
                 "duration_ms": duration_ms,
             },
         )
+        return response
+
+
+class PrivateNoStoreMiddleware:
+    """Tell browsers and proxies to keep no copy of anything shown to a signed-in user.
+
+    The books, the audit trail, scans and report downloads are private: a shared computer's cache or a proxy
+    must not hand them to the next person. Applies to every response for an authenticated request.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            add_never_cache_headers(response)
         return response

@@ -60,6 +60,7 @@ MIDDLEWARE = [
     "ledger.audit.AuditContextMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "unionledger.middleware.ContentSecurityPolicyMiddleware",
+    "unionledger.middleware.PrivateNoStoreMiddleware",
 ]
 
 ROOT_URLCONF = "unionledger.urls"
@@ -131,6 +132,17 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 # Largest scanned receipt (PDF, JPEG or PNG) a treasurer may attach to a voucher.
 ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
 
+# Backups (manage.py backup) are signed with HMAC-SHA256 under this key, and restore refuses an archive that
+# does not verify. It is not SECRET_KEY: a backup must still restore after SECRET_KEY is rotated, and the key
+# lives with the operator, never in the database. After changing it, list the old key in the fallbacks until
+# the backups signed with it have expired.
+BACKUP_SIGNING_KEY = os.environ.get("BACKUP_SIGNING_KEY", "")
+if not BACKUP_SIGNING_KEY and DEBUG:
+    BACKUP_SIGNING_KEY = "dev-only-backup-signing-key-do-not-use-in-production"
+BACKUP_SIGNING_KEY_FALLBACKS = env_list("BACKUP_SIGNING_KEY_FALLBACKS", "")
+# The most a restore unpacks (database and scans together), counted as it streams: a zip bomb stops here.
+BACKUP_MAX_BYTES = int(os.environ.get("BACKUP_MAX_BYTES", str(8 * 1024**3)))
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -140,7 +152,11 @@ DEFAULT_CURRENCY = "CNY"
 CURRENCY_CHOICES = [("CNY", "人民币")]
 
 # A 财务工作报告 PDF needs a CJK font; these are the Debian files set-up installs (see TECH.md).
-REPORT_FONT_DIRS = [Path(p) for p in env_list("REPORT_FONT_DIRS", "/usr/share/fonts/opentype/noto")]
+# fonts-hanazono's folder gives the fallback for rare characters (CJK Extension B–F), see reports.fonts.
+REPORT_FONT_DIRS = [
+    Path(p)
+    for p in env_list("REPORT_FONT_DIRS", "/usr/share/fonts/opentype/noto,/usr/share/fonts/truetype/hanazono")
+]
 
 # --- Security -----------------------------------------------------------------------------------------
 # Production (DEBUG off) passes `manage.py check --deploy` with no warnings. Behind a TLS-terminating proxy

@@ -15,9 +15,7 @@ BAR_MAX = 300
 ROW = 30
 TOP = 8
 MAX_LABEL_CHARS = 15
-FONTS = (
-    "'Noto Sans CJK SC GB2312', 'Noto Sans CJK SC', 'Source Han Sans SC', 'WenQuanYi Micro Hei', sans-serif"
-)
+FONTS = "'Noto Sans CJK SC GB2312', 'Noto Sans CJK SC', 'Source Han Sans SC', 'WenQuanYi Micro Hei', 'Unionledger Han Fallback', sans-serif"
 
 
 def spending_chart_svg(items: list[tuple[str, Decimal]], *, title: str) -> str:

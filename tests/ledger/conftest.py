@@ -6,6 +6,7 @@ administrator. Each role has a logged-in test client (`client_for`).
 """
 
 import hashlib
+import io
 from pathlib import Path
 
 import pytest
@@ -13,15 +14,32 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from PIL import Image
+from pypdf import PdfWriter
 
 from ledger import attachments, roles, services
 from ledger.models import Union
 from tests.conftest import d
 
-# Minimal files whose first bytes are what the three allowed types begin with.
-PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 40
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 40
+
+def _image(image_format: str) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (8, 4), "white").save(out, image_format)
+    return out.getvalue()
+
+
+def _pdf() -> bytes:
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+# Small real files of the three allowed types: uploads are decoded (Pillow) and parsed (pypdf), not only sniffed.
+PDF = _pdf()
+PNG = _image("PNG")
+JPEG = _image("JPEG")
 ROLE_NAMES = ["anonymous", "norole", "treasurer", "committee", "auditor", "outsider", "admin"]
 
 

@@ -3,6 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from ledger.backup import backup_file_name, create_backup, prune_backups
+from ledger.errors import LedgerError
 
 
 class Command(BaseCommand):
@@ -33,7 +34,10 @@ class Command(BaseCommand):
             path = Path(output)
             if not path.parent.is_dir():
                 raise CommandError(f"备份目录不存在：{path.parent}")
-        manifest = create_backup(path)
+        try:
+            manifest = create_backup(path)
+        except LedgerError as error:
+            raise CommandError(str(error)) from None
         vouchers = manifest["counts"].get("ledger.voucher", 0)
         self.stdout.write(f"已备份到 {path}：凭证 {vouchers} 张，附件 {manifest['attachments']} 个")
         if keep is not None:
