@@ -70,13 +70,15 @@ def test_without_fontconfig_fonts_and_poppler_are_listed_too(tmp_path_factory, n
         (bare / entry.name).symlink_to(os.readlink(entry))
     result = run(bare, hide=("fc-list", "pdffonts"), CHROMIUM="/bin/true")
     assert result.returncode == 1
-    assert result.stderr.splitlines()[:6] == [
+    assert result.stderr.splitlines()[:7] == [
         "缺少以下系统软件：",
         "  - fontconfig（fc-list）",
         "  - Noto CJK 中文字体（Noto Serif CJK SC、Noto Sans CJK SC）",
+        "  - 生僻字后备字体 HanaMin（花园明朝，CJK 扩展 B–F）",
         "  - poppler（pdffonts、pdftoppm）",
-        "  apt   sudo apt-get install fontconfig fonts-noto-cjk poppler-utils",
-        "  dnf   sudo dnf install fontconfig google-noto-serif-cjk-fonts google-noto-sans-cjk-fonts poppler-utils",
+        "  apt   sudo apt-get install fontconfig fonts-noto-cjk fonts-hanazono poppler-utils",
+        "  dnf   sudo dnf install fontconfig google-noto-serif-cjk-fonts google-noto-sans-cjk-fonts hanazono-fonts"
+        " poppler-utils",
     ]
 
 
