@@ -14,6 +14,7 @@ from ledger.errors import AmountError
 
 CURRENCY = "CNY"
 CENT = Decimal("0.01")
+ZERO = Decimal("0.00")
 MAX_AMOUNT = Decimal("999999999999.99")  # what a MoneyField(max_digits=14, decimal_places=2) holds
 
 

@@ -1,6 +1,6 @@
 """Rendered PDF and Excel files, kept on disk and served again while nothing they show has changed.
 
-The key is a hash of the union and year, the state of the books (``reports.queries.books_state``), when the
+The key is a hash of the union and year, the state of the books (``ledger.queries.books_state``), when the
 report text was last saved, the fonts, and the code, templates and stylesheet of the renderers. A new voucher, closing the year, a saved
 text or a new release changes the key; the stale file of the same union-year and format is then removed.
 Finding a cached file costs four small queries and a file read, so a repeated download is fast.
@@ -18,9 +18,9 @@ from pathlib import Path
 from django.conf import settings
 
 from ledger.models import AccountingYear
+from ledger.queries import books_state
 from reports import fonts
 from reports.models import ReportText
-from reports.queries import books_state
 from reports.render import RENDERER_VERSION, Rendered
 
 
