@@ -29,6 +29,7 @@ run: install
 test: install
 	$(BIN)/python manage.py makemigrations --check --dry-run --settings=unionledger.settings_test
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # The suite on a local PostgreSQL (the test runner creates and drops its own test database).
