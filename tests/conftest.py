@@ -101,7 +101,6 @@ def snapshot() -> tuple:
     )
 
 
-
 # --- role users of the demo union, and another union beside it ------------------------------------------
 
 # Minimal files whose first bytes are what the three allowed types begin with.
@@ -165,15 +164,7 @@ def other_year(demo):
     own = services.add_sub_account(
         union=union, parent=services.resolve_account(year, "50104"), name="外会活动", user=keeper
     )
-    voucher = services.record_payment(
-        union=union,
-        date=d("2012-02-01"),
-        account=own,
-        amount="100.00",
-        via="cash",
-        summary="外会支出",
-        user=keeper,
-    )
+    voucher = payment(year, keeper, "2012-02-01", own, "100.00", via="cash", summary="外会支出")
     return year, own, voucher, keeper
 
 

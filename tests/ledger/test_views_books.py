@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from ledger import queries, services
 from ledger.models import Voucher
-from tests.conftest import d
+from tests.conftest import d, receipt
 
 SLUG, YEAR = "blzq-hospital", 2012
 
@@ -44,14 +44,9 @@ def cell(page: str, element_id: str) -> str:
 def add_receipts(demo, count: int) -> None:
     user = demo.vouchers.first().prepared_by
     for day in range(count):
-        services.record_receipt(
-            union=demo.union,
-            date=d("2012-02-01").replace(day=1 + day % 28),
-            account="401",
-            amount="10.00",
-            into="cash" if day % 2 else "bank",
-            summary=f"补收会费{day}",
-            user=user,
+        into = "cash" if day % 2 else "bank"
+        receipt(
+            demo, user, f"2012-02-{1 + day % 28:02d}", "401", "10.00", into=into, summary=f"补收会费{day}"
         )
 
 
@@ -113,7 +108,9 @@ def test_journal_of_a_credit_side_account_and_same_day_lines_in_voucher_order(de
     assert journal.closing == Decimal("6203.00")
 
 
-def test_year_summary_gives_the_home_pages_figures_in_three_queries(demo, treasurer, django_assert_num_queries):
+def test_year_summary_gives_the_home_pages_figures_in_three_queries(
+    demo, treasurer, django_assert_num_queries
+):
     with django_assert_num_queries(3):
         summary = queries.year_summary(demo)
     assert [(row.code, row.label, row.amount) for row in summary.categories("income")] == [
