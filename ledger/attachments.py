@@ -18,7 +18,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
-from ledger import audit
+from audit import trail as audit
 from ledger.errors import ClosedYear, LedgerError
 from ledger.models import Attachment, AuditEvent, Voucher
 

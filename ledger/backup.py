@@ -45,7 +45,7 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
-from ledger import audit
+from audit import trail as audit
 from ledger.backends.sqlite.base import triggers_on
 from ledger.errors import LedgerError
 from ledger.models import Attachment, AuditEvent, Union, Voucher

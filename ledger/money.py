@@ -15,6 +15,8 @@ from ledger.errors import AmountError
 CURRENCY = "CNY"
 CENT = Decimal("0.01")
 
+ZERO = Decimal("0.00")
+
 # --- How much the books hold: every bound in this one place -------------------------------------------
 # A grassroots union's yearly funds are at most some millions of 元 (2% of payroll, of which it keeps
 # 60%); even a union of 100,000 members stays under a few hundred million. So:

@@ -20,7 +20,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
-from ledger import audit, queries
+from audit import trail as audit
+from ledger import queries
 from ledger.errors import (
     AmountError,
     ClosedYear,
@@ -36,13 +37,12 @@ from ledger.money import (
     MAX_VOUCHER_TOTAL,
     MAX_VOUCHERS_PER_YEAR,
     MAX_YEAR_TOTAL,
+    ZERO,
     money,
     positive_amount,
     to_decimal,
     within_limit,
 )
-
-ZERO = Decimal("0.00")
 
 
 @dataclass(frozen=True)
@@ -439,6 +439,26 @@ def record_payment(
     )
 
 
+def enter_opening_balances(
+    *,
+    year: AccountingYear,
+    cash: Decimal | None,
+    bank: Decimal | None,
+    payable_upper: Decimal | None,
+    user: AbstractBaseUser,
+) -> Voucher:
+    """期初余额 as a union starting its books here knows them: cash and bank, less what is still owed upward
+    (应付上级经费); the rest is 结余. The fund balance that makes may not be negative."""
+    cash, bank, payable = cash or ZERO, bank or ZERO, payable_upper or ZERO
+    if cash + bank - payable < 0:
+        raise LedgerError("期初经费余额（现金加银行存款减应付上级经费）不能为负数")
+    chart = year.chart
+    balances = {chart.cash_code: cash, chart.bank_code: bank, chart.surplus_code: cash + bank - payable}
+    if payable and chart.payable_upper_code:
+        balances[chart.payable_upper_code] = payable
+    return record_opening_balances(year=year, balances=balances, user=user)
+
+
 @transaction.atomic
 def record_opening_balances(
     *, year: AccountingYear, balances: Mapping[Account | int | str, object], user: AbstractBaseUser
@@ -541,6 +561,16 @@ def _mirror(original: Voucher, *, year: AccountingYear, date: datetime.date, use
     )
 
 
+def may_reverse(voucher: Voucher) -> bool:
+    """冲销 is open to a posted ordinary voucher of an open year that has not been reversed already."""
+    return (
+        voucher.is_posted
+        and voucher.kind == Voucher.Kind.NORMAL
+        and getattr(voucher, "reversed_by", None) is None
+        and not voucher.year.is_closed
+    )
+
+
 @transaction.atomic
 def close_year(*, year: AccountingYear, user: AbstractBaseUser) -> AccountingYear:
     """结账: close income and spending into 结余, lock the year, open the next with the closing balances.
@@ -552,10 +582,10 @@ def close_year(*, year: AccountingYear, user: AbstractBaseUser) -> AccountingYea
         raise ClosedYear(f"{year.year}年度已经结账")
     if year.vouchers.filter(state=Voucher.State.DRAFT).exists():
         raise LedgerError(f"{year.year}年度还有未记账的草稿凭证，请先记账或删除")
-    failed = [check for check in queries.year_end_checks(year=year) if check.required and check.ok is False]
+    failed = [check for check in queries.year_checks(year) if check.required and check.ok is False]
     if failed:
         raise LedgerError(
-            "结账前检查未通过：" + "；".join(f"{check.label}（{check.detail}）" for check in failed)
+            "结账前检查未通过：" + "；".join(f"{check.title}（{check.detail}）" for check in failed)
         )
     rows = queries.leaf_balances(year=year)
     surplus = resolve_account(year, year.chart.surplus_code)

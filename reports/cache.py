@@ -1,6 +1,6 @@
 """Rendered PDF and Excel files, kept on disk and served again while nothing they show has changed.
 
-The key is a hash of the union and year, the state of the books (``reports.queries.books_state``), the names
+The key is a hash of the union and year, the state of the books (``ledger.queries.books_state``), the names
 of the chart and of every account the report may show, every field of the report text, the fonts, and the
 code, templates and stylesheet of the renderers. A new voucher, closing the year, a saved
 text or a new release changes the key; the stale file of the same union-year and format is then removed.
@@ -20,9 +20,9 @@ from django.conf import settings
 from django.db.models import Q
 
 from ledger.models import Account, AccountingYear
+from ledger.queries import books_state
 from reports import fonts
 from reports.models import ReportText
-from reports.queries import books_state
 from reports.render import RENDERER_VERSION, Rendered
 
 

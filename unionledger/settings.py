@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "djmoney",
     "ledger",
+    "audit",
     "reports",
 ]
 
@@ -57,7 +58,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "ledger.audit.AuditContextMiddleware",
+    "audit.trail.AuditContextMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "unionledger.middleware.ContentSecurityPolicyMiddleware",
     "unionledger.middleware.PrivateNoStoreMiddleware",
@@ -75,6 +76,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "unionledger.context_processors.book_nav",
             ],
         },
     },

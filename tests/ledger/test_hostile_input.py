@@ -11,8 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ledger.models import Account, Voucher
-from tests.conftest import snapshot
-from tests.ledger.conftest import JPEG, PDF, PNG, upload
+from tests.conftest import JPEG, PDF, PNG, snapshot, upload
 
 BOOK = "/u/blzq-hospital/2012/"
 HOSTILE = settings(

@@ -8,7 +8,7 @@ from pypdf import PdfWriter
 from pypdf.generic import ArrayObject, DictionaryObject, NameObject, TextStringObject
 
 from ledger import attachments
-from tests.ledger.conftest import JPEG, PDF, PNG, upload
+from tests.conftest import JPEG, PDF, PNG, upload
 from tests.ledger.test_views_voucher import refused_upload
 
 pytestmark = pytest.mark.usefixtures("media_root")

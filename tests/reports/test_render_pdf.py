@@ -82,7 +82,7 @@ def test_every_page_carries_union_period_page_numbers_time_made_and_the_appendix
     text = "".join(pages)
     assert "附表：巴林左旗医院工会2012年度经费收支情况表" in text
     assert "8,721.40" in text and "15,562.90" in text and "29,358.50" in text
-    assert "负责人：审核：制表：" in text
+    assert "工会主席：财务负责人：审核：制表：" in text
     assert "2012年度经费支出构成（单位：元）" in text
     assert "23,156.80（78.9%）" in text  # the chart's labels are text
     assert reader.metadata.title == "巴林左旗医院工会2012年度财务工作报告"
