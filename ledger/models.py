@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import Q
 from djmoney.models.fields import MoneyField
 
-MONEY = {"max_digits": 14, "decimal_places": 2, "default_currency": "CNY"}
+MONEY = {"max_digits": 18, "decimal_places": 2, "default_currency": "CNY"}
 
 
 def default_signatures() -> list[list[str]]:

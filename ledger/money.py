@@ -23,20 +23,21 @@ ZERO = Decimal("0.00")
 # - one line, one receipt or payment, and one voucher's 借方合计 stay below 1亿元. Forms and services refuse more;
 MAX_LINE_AMOUNT = Decimal("99999999.99")
 MAX_VOUCHER_TOTAL = Decimal("99999999.99")
-# - a year holds at most 9,999 entered vouchers, 记-0001 to 记-9999 as the numbers print. Posting checks the
-#   number it draws from the year row it already locks, so the bound costs no query;
-MAX_VOUCHERS_PER_YEAR = 9999
+# - a year holds at most 99,999 entered vouchers. Posting checks the number it draws from the year row it
+#   already locks, so the bound costs no query;
+MAX_VOUCHERS_PER_YEAR = 99_999
 # - hence what a year's entries can add up to is at most MAX_VOUCHER_TOTAL × MAX_VOUCHERS_PER_YEAR, just
-#   under 1万亿 — with no whole-year sum per posting (a 红字冲销 takes no number from the bound, so that a
+#   under 10万亿 — with no whole-year sum per posting (a 红字冲销 takes no number from the bound, so that a
 #   full year can still be corrected; it mirrors one entry at most once, so entries and reversals stay within
 #   twice this). The vouchers the books write themselves (期初余额, 期末结转, their 反结账 reversals) carry or
 #   sum a year: their lines and totals are held to MAX_YEAR_TOTAL, checked in memory as they are written.
-MAX_YEAR_TOTAL = MAX_VOUCHER_TOTAL * MAX_VOUCHERS_PER_YEAR  # 999,899,999,900.01
-# - a line's column (MoneyField, max_digits=14) holds 999,999,999,999.99, more than any of the above;
-MAX_STORED_AMOUNT = Decimal("999999999999.99")
+MAX_YEAR_TOTAL = MAX_VOUCHER_TOTAL * MAX_VOUCHERS_PER_YEAR  # 9,999,899,999,000.01
+# - a line's column (MoneyField, max_digits=18) holds 9,999,999,999,999,999.99, more than any of the above;
+MAX_STORED_AMOUNT = Decimal("9999999999999999.99")
 # - what pages, 大写金额 and exports print: figures (balances, totals of the 科目余额表, a year compared with
 #   the last) are sums of those lines and stay far below this; an Excel cell (a double) keeps exact 分
-#   up to about 3×10¹³, so a figure at the limits above reads back exactly.
+#   up to about 9×10¹³, so a figure at the limits above (a year's opening plus its entries, 2×10¹³ at most)
+#   reads back exactly.
 MAX_FIGURE = Decimal("9999999999999999.99")
 
 

@@ -31,8 +31,8 @@ V = MAX_VOUCHER_TOTAL
 def test_the_bounds():
     assert MAX_LINE_AMOUNT == Decimal("99999999.99")
     assert MAX_VOUCHER_TOTAL == Decimal("99999999.99")
-    assert MAX_VOUCHERS_PER_YEAR == 9999
-    assert MAX_YEAR_TOTAL == Decimal("999899999900.01")
+    assert MAX_VOUCHERS_PER_YEAR == 99_999
+    assert MAX_YEAR_TOTAL == Decimal("9999899999000.01")
     assert parse_amount_input("99,999,999.99") == Decimal("99999999.99")
     for text in ["100000000.00", "100,000,000", "999,999,999,999.99"]:
         with pytest.raises(AmountError, match="^金额不能超过99,999,999.99元$"):
@@ -112,12 +112,12 @@ def test_a_voucher_whose_lines_add_up_beyond_the_bound_is_refused(demo):
     assert snapshot() == before
 
 
-def test_a_year_holds_at_most_9999_entered_vouchers(demo):
+def test_a_year_holds_at_most_99999_entered_vouchers(demo):
     treasurer = get_user_model().objects.get(username="treasurer")
     AccountingYear.objects.filter(pk=demo.pk).update(next_number=MAX_VOUCHERS_PER_YEAR)
-    assert _receipt(demo, treasurer, V).voucher_no == "记-9999"
+    assert _receipt(demo, treasurer, V).voucher_no == "记-99999"
     before = snapshot()
-    with pytest.raises(LedgerError, match="^2012年度的凭证已达9999张的上限，不能再记账$"):
+    with pytest.raises(LedgerError, match="^2012年度的凭证已达99999张的上限，不能再记账$"):
         _receipt(demo, treasurer, "1.00")
     assert snapshot() == before
 
@@ -127,9 +127,9 @@ def biggest(demo, settings, tmp_path):
     """2014 and 2015 of the demo union at the bounds.
 
     2014 opens with MAX_YEAR_TOTAL in the bank (the largest opening voucher), takes two receipts of
-    MAX_VOUCHER_TOTAL into the bank — the bank journal passes 1万亿 — and pays them out again, so 2015 opens with
-    MAX_YEAR_TOTAL. 2015 takes two more receipts: its balances, 科目余额表, report and statements all pass 1万亿,
-    which is more than a column of the books holds and where every page used to answer 500.
+    MAX_VOUCHER_TOTAL into the bank — the bank journal passes 10万亿 — and pays them out again, so 2015 opens with
+    MAX_YEAR_TOTAL. 2015 takes two more receipts: its balances, 科目余额表, report and statements all pass 10万亿,
+    far past 1万亿, where every page used to answer 500.
     """
     settings.REPORT_CACHE_DIR = tmp_path / "report-cache"
     treasurer = get_user_model().objects.get(username="treasurer")
@@ -189,7 +189,7 @@ PAGES = [
 @pytest.mark.parametrize("year", [2014, 2015])
 def test_every_page_and_export_renders_at_the_bounds(client, biggest, year):
     figures = biggest[year]
-    assert max(figures["net"], figures["bank_peak"]) > Decimal("999999999999.99")  # past what a column holds
+    assert max(figures["net"], figures["bank_peak"]) > Decimal("9999999999999.99")  # past 10万亿
     client.force_login(get_user_model().objects.get(username="auditor"))
     net = format_amount(figures["net"])
     for name, args in PAGES:

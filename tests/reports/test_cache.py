@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from ledger import services
 from ledger.models import Account, Union
 from reports.models import ReportText
-from tests.reports.conftest import payment
+from tests.conftest import payment
 
 
 def _workbook_text(response) -> str:

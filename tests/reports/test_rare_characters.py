@@ -12,7 +12,7 @@ from ledger import services
 from ledger.errors import LedgerError
 from ledger.models import Account
 from reports import fonts
-from tests.reports.conftest import payment
+from tests.conftest import payment
 
 pytestmark = pytest.mark.usefixtures("prepared_fonts")
 
