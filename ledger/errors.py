@@ -34,3 +34,7 @@ class DateOutsideYear(LedgerError):
 
 class PostedVoucherImmutable(LedgerError):
     """A posted voucher cannot change; it can only be reversed."""
+
+
+class NegativeBalance(LedgerError):
+    """A voucher that would take 库存现金 or 银行存款 below zero on some day of the year."""

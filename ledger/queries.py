@@ -302,7 +302,7 @@ class Check:
 
 
 def year_end_checks(*, year: AccountingYear) -> list[Check]:
-    """The checks before 结账: at most four queries."""
+    """The checks before 结账: at most six queries."""
     position = year_position(year=year)
     previous = (
         AccountingYear.objects.filter(union_id=year.union_id, year=year.year - 1)
@@ -345,6 +345,16 @@ def year_end_checks(*, year: AccountingYear) -> list[Check]:
                 f"{previous.year}年末 {before.net_balance}，{year.year}年初 {position.opening_net}",
             )
         )
+    from ledger import cash_bank  # noqa: PLC0415 - cash_bank reads through this module's sums
+
+    never_negative, lowest = cash_bank.year_end_check(year=year)
+    checks.append(
+        Check(
+            "库存现金和银行存款在年内任何一天都不为负数",
+            never_negative,
+            lowest + ("" if never_negative else "；请查找记账错误，更正后再结账"),
+        )
+    )
     return checks
 
 

@@ -4,6 +4,7 @@ Invariants kept here (and, where the database can, again by the triggers of migr
 - a posted voucher has two or more lines, every amount is positive on exactly one side, debits equal credits;
 - a posted voucher never changes; a correction is a reversal voucher pointing at the original;
 - nothing is written into a closed year, and a voucher's date lies inside its year;
+- 库存现金 and 银行存款 are never below zero at the end of any day of the year (``ledger.cash_bank``);
 - 凭证号 are gapless per union and year: the year row is locked while a number is drawn;
 - amounts are exact ``Decimal`` 元 with two places; floats and a third decimal are refused, not rounded.
 
@@ -19,7 +20,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
-from ledger import audit, queries
+from ledger import audit, cash_bank, queries
 from ledger.errors import (
     AmountError,
     ClosedYear,
@@ -246,14 +247,21 @@ def create_voucher(
 @transaction.atomic
 def post_voucher(*, voucher: Voucher, posted_by: AbstractBaseUser) -> Voucher:
     """Post (记账) a draft: check it again and give it the year's next gapless 凭证号."""
-    year = AccountingYear.objects.select_for_update().get(pk=voucher.year_id)
+    year = (
+        AccountingYear.objects.select_for_update(of=("self",)).select_related("chart").get(pk=voucher.year_id)
+    )
     voucher = Voucher.objects.select_for_update().get(pk=voucher.pk)
     if voucher.state != Voucher.State.DRAFT:
         raise PostedVoucherImmutable(f"凭证{voucher.voucher_no}已记账")
     _check_open(year, voucher.date)
-    _check_lines(
+    checked = _check_lines(
         year,
         [Line(line.account_id, line.debit.amount, line.credit.amount) for line in voucher.lines.all()],
+    )
+    cash_bank.check_voucher(
+        year=year,
+        date=voucher.date,
+        lines=[(line.account.code, line.debit, line.credit) for line in checked],
     )
     voucher.number = year.next_number
     voucher.state = Voucher.State.POSTED
@@ -359,16 +367,13 @@ def record_payment(
 ) -> Voucher:
     """A 支出: Dr the expense account (or its 明细科目), Cr 库存现金/银行存款. Posted at once.
 
-    Cash and bank never go negative: the payment is refused if the balance on its date is too small.
+    Cash and bank never go negative: posting refuses the payment if the balance on its date or on any later
+    day of the year is too small (``ledger.cash_bank``).
     """
     year, expense, value = _entry(
         union=union, date=date, account=account, amount=amount, type_=AccountType.EXPENSE
     )
     source = _money_account(year, via)
-    _check_open(year, date)
-    available = queries.account_movement(year=year, account=source, end=date).closing
-    if available < value:
-        raise LedgerError(f"{source.name}余额不足：{date:%Y-%m-%d}余额{available}元，支付{value}元")
     return record_voucher(
         year=year,
         posted_by=user,

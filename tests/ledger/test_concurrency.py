@@ -7,6 +7,7 @@ import pytest
 from django.db import connection, connections
 
 from ledger import queries, services
+from ledger.errors import NegativeBalance
 from ledger.models import Account, Voucher
 from tests.conftest import d
 
@@ -78,3 +79,43 @@ def test_parallel_posting_keeps_numbers_gapless_and_books_exact(year, user, unio
     )
     dues = queries.account_movement(year=year, account=Account.objects.get(code="401", union=None))
     assert dues.closing == closing["401"] == expected_dues
+
+
+def test_parallel_payments_cannot_spend_the_same_cash_twice(year, user, union):
+    """Eight payments of 300.00 at once, on different days, against 1,000.00 of cash: three pass, never more."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite serialises every writer; the concurrency proof runs in the PostgreSQL pass of CI")
+    start = threading.Barrier(THREADS)
+    refused: list[str] = []
+    errors: list[BaseException] = []
+
+    def treasurer(worker: int) -> None:
+        try:
+            start.wait()
+            services.record_payment(
+                union=union,
+                date=d(f"2012-{12 - worker:02d}-01"),
+                account="50102",
+                amount="300.00",
+                via="cash",
+                summary=f"活动 {worker}",
+                user=user,
+            )
+        except NegativeBalance as error:
+            refused.append(error.message)
+        except BaseException as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    workers = [threading.Thread(target=treasurer, args=(i,)) for i in range(THREADS)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=300)
+
+    assert errors == []
+    assert len(refused) == THREADS - 3
+    assert Voucher.objects.filter(year=year, summary__startswith="活动").count() == 3
+    assert queries.money_position(year=year).cash == Decimal("100.00")
+    assert queries.year_end_checks(year=year)[-1].ok is True

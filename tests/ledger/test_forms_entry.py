@@ -261,7 +261,12 @@ def test_other_fields_are_checked(demo, treasurer_client, field, value, message)
 def test_a_payment_larger_than_the_cash_in_hand_is_refused_by_the_service(demo, treasurer_client):
     # cash on 2012-03-08 (after the 三八 payment): 1,521.40 − 723.00 = 798.40
     data = payment_data(demo, via="cash", date="2012-03-08", amount="800.00")
-    refused(treasurer_client, url("payment"), data, "库存现金余额不足：2012-03-08余额798.40元，支付800.00元")
+    refused(
+        treasurer_client,
+        url("payment"),
+        data,
+        "库存现金余额不足：2012-03-08余额798.40元，本凭证减少800.00元，记账后该日余额将为-1.60元",
+    )
 
 
 def test_a_forged_union_in_the_url_is_404_and_changes_nothing(demo, client_for, other_year):
