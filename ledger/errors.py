@@ -38,3 +38,7 @@ class PostedVoucherImmutable(LedgerError):
 
 class NegativeBalance(LedgerError):
     """A voucher that would take 库存现金 or 银行存款 below zero on some day of the year."""
+
+
+class YearStateError(LedgerError):
+    """A step the year's state does not allow (``ledger.lifecycle``): e.g. closing before the previous year."""

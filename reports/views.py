@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
 from ledger import roles
+from ledger.errors import LedgerError
 from ledger.models import AccountingYear
 from reports import cache, fonts
 from reports.data import AnnualReportData, build_annual_report
@@ -44,7 +45,7 @@ def _page(request: HttpRequest, book: AccountingYear, template: str, context: di
         "union": union,
         "years": list(union.years.order_by("-year").values_list("year", flat=True)),
         "can_record": roles.can_record(user, union) and not book.is_closed,
-        "can_edit_text": roles.can_record(user, union),
+        "can_edit_text": roles.can_record(user, union) and not book.is_closed,
         "can_audit": roles.can_read_audit_trail(user, union),
         **context,
     }
@@ -112,11 +113,15 @@ def edit_text(request: HttpRequest, slug: str, year: int) -> HttpResponse:
     data = build_annual_report(book)
     form = ReportTextForm(request.POST or None, data_source=data)
     if request.method == "POST" and form.is_valid():
-        saved = save_report_text(
-            year=book, current=_with_line_labels(data), values=form.cleaned_data, user=request.user
-        )
-        messages.success(request, "报告文字已保存。" if saved else "报告文字没有变化。")
-        return redirect("reports:annual", book.union.slug, book.year)
+        try:
+            saved = save_report_text(
+                year=book, current=_with_line_labels(data), values=form.cleaned_data, user=request.user
+            )
+        except LedgerError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, "报告文字已保存。" if saved else "报告文字没有变化。")
+            return redirect("reports:annual", book.union.slug, book.year)
     return _page(
         request,
         book,

@@ -256,6 +256,19 @@ def test_bad_input_keeps_the_text_and_changes_nothing(as_user, treasurer, change
     assert not AuditEvent.objects.filter(action=AuditEvent.Action.REPORT_TEXT_CHANGED).exists()
 
 
+def test_the_words_of_a_closed_year_cannot_be_saved(as_user, treasurer, demo):
+    from ledger import services
+
+    services.close_year(year=demo, user=treasurer)
+    client = as_user(treasurer)
+    assert url("reports:edit_text") not in client.get(url("reports:annual")).content.decode()
+    response = client.post(url("reports:edit_text"), _form(opening="结账后改写的概述"))
+    assert response.status_code == 400
+    assert "2012年度已结账，不能再修改" in response.content.decode()
+    assert not ReportText.objects.exists()
+    assert not AuditEvent.objects.filter(action=AuditEvent.Action.REPORT_TEXT_CHANGED).exists()
+
+
 def test_committee_cannot_post_the_text(as_user, committee):
     response = as_user(committee).post(url("reports:edit_text"), _form(opening="改了"))
     assert response.status_code == 403
