@@ -115,9 +115,9 @@ def writable_year(pk: int, *, lock: bool = False) -> AccountingYear:
         years = years.select_for_update(of=("self",))
     year = years.get(pk=pk)
     if year.is_closed:
-        raise ClosedYear(f"{year.year}年度已结账，不能再修改")
+        raise ClosedYear(f"{year.year}年度已结账，不能再记账或修改")
     if year.later_closed:
-        raise ClosedYear(f"{year.year}年度之后已有年度结账，{year.year}年度不能再修改")
+        raise ClosedYear(f"{year.year}年度之后已有年度结账，{year.year}年度不能再记账或修改")
     return year
 
 

@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST, require_safe
 
-from ledger import attachments, exports, queries, roles, services
+from ledger import attachments, exports, queries, roles, services, submissions
 from ledger.errors import LedgerError
 from ledger.forms import (
     SUGGESTED_SUB_ACCOUNTS,
@@ -111,6 +111,12 @@ def _query_without_page(request: HttpRequest) -> str:
 def _posted(request: HttpRequest):
     """The POST data to bind a form to (even when empty), or None for a GET."""
     return request.POST if request.method == "POST" else None
+
+
+def _submitted_before(request: HttpRequest, voucher: Voucher) -> HttpResponse:
+    """The answer to a form posted a second time: the voucher its first submit made, nothing new."""
+    messages.info(request, f"这张表单已经提交过，没有重复记账：{voucher.voucher_no} {voucher.summary}。")
+    return redirect(reverse("ledger:voucher", args=[voucher.year.union.slug, voucher.year.year, voucher.pk]))
 
 
 def _with_totals(vouchers) -> list[Voucher]:
@@ -210,10 +216,18 @@ def opening_balances(request: HttpRequest, slug: str, year: int) -> HttpResponse
             if payable and chart.payable_upper_code:
                 balances[chart.payable_upper_code] = payable
             try:
-                voucher = services.record_opening_balances(year=book, balances=balances, user=request.user)
+                voucher, first = submissions.submit_once(
+                    union=book.union,
+                    token=data["token"],
+                    write=lambda: services.record_opening_balances(
+                        year=book, balances=balances, user=request.user
+                    ),
+                )
             except LedgerError as error:
                 form.add_ledger_error(error)
             else:
+                if not first:
+                    return _submitted_before(request, voucher)
                 messages.success(request, f"已录入{book.year}年度期初余额（{voucher.voucher_no}）。")
                 return redirect(_to_book(book))
     return _page(request, book, "ledger/opening_form.html", {"form": form})
@@ -241,14 +255,19 @@ def _entry(request: HttpRequest, slug: str, year: int, *, kind: str) -> HttpResp
             "user": request.user,
             "attachment_count": data["attachment_count"],
         }
-        try:
+
+        def write() -> Voucher:
             if kind == "receipt":
-                voucher = services.record_receipt(into=data["via"], payer=data["payer"], **common)
-            else:
-                voucher = services.record_payment(via=data["via"], payee=data["payee"], **common)
+                return services.record_receipt(into=data["via"], payer=data["payer"], **common)
+            return services.record_payment(via=data["via"], payee=data["payee"], **common)
+
+        try:
+            voucher, first = submissions.submit_once(union=book.union, token=data["token"], write=write)
         except LedgerError as error:
             form.add_ledger_error(error)
         else:
+            if not first:
+                return _submitted_before(request, voucher)
             word = "收入" if kind == "receipt" else "支出"
             messages.success(
                 request,
@@ -279,26 +298,32 @@ def voucher_new(request: HttpRequest, slug: str, year: int) -> HttpResponse:
     if request.method == "POST" and all([form.is_valid(), lines.is_valid()]):
         data = form.cleaned_data
         try:
-            voucher = services.record_voucher(
-                year=book,
-                posted_by=request.user,
-                date=data["date"],
-                summary=data["summary"],
-                counterparty=data["counterparty"],
-                attachment_count=data["attachment_count"],
-                lines=[
-                    services.Line(
-                        line["account"],
-                        debit=line["debit"] or Decimal("0.00"),
-                        credit=line["credit"] or Decimal("0.00"),
-                        memo=line["memo"],
-                    )
-                    for line in lines.lines()
-                ],
+            voucher, first = submissions.submit_once(
+                union=book.union,
+                token=data["token"],
+                write=lambda: services.record_voucher(
+                    year=book,
+                    posted_by=request.user,
+                    date=data["date"],
+                    summary=data["summary"],
+                    counterparty=data["counterparty"],
+                    attachment_count=data["attachment_count"],
+                    lines=[
+                        services.Line(
+                            line["account"],
+                            debit=line["debit"] or Decimal("0.00"),
+                            credit=line["credit"] or Decimal("0.00"),
+                            memo=line["memo"],
+                        )
+                        for line in lines.lines()
+                    ],
+                ),
             )
         except LedgerError as error:
             form.add_ledger_error(error)
         else:
+            if not first:
+                return _submitted_before(request, voucher)
             messages.success(request, f"已记账：{voucher.voucher_no} {voucher.summary}")
             return redirect(_to_book(book, "voucher", voucher.pk))
     return _page(request, book, "ledger/voucher_form.html", {"form": form, "lines": lines})
@@ -441,12 +466,18 @@ def voucher_reverse(request: HttpRequest, slug: str, year: int, pk: int) -> Http
     form = ReverseForm(request.POST)
     if form.is_valid():
         try:
-            reversal = services.reverse_voucher(
-                voucher=voucher, user=request.user, reason=form.cleaned_data["reason"]
+            reversal, first = submissions.submit_once(
+                union=book.union,
+                token=form.cleaned_data["token"],
+                write=lambda: services.reverse_voucher(
+                    voucher=voucher, user=request.user, reason=form.cleaned_data["reason"]
+                ),
             )
         except LedgerError as error:
             form.add_ledger_error(error)
         else:
+            if not first:
+                return _submitted_before(request, reversal)
             messages.success(request, f"已冲销{voucher.voucher_no}：冲销凭证为{reversal.voucher_no}")
             return redirect(
                 reverse("ledger:voucher", args=[book.union.slug, reversal.year.year, reversal.pk])

@@ -1,14 +1,19 @@
-"""Voucher numbers stay unique and gapless when many treasurers post at once (PostgreSQL, real connections)."""
+"""Many treasurers at once (PostgreSQL, real connections): voucher numbers stay unique and gapless, cash is
+never spent twice, and one form posted in parallel makes one voucher."""
 
 import threading
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth.models import Group
 from django.db import connection, connections
+from django.test import Client
+from django.urls import reverse
 
-from ledger import queries, services
+from ledger import queries, roles, services
 from ledger.errors import NegativeBalance
-from ledger.models import Account, Voucher
+from ledger.models import Account, Submission, Voucher
+from ledger.submissions import new_token
 from tests.conftest import d
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -119,3 +124,54 @@ def test_parallel_payments_cannot_spend_the_same_cash_twice(year, user, union):
     assert Voucher.objects.filter(year=year, summary__startswith="活动").count() == 3
     assert queries.money_position(year=year).cash == Decimal("100.00")
     assert queries.year_end_checks(year=year)[-1].ok is True
+
+
+def test_the_same_form_posted_in_parallel_makes_one_voucher(year, user, union):
+    """A double click that reaches two workers at once: one voucher, and every answer shows it."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite serialises every writer; the concurrency proof runs in the PostgreSQL pass of CI")
+    user.groups.add(Group.objects.get(name=roles.TREASURER))
+    signed_in = Client()
+    signed_in.force_login(user)
+    path = reverse("ledger:receipt", args=[union.slug, 2012])
+    data = {
+        "category": Account.objects.get(code="401", union=None).pk,
+        "amount": "100.00",
+        "date": "2012-06-01",
+        "via": "cash",
+        "summary": "并发提交",
+        "token": new_token(),
+    }
+    start = threading.Barrier(THREADS)
+    answers: list[tuple[int, str]] = []
+    errors: list[BaseException] = []
+
+    def double_click() -> None:
+        client = Client()
+        client.cookies = signed_in.cookies
+        try:
+            start.wait()
+            response = client.post(path, data)
+            answers.append((response.status_code, response.get("Location", "")))
+        except BaseException as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    workers = [threading.Thread(target=double_click) for _ in range(THREADS)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=300)
+
+    assert errors == []
+    voucher = Voucher.objects.get(year=year, summary="并发提交")
+    assert answers == [(302, reverse("ledger:voucher", args=[union.slug, 2012, voucher.pk]))] * THREADS
+    assert list(Voucher.objects.filter(year=year).order_by("number").values_list("number", flat=True)) == [
+        1,
+        2,
+    ]
+    year.refresh_from_db()
+    assert year.next_number == 3
+    assert Submission.objects.get().voucher == voucher
+    assert queries.money_position(year=year).cash == Decimal("1100.00")

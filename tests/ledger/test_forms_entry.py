@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from ledger import queries, services
 from ledger.models import Account, AuditEvent, Voucher
+from ledger.submissions import new_token
 from tests.conftest import d, snapshot
 
 SLUG, YEAR = "blzq-hospital", 2012
@@ -31,6 +32,7 @@ def receipt_data(demo, **changes) -> dict:
         "summary": "收十月会员会费",
         "payer": "内科",
         "attachment_count": "1",
+        "token": new_token(),
     }
     return {**data, **changes}
 
@@ -44,6 +46,7 @@ def payment_data(demo, **changes) -> dict:
         "summary": "女职工活动用品",
         "payee": "林东镇百货商店",
         "attachment_count": "",
+        "token": new_token(),
     }
     return {**data, **changes}
 

@@ -198,13 +198,13 @@ def test_reopening_goes_backwards_from_the_latest_closed_year(year, union, user,
 def test_a_closed_year_takes_no_draft_posting_opening_or_words(year, union, user):
     services.close_year(year=year, user=user)
     before = snapshot()
-    with pytest.raises(ClosedYear, match="2012年度已结账，不能再修改"):
+    with pytest.raises(ClosedYear, match="2012年度已结账，不能再记账或修改"):
         receive(union, user, "2012-06-01", "1.00")
-    with pytest.raises(ClosedYear, match="2012年度已结账，不能再修改"):
+    with pytest.raises(ClosedYear, match="2012年度已结账，不能再记账或修改"):
         services.create_voucher(year=year, date=d("2012-06-01"), summary="x", prepared_by=user, lines=TWO)
-    with pytest.raises(ClosedYear, match="2012年度已结账，不能再修改"):
+    with pytest.raises(ClosedYear, match="2012年度已结账，不能再记账或修改"):
         services.record_opening_balances(year=year, balances={"101": "1.00", "331": "1.00"}, user=user)
-    with pytest.raises(ClosedYear, match="2012年度已结账，不能再修改"):
+    with pytest.raises(ClosedYear, match="2012年度已结账，不能再记账或修改"):
         save_report_text(
             year=year,
             current=build_annual_report(year).text,
@@ -223,7 +223,7 @@ def test_a_year_before_a_closed_year_takes_nothing_even_if_old_books_left_it_ope
     )
     AccountingYear.objects.filter(pk=year.pk).update(is_closed=True)
     before = snapshot()
-    message = "2011年度之后已有年度结账，2011年度不能再修改"
+    message = "2011年度之后已有年度结账，2011年度不能再记账或修改"
     with pytest.raises(ClosedYear, match=message):
         services.create_voucher(year=earlier, date=d("2011-06-01"), summary="x", prepared_by=user, lines=TWO)
     with pytest.raises(ClosedYear, match=message):
