@@ -201,3 +201,20 @@ def test_the_year_end_check_fails_on_a_day_below_zero_and_closing_is_refused(yea
 def test_the_year_end_check_of_the_sample_year_passes(demo):
     check = queries.year_end_checks(year=demo)[-1]
     assert (check.label, check.ok) == ("库存现金和银行存款在年内任何一天都不为负数", True)
+
+
+def test_what_posting_costs_is_pinned(year, user, union, django_assert_num_queries):
+    """The check costs one query where money leaves cash or bank (the payment's own balance query is gone),
+    none where it comes in."""
+    with django_assert_num_queries(25):
+        receive(union, user, "2012-03-01", "5.00")
+    with django_assert_num_queries(26):
+        pay(union, user, "2012-03-02", "5.00")
+    with django_assert_num_queries(21):
+        services.record_voucher(
+            year=year,
+            posted_by=user,
+            date=d("2012-03-03"),
+            summary="提现",
+            lines=[L("101", debit="5.00"), L("102", credit="5.00")],
+        )

@@ -261,12 +261,12 @@ def test_the_words_of_a_closed_year_cannot_be_saved(as_user, treasurer, demo):
 
     services.close_year(year=demo, user=treasurer)
     client = as_user(treasurer)
-    assert url("reports:edit_text") not in client.get(url("reports:annual")).content.decode()
     response = client.post(url("reports:edit_text"), _form(opening="结账后改写的概述"))
     assert response.status_code == 400
     assert "2012年度已结账，不能再记账或修改" in response.content.decode()
     assert not ReportText.objects.exists()
     assert not AuditEvent.objects.filter(action=AuditEvent.Action.REPORT_TEXT_CHANGED).exists()
+    assert url("reports:edit_text") not in client.get(url("reports:annual")).content.decode()
 
 
 def test_committee_cannot_post_the_text(as_user, committee):
