@@ -1,25 +1,36 @@
-# unionledger — 工会经费账.  `make run` to try it, `make test` to run every test.
+# unionledger — 工会经费账.  `make run` to try it, `make test` to run every test, `make install-prod` on a server.
+# PYTHON picks the Python (3.11 or newer), e.g. `make test PYTHON=python3.13`; VENV where its virtualenv lives.
 PYTHON ?= python3
-VENV := .venv
+VENV ?= .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-from-lock
 DEV_ENV := DEBUG=1
 
-.PHONY: install system-deps report-fonts run test test-postgres lint lock clean
+.PHONY: install install-prod system-deps venv report-fonts run test test-fast test-postgres lint lock clean
 
-install: system-deps $(STAMP) report-fonts
+install: system-deps venv report-fonts
 
+# The system's fonts, libraries and browser (scripts/install-system-deps.sh says what it checks).
 system-deps:
-	@scripts/install-system-deps.sh
+	@PYTHON="$(PYTHON)" scripts/install-system-deps.sh
+
+# .venv with requirements.lock (the app and its test tools); remade, with the reason, when it does not fit.
+venv:
+	@scripts/ensure-venv.sh "$(PYTHON)" "$(VENV)" requirements.lock
 
 # Cut the report PDF's CJK faces out of the Noto collections once (about 30 s the first time, then a no-op).
-report-fonts: system-deps $(STAMP)
+report-fonts: system-deps venv
 	@SECRET_KEY="$${SECRET_KEY:-install-time-only}" $(BIN)/python manage.py prepare_report_fonts
 
-$(STAMP): requirements.lock
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --disable-pip-version-check -q --require-hashes -r requirements.lock
-	touch $@
+# A server: only what the app needs to run (requirements-prod.lock: no pytest, Playwright or browser), then
+# static files, the database and Django's deploy checks. Run it with the production environment set
+# (README, "Running in production"); run it again after every upgrade.
+install-prod:
+	@PYTHON="$(PYTHON)" scripts/install-system-deps.sh --runtime
+	@scripts/ensure-venv.sh "$(PYTHON)" "$(VENV)" requirements-prod.lock
+	$(BIN)/python manage.py prepare_report_fonts
+	$(BIN)/python manage.py collectstatic --no-input -v0
+	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py check --deploy --fail-level WARNING
 
 run: install
 	$(DEV_ENV) $(BIN)/python manage.py migrate --no-input
@@ -29,7 +40,13 @@ run: install
 test: install
 	$(BIN)/python manage.py makemigrations --check --dry-run --settings=unionledger.settings_test
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Everything but the browser tests (CI runs these on the newest Python too).
+test-fast: install
+	$(BIN)/python manage.py makemigrations --check --dry-run --settings=unionledger.settings_test
+	$(BIN)/python -m pytest -m "not e2e" $(PYTEST_ARGS)
 
 # The suite on a local PostgreSQL (the test runner creates and drops its own test database).
 test-postgres: install
@@ -39,10 +56,13 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-# Re-pin every dependency after editing pyproject.toml.
-lock:
+# Re-pin every dependency after editing pyproject.toml: one lock for Python 3.11 to 3.13 and any platform
+# (--universal) with the test tools, and the runtime-only lock for servers, held to the same versions.
+UV_COMPILE = $(BIN)/uv pip compile pyproject.toml --universal --generate-hashes --python-version 3.11 -q
+lock: venv
 	test -x $(BIN)/uv || $(BIN)/python -m pip install -q uv
-	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 -o requirements.lock
+	$(UV_COMPILE) --extra dev -o requirements.lock
+	$(UV_COMPILE) -c requirements.lock -o requirements-prod.lock
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3

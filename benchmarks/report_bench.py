@@ -184,7 +184,7 @@ def workbook_peak_memory(slug: str) -> int:
     script = (
         "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='unionledger.settings'; django.setup();"
         "from ledger.models import AccountingYear; from reports.data import build_annual_report;"
-        "from reports.queries import journal_rows; from reports.render.xlsx import render_xlsx;"
+        "from ledger.queries import journal_rows; from reports.render.xlsx import render_xlsx;"
         f"year = AccountingYear.objects.get(union__slug='{slug}', year=2012);"
         "render_xlsx(build_annual_report(year), journal_rows(year));"
         # VmHWM, not ru_maxrss: a child process inherits its parent's ru_maxrss across fork and exec.
@@ -227,8 +227,8 @@ def measure(size: int, user, client, repeat: int):
     """Build books of ``size`` lines and print what the report costs on them; return a table row."""
     from django.urls import reverse
 
+    from ledger.queries import journal_rows
     from reports.data import build_annual_report
-    from reports.queries import journal_rows
     from reports.render.pdf import html_to_pdf, render_pdf, report_html
     from reports.render.xlsx import render_xlsx
 

@@ -8,6 +8,20 @@ from ledger.errors import LedgerError
 from ledger.models import Account, AccountingYear, Attachment, AuditEvent, Chart, Union, Voucher, VoucherLine
 
 
+class ReadOnlyMixin:
+    """Rows the services write (or the app only ever appends): visible to administrators, never added,
+    changed or deleted here. For model admins and inlines alike."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Union)
 class UnionAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "parent"]
@@ -77,23 +91,14 @@ class AccountingYearAdmin(admin.ModelAdmin):
         return False
 
 
-class VoucherLineInline(admin.TabularInline):
+class VoucherLineInline(ReadOnlyMixin, admin.TabularInline):
     model = VoucherLine
     extra = 0
     fields = ["position", "account", "debit", "credit", "memo"]
 
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Voucher)
-class VoucherAdmin(admin.ModelAdmin):
+class VoucherAdmin(ReadOnlyMixin, admin.ModelAdmin):
     """Vouchers are written by the services (记账 pages), never edited here; the admin only reads them."""
 
     list_display = ["voucher_no", "date", "summary", "year", "kind", "state", "prepared_by", "posted_by"]
@@ -107,31 +112,9 @@ class VoucherAdmin(admin.ModelAdmin):
     def voucher_no(self, obj):
         return obj.voucher_no
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Rows the app only ever appends: visible to administrators, never changed or deleted here."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Attachment)
-class AttachmentAdmin(ReadOnlyAdmin):
+class AttachmentAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ["original_name", "voucher", "content_type", "size", "uploaded_by", "uploaded_at"]
     list_select_related = ["voucher__year__union", "uploaded_by"]
     search_fields = ["original_name", "sha256"]
@@ -139,7 +122,7 @@ class AttachmentAdmin(ReadOnlyAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(ReadOnlyAdmin):
+class AuditEventAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ["at", "username", "action", "union", "summary", "ip_address"]
     list_filter = ["action", "union"]
     search_fields = ["username", "summary"]

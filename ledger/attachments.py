@@ -1,12 +1,16 @@
 """Scanned receipts (原始凭证) attached to a posted voucher: the one write, and the check of what a file is.
 
 A file's type is read from its first bytes, never trusted from its name or the browser's claim, and its
-name must agree with what it is. The file is stored under ``MEDIA_ROOT`` by its SHA-256 (see
+name must agree with what it is. Then the whole file must be what its first bytes say: an image that Pillow
+decodes, or a PDF that pypdf parses with at least one page and no active content (JavaScript, an action on
+opening, additional actions, launch or form-submission actions) — an HTML page behind ``%PDF-`` or a PNG
+signature is refused. The file is stored under ``MEDIA_ROOT`` by its SHA-256 (see
 ``ledger.models.attachment_path``), so the same scan is kept once however often it is attached.
 Only a view that checks the reader's role serves it back.
 """
 
 import hashlib
+import warnings
 from pathlib import PurePath
 
 from django.conf import settings
@@ -14,7 +18,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
-from ledger import audit
+from audit import trail as audit
 from ledger.errors import ClosedYear, LedgerError
 from ledger.models import Attachment, AuditEvent, Voucher
 
@@ -63,12 +67,93 @@ def check_file(uploaded: UploadedFile) -> tuple[str, str]:
     content_type, endings = kind
     if PurePath(name.lower()).suffix not in endings:
         raise AttachmentError(f"文件名“{name}”与文件内容（{content_type}）不符，请检查后重新上传")
+    uploaded.seek(0)
+    try:
+        if content_type == "application/pdf":
+            _check_pdf(uploaded)
+        else:
+            _check_image(uploaded, "PNG" if content_type == "image/png" else "JPEG")
+    finally:
+        uploaded.seek(0)
     digest = hashlib.sha256()
     uploaded.seek(0)
     for chunk in uploaded.chunks():
         digest.update(chunk)
     uploaded.seek(0)
     return content_type, digest.hexdigest()
+
+
+def _check_image(uploaded: UploadedFile, image_format: str) -> None:
+    """The whole file decodes as an image of ``image_format``, within Pillow's decompression-bomb limit."""
+    from PIL import Image
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(uploaded) as image:
+                if image.format != image_format:
+                    raise ValueError(image.format)
+                image.verify()
+            uploaded.seek(0)
+            with Image.open(uploaded) as image:
+                image.load()
+    except Exception:  # Pillow raises many kinds (OSError, SyntaxError, ValueError, struct.error, …)
+        raise AttachmentError(f"文件不是完整可读的 {image_format} 图片，请重新扫描或导出后上传") from None
+
+
+# Names that make a PDF act when it is opened or clicked, rather than just show pages.
+ACTIVE_PDF_KEYS = {
+    "/JS",
+    "/JavaScript",
+    "/OpenAction",
+    "/AA",
+    "/Launch",
+    "/SubmitForm",
+    "/ImportData",
+    "/XFA",
+}
+ACTIVE_PDF_ACTIONS = {"/JavaScript", "/Launch", "/SubmitForm", "/ImportData", "/ResetForm", "/Rendition"}
+
+
+def _check_pdf(uploaded: UploadedFile) -> None:
+    """A PDF that pypdf reads, with pages, and none of ``ACTIVE_PDF_KEYS`` anywhere in its object graph."""
+    from pypdf import PdfReader
+    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # a scanner's sloppy xref is fine; what it holds is checked below
+            reader = PdfReader(uploaded, strict=False)
+            if len(reader.pages) == 0:
+                raise ValueError("no pages")
+            found = set()
+            seen: set[tuple[int, int]] = set()
+            stack: list = [reader.trailer]
+            while stack:
+                node = stack.pop()
+                if isinstance(node, IndirectObject):
+                    if (node.idnum, node.generation) in seen:
+                        continue
+                    seen.add((node.idnum, node.generation))
+                    if len(seen) > 200_000:
+                        raise ValueError("too many objects")
+                    node = node.get_object()
+                if isinstance(node, DictionaryObject):
+                    found |= ACTIVE_PDF_KEYS & set(node.keys())
+                    if node.get("/S") in ACTIVE_PDF_ACTIONS:
+                        found.add(str(node.get("/S")))
+                    stack.extend(node.values())
+                elif isinstance(node, ArrayObject):
+                    stack.extend(node)
+    except AttachmentError:
+        raise
+    except Exception:  # pypdf raises PdfReadError, but also ValueError, KeyError, … on a broken file
+        raise AttachmentError("文件不是完整可读的 PDF，请重新扫描或导出后上传") from None
+    if found:
+        raise AttachmentError(
+            f"PDF 中含有脚本或自动执行的动作（{'、'.join(sorted(found))}），不能作为原始凭证上传；"
+            "请用扫描仪或“打印为 PDF”重新生成"
+        )
 
 
 @transaction.atomic

@@ -22,7 +22,7 @@ from django.db.models.functions import Greatest
 from ledger.errors import NegativeBalance
 from ledger.models import Account, AccountingYear
 from ledger.money import fen_to_decimal
-from ledger.queries import fen_sum, posted_lines
+from ledger.queries.balances import fen_sum, posted_lines
 
 CASH, BANK = "cash", "bank"
 
@@ -114,12 +114,8 @@ def check_voucher(
             )
 
 
-def year_end_check(*, year: AccountingYear) -> tuple[bool, str]:
-    """For the 结账 checks: (no day below zero, what the lowest balances were). Two queries at most."""
+def year_end_lows(*, year: AccountingYear) -> list[tuple[str, Lowest]]:
+    """For the 结账 check: the name and the lowest end-of-day balance of cash and of bank. Two queries."""
     lowest = lowest_balances(year=year, start=year.start)
     names = _names(year)
-    detail = "，".join(
-        f"{names[account]}最低{lowest[account].amount}元（{lowest[account].day:%Y-%m-%d}）"
-        for account in (CASH, BANK)
-    )
-    return all(lowest[account].fen >= 0 for account in (CASH, BANK)), detail
+    return [(names[account], lowest[account]) for account in (CASH, BANK)]

@@ -14,6 +14,11 @@ from djmoney.models.fields import MoneyField
 MONEY = {"max_digits": 14, "decimal_places": 2, "default_currency": "CNY"}
 
 
+def default_signatures() -> list[list[str]]:
+    """The signature lines every printout of a union carries, as [title, name]; a union may rename or add."""
+    return [["工会主席", ""], ["财务负责人", ""], ["审核", ""], ["制表", ""]]
+
+
 class Union(models.Model):
     """A 工会组织: a grassroots union, or a 分工会 under its parent."""
 
@@ -29,6 +34,12 @@ class Union(models.Model):
     )
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, verbose_name="成员", blank=True, related_name="unions"
+    )
+    signatures = models.JSONField(
+        "签字栏",
+        default=default_signatures,
+        blank=True,
+        help_text='报告和报表末尾的签字栏，按顺序每项为 [职务, 姓名]，姓名可空，如 ["工会主席", ""]',
     )
 
     class Meta:
@@ -168,6 +179,11 @@ class AccountingYear(models.Model):
         return datetime.date(self.year, 12, 31)
 
 
+def voucher_no(number: int | None) -> str:
+    """The 凭证号 as printed, e.g. 记-0001 (a draft has none yet)."""
+    return f"记-{number:04d}" if number else "草稿"
+
+
 class Voucher(models.Model):
     """A 记账凭证. Drafts may change; a posted voucher never does (a correction is a reversal voucher)."""
 
@@ -251,8 +267,7 @@ class Voucher(models.Model):
 
     @property
     def voucher_no(self) -> str:
-        """The 凭证号 as printed, e.g. 记-0001 (a draft has none yet)."""
-        return f"记-{self.number:04d}" if self.number else "草稿"
+        return voucher_no(self.number)
 
     @property
     def is_posted(self) -> bool:

@@ -14,7 +14,30 @@ from ledger.errors import AmountError
 
 CURRENCY = "CNY"
 CENT = Decimal("0.01")
-MAX_AMOUNT = Decimal("999999999999.99")  # what a MoneyField(max_digits=14, decimal_places=2) holds
+
+ZERO = Decimal("0.00")
+
+# --- How much the books hold: every bound in this one place -------------------------------------------
+# A grassroots union's yearly funds are at most some millions of 元 (2% of payroll, of which it keeps
+# 60%); even a union of 100,000 members stays under a few hundred million. So:
+# - one line, one receipt or payment, and one voucher's 借方合计 stay below 1亿元. Forms and services refuse more;
+MAX_LINE_AMOUNT = Decimal("99999999.99")
+MAX_VOUCHER_TOTAL = Decimal("99999999.99")
+# - a year holds at most 9,999 entered vouchers, 记-0001 to 记-9999 as the numbers print. Posting checks the
+#   number it draws from the year row it already locks, so the bound costs no query;
+MAX_VOUCHERS_PER_YEAR = 9999
+# - hence what a year's entries can add up to is at most MAX_VOUCHER_TOTAL × MAX_VOUCHERS_PER_YEAR, just
+#   under 1万亿 — with no whole-year sum per posting (a 红字冲销 takes no number from the bound, so that a
+#   full year can still be corrected; it mirrors one entry at most once, so entries and reversals stay within
+#   twice this). The vouchers the books write themselves (期初余额, 期末结转, their 反结账 reversals) carry or
+#   sum a year: their lines and totals are held to MAX_YEAR_TOTAL, checked in memory as they are written.
+MAX_YEAR_TOTAL = MAX_VOUCHER_TOTAL * MAX_VOUCHERS_PER_YEAR  # 999,899,999,900.01
+# - a line's column (MoneyField, max_digits=14) holds 999,999,999,999.99, more than any of the above;
+MAX_STORED_AMOUNT = Decimal("999999999999.99")
+# - what pages, 大写金额 and exports print: figures (balances, totals of the 科目余额表, a year compared with
+#   the last) are sums of those lines and stay far below this; an Excel cell (a double) keeps exact 分
+#   up to about 3×10¹³, so a figure at the limits above reads back exactly.
+MAX_FIGURE = Decimal("9999999999999999.99")
 
 
 def to_decimal(value: object) -> Decimal:
@@ -40,18 +63,26 @@ def to_decimal(value: object) -> Decimal:
         raise AmountError(f"金额类型不正确：{type(value).__name__}")
     if not value.is_finite():
         raise AmountError("金额必须是有限的数")
-    if abs(value) > MAX_AMOUNT:
+    if abs(value) > MAX_FIGURE:
         raise AmountError(f"金额超出范围：{value}")
     if value != value.quantize(CENT):
         raise AmountError(f"金额最多两位小数（到分）：{value}")
     return value.quantize(CENT)
 
 
-def positive_amount(value: object) -> Decimal:
+def within_limit(amount: Decimal, limit: Decimal = MAX_LINE_AMOUNT, what: str = "金额") -> Decimal:
+    """``amount`` if it is at most ``limit``; otherwise AmountError saying the limit in Chinese."""
+    if abs(amount) > limit:
+        raise AmountError(f"{what}不能超过{format_amount(limit)}元")
+    return amount
+
+
+def positive_amount(value: object, limit: Decimal = MAX_LINE_AMOUNT) -> Decimal:
+    """An exact amount greater than zero and at most ``limit`` (by default what one line may hold)."""
     amount = to_decimal(value)
     if amount <= 0:
         raise AmountError(f"金额必须大于零：{amount}")
-    return amount
+    return within_limit(amount, limit)
 
 
 _INPUT_RE = re.compile(r"^[¥￥]?\s*([0-9]{1,3}(,[0-9]{3})+|[0-9]+)(\.[0-9]{1,2})?$")

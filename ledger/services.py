@@ -12,6 +12,7 @@ Every function either does all it says or raises a ``LedgerError`` with a Chines
 """
 
 import datetime
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -20,7 +21,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
-from ledger import audit, cash_bank, lifecycle, queries
+from audit import trail as audit
+from ledger import cash_bank, lifecycle, queries
 from ledger.errors import (
     AmountError,
     ClosedYear,
@@ -32,9 +34,17 @@ from ledger.errors import (
     UnknownAccount,
 )
 from ledger.models import Account, AccountingYear, AccountType, AuditEvent, Chart, Union, Voucher, VoucherLine
-from ledger.money import money, positive_amount, to_decimal
-
-ZERO = Decimal("0.00")
+from ledger.money import (
+    MAX_LINE_AMOUNT,
+    MAX_VOUCHER_TOTAL,
+    MAX_VOUCHERS_PER_YEAR,
+    MAX_YEAR_TOTAL,
+    ZERO,
+    money,
+    positive_amount,
+    to_decimal,
+    within_limit,
+)
 
 
 @dataclass(frozen=True)
@@ -100,6 +110,35 @@ def get_year(*, union: Union, year: int) -> AccountingYear:
         raise LedgerError(f"{union.name}尚未建立{year}年度的账套") from None
 
 
+# What a name in the books may hold so that every page and PDF can print it: ASCII, Latin-1, CJK punctuation
+# and full-width forms, Roman and circled numerals, and Han characters up to Extension F (the report's fonts
+# with their Hanazono fallback cover these; a character they still lack prints as 〓, never blocking a PDF).
+_PRINTABLE_RANGES = (
+    (0x20, 0x7E),
+    (0xA0, 0xFF),
+    (0x2010, 0x205E),
+    (0x2160, 0x217F),
+    (0x2460, 0x24FF),
+    (0x3000, 0x303F),
+    (0x3200, 0x33FF),
+    (0xFF00, 0xFFEF),
+)
+
+
+def unprintable_characters(text: str) -> list[str]:
+    """The characters of ``text`` a name may not use (an emoji, a hieroglyph, a control character), once each."""
+    found = []
+    for character in text:
+        codepoint = ord(character)
+        han = codepoint < 0x30000 and unicodedata.name(character, "").startswith(
+            ("CJK UNIFIED IDEOGRAPH", "CJK COMPATIBILITY IDEOGRAPH")
+        )
+        if not han and not any(low <= codepoint <= high for low, high in _PRINTABLE_RANGES):
+            if character not in found:
+                found.append(character)
+    return found
+
+
 @transaction.atomic
 def add_sub_account(
     *, union: Union, parent: Account, name: str, code: str = "", user: AbstractBaseUser | None = None
@@ -111,6 +150,11 @@ def add_sub_account(
     name = (name or "").strip()
     if not name:
         raise LedgerError("明细科目名称不能为空")
+    unprintable = unprintable_characters(name)
+    if unprintable:
+        raise LedgerError(
+            f"明细科目名称中有账簿和报告印不出的字符：{'、'.join(unprintable)}。请只用汉字、字母、数字和常用标点"
+        )
     if parent.union_id not in (None, union.pk):
         raise UnknownAccount("上级科目不属于本工会")
     siblings = Account.objects.filter(chart=parent.chart, parent=parent).filter(
@@ -170,13 +214,24 @@ def _check_open(year: AccountingYear, date: datetime.date) -> None:
         raise DateOutsideYear(f"凭证日期{date:%Y-%m-%d}不在{year.year}年度内")
 
 
-def _check_lines(year: AccountingYear, lines: Sequence[Line]) -> list[_CheckedLine]:
+def _limits(kind: str) -> tuple[Decimal, Decimal]:
+    """(largest line, largest 借方合计) of a voucher of ``kind`` — see ``ledger.money`` for why."""
+    if kind == Voucher.Kind.NORMAL:
+        return MAX_LINE_AMOUNT, MAX_VOUCHER_TOTAL
+    return MAX_YEAR_TOTAL, MAX_YEAR_TOTAL  # the books' own vouchers carry or sum a year's entries
+
+
+def _check_lines(
+    year: AccountingYear, lines: Sequence[Line], kind: str = Voucher.Kind.NORMAL
+) -> list[_CheckedLine]:
     if len(lines) < 2:
         raise UnbalancedVoucher("一张记账凭证至少要有两行分录")
+    line_limit, total_limit = _limits(kind)
     checked = []
     for number, line in enumerate(lines, start=1):
         try:
             debit, credit = to_decimal(line.debit), to_decimal(line.credit)
+            within_limit(max(debit, credit), line_limit)
         except AmountError as error:
             raise AmountError(f"第{number}行：{error.message}") from None
         if debit < 0 or credit < 0:
@@ -190,6 +245,7 @@ def _check_lines(year: AccountingYear, lines: Sequence[Line]) -> list[_CheckedLi
     credit_total = sum((line.credit for line in checked), ZERO)
     if debit_total != credit_total:
         raise UnbalancedVoucher(f"借贷不平衡：借方合计{debit_total}，贷方合计{credit_total}")
+    within_limit(debit_total, total_limit, what="一张凭证的借方合计")
     return checked
 
 
@@ -216,7 +272,7 @@ def create_voucher(
         raise LedgerError("摘要不能超过200字")
     if not isinstance(attachment_count, int) or not 0 <= attachment_count <= 999:
         raise LedgerError("附单据数不正确")
-    checked = _check_lines(year, lines)
+    checked = _check_lines(year, lines, kind)
     voucher = Voucher.objects.create(
         year=year,
         date=date,
@@ -260,7 +316,10 @@ def post_voucher(*, voucher: Voucher, posted_by: AbstractBaseUser) -> Voucher:
     checked = _check_lines(
         year,
         [Line(line.account_id, line.debit.amount, line.credit.amount) for line in voucher.lines.all()],
+        voucher.kind,
     )
+    if voucher.kind == Voucher.Kind.NORMAL and year.next_number > MAX_VOUCHERS_PER_YEAR:
+        raise LedgerError(f"{year.year}年度的凭证已达{MAX_VOUCHERS_PER_YEAR}张的上限，不能再记账")
     cash_bank.check_voucher(
         year=year,
         date=voucher.date,
@@ -387,6 +446,26 @@ def record_payment(
     )
 
 
+def enter_opening_balances(
+    *,
+    year: AccountingYear,
+    cash: Decimal | None,
+    bank: Decimal | None,
+    payable_upper: Decimal | None,
+    user: AbstractBaseUser,
+) -> Voucher:
+    """期初余额 as a union starting its books here knows them: cash and bank, less what is still owed upward
+    (应付上级经费); the rest is 结余. The fund balance that makes may not be negative."""
+    cash, bank, payable = cash or ZERO, bank or ZERO, payable_upper or ZERO
+    if cash + bank - payable < 0:
+        raise LedgerError("期初经费余额（现金加银行存款减应付上级经费）不能为负数")
+    chart = year.chart
+    balances = {chart.cash_code: cash, chart.bank_code: bank, chart.surplus_code: cash + bank - payable}
+    if payable and chart.payable_upper_code:
+        balances[chart.payable_upper_code] = payable
+    return record_opening_balances(year=year, balances=balances, user=user)
+
+
 @transaction.atomic
 def record_opening_balances(
     *, year: AccountingYear, balances: Mapping[Account | int | str, object], user: AbstractBaseUser
@@ -496,6 +575,16 @@ def _mirror(original: Voucher, *, year: AccountingYear, date: datetime.date, use
     )
 
 
+def may_reverse(voucher: Voucher) -> bool:
+    """冲销 is open to a posted ordinary voucher of an open year that has not been reversed already."""
+    return (
+        voucher.is_posted
+        and voucher.kind == Voucher.Kind.NORMAL
+        and getattr(voucher, "reversed_by", None) is None
+        and not voucher.year.is_closed
+    )
+
+
 @transaction.atomic
 def close_year(*, year: AccountingYear, user: AbstractBaseUser) -> AccountingYear:
     """结账: close income and spending into 结余, lock the year, open the next with the closing balances.
@@ -512,10 +601,10 @@ def close_year(*, year: AccountingYear, user: AbstractBaseUser) -> AccountingYea
     lifecycle.check_close(year)
     if year.vouchers.filter(state=Voucher.State.DRAFT).exists():
         raise LedgerError(f"{year.year}年度还有未记账的草稿凭证，请先记账或删除")
-    failed = [check for check in queries.year_end_checks(year=year) if check.required and check.ok is False]
+    failed = [check for check in queries.year_checks(year) if check.required and check.ok is False]
     if failed:
         raise LedgerError(
-            "结账前检查未通过：" + "；".join(f"{check.label}（{check.detail}）" for check in failed)
+            "结账前检查未通过：" + "；".join(f"{check.title}（{check.detail}）" for check in failed)
         )
     rows = queries.leaf_balances(year=year)
     surplus = resolve_account(year, year.chart.surplus_code)

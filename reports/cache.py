@@ -1,7 +1,8 @@
 """Rendered PDF and Excel files, kept on disk and served again while nothing they show has changed.
 
-The key is a hash of the union and year, the state of the books (``reports.queries.books_state``), when the
-report text was last saved, the fonts, and the code, templates and stylesheet of the renderers. A new voucher, closing the year, a saved
+The key is a hash of the union and year, the state of the books (``ledger.queries.books_state``), the names
+of the chart and of every account the report may show, every field of the report text, the fonts, and the
+code, templates and stylesheet of the renderers. A new voucher, closing the year, a saved
 text or a new release changes the key; the stale file of the same union-year and format is then removed.
 Finding a cached file costs four small queries and a file read, so a repeated download is fast.
 """
@@ -16,11 +17,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
+from django.db.models import Q
 
-from ledger.models import AccountingYear
+from ledger.models import Account, AccountingYear
+from ledger.queries import books_state
 from reports import fonts
 from reports.models import ReportText
-from reports.queries import books_state
 from reports.render import RENDERER_VERSION, Rendered
 
 
@@ -52,20 +54,34 @@ def renderer_fingerprint() -> str:
     return digest.hexdigest()[:16]
 
 
-def cache_key(year: AccountingYear, fmt: str) -> str:
-    text_saved = (
-        ReportText.objects.filter(union_id=year.union_id, year=year.year)
-        .values_list("updated_at", flat=True)
-        .first()
+def _accounts_state(year: AccountingYear, chart_ids: list[int]) -> list:
+    """Every account the report of ``year`` (or of the year before, for comparison) may name: one query.
+
+    A rename, a new 明细科目 or a moved one changes this, so the workbook never keeps an old name.
+    """
+    return list(
+        Account.objects.filter(chart_id__in=chart_ids)
+        .filter(Q(union__isnull=True) | Q(union_id=year.union_id))
+        .order_by("pk")
+        .values_list("pk", "code", "name", "parent_id", "type", "is_active", "chart__code", "chart__name")
     )
+
+
+def cache_key(year: AccountingYear, fmt: str) -> str:
+    """A hash of everything the renderers read: the books, the names of the union, its chart and accounts,
+    every word of the report text, the fonts and the renderers' own code. Four small queries."""
+    text = ReportText.objects.filter(union_id=year.union_id, year=year.year).values().first()
+    books = books_state(year)
+    chart_ids = sorted({chart_id for _, _, chart_id in books["years"]} | {year.chart_id})
     parts = {
         "renderer": renderer_fingerprint(),
         "format": fmt,
         "union": [year.union_id, year.union.name, year.union.slug],
         "year": year.year,
-        "books": books_state(year),
-        "text": text_saved.isoformat() if text_saved else None,
-        "fonts": sorted(str(path) for path in fonts.prepared_files().values()) if fmt == "pdf" else None,
+        "books": books,
+        "accounts": _accounts_state(year, chart_ids),
+        "text": text,
+        "fonts": fonts.embedded_files() if fmt == "pdf" else None,
     }
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:32]
 

@@ -1,30 +1,26 @@
 """Everything a year's 财务工作报告 and the auditor's statements need, as one frozen value.
 
-``build_annual_report(year)`` reads the books only through ``ledger.queries`` and takes a fixed number of
-queries however many vouchers there are: 6 for a year whose previous year is not in the books, 9 when it
-is. Income and spending are taken before the year-end 结转 voucher (``include_closing=False``), so a
-closed year reports what it received and spent, not the zeros that closing leaves.
+The figures are the ledger's: ``ledger.queries.year_summary`` computes the year's opening, income, spending
+and closing, and ``ledger.queries.year_end_checks`` the checks; this module only arranges them into the
+treasurer's lines, the statements and the words. ``build_annual_report(year)`` takes a fixed number of
+queries however many vouchers there are: 6 for a year whose previous year is not in the books, 9 when it is.
 
-Words used in the report (经费余额 and so on):
-- 年初经费余额 (opening balance): the net assets (结余 and the other 净资产 accounts) at the start of the year;
-- 年末经费余额 (closing balance): net assets at the end plus this year's income less spending not yet
-  closed into them — equal to cash plus bank when the union has no other assets or liabilities;
-- 上缴上级经费 (remittance): debits to 应付上级经费 during the year; it settles a liability and is
-  never spending.
+上缴上级经费 (remittance): debits to 应付上级经费 during the year; it settles a liability and is never
+spending.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import Decimal
 
 from ledger import queries
+from ledger.charts import SURPLUS, facts
 from ledger.models import AccountingYear, AccountType
+from ledger.money import ZERO
 from reports.models import ReportText
-from reports.statements import SURPLUS, BalanceSheet, IncomeStatement, balance_sheet, income_statement
+from reports.statements import BalanceSheet, IncomeStatement, balance_sheet, income_statement
 from reports.texts import ReportTextValues, text_values
-
-ZERO = Decimal("0.00")
 
 
 @dataclass(frozen=True)
@@ -54,64 +50,78 @@ class ReportLine:
 
 
 @dataclass(frozen=True)
-class Comparison:
-    """Two figures that must be equal, with what they are."""
-
-    left_label: str
-    left: Decimal
-    right_label: str
-    right: Decimal
-
-    @property
-    def equal(self) -> bool:
-        return self.left == self.right
-
-    @property
-    def difference(self) -> Decimal:
-        return self.left - self.right
-
-
-@dataclass(frozen=True)
-class Check:
-    """One of the auditor's checks. It passes when every comparison is equal; with none it does not apply."""
-
-    title: str
-    comparisons: tuple[Comparison, ...]
-    note: str = ""
-
-    @property
-    def ok(self) -> bool | None:
-        if not self.comparisons:
-            return None
-        return all(comparison.equal for comparison in self.comparisons)
-
-
-@dataclass(frozen=True)
 class YearFigures:
-    """The figures of one accounting year, from its trial balance before closing."""
+    """One accounting year as the report shows it: the ledger's figures and the treasurer's lines."""
 
-    year: int
-    is_closed: bool
-    opening_balance: Decimal
-    total_income: Decimal
-    total_expense: Decimal
-    closing_balance: Decimal
-    cash_opening: Decimal
-    bank_opening: Decimal
-    cash: Decimal
-    bank: Decimal
-    remittance_upper: Decimal
-    income: tuple[ReportLine, ...]
-    expense: tuple[ReportLine, ...]
-    trial_balance: tuple[queries.TrialBalanceRow, ...]
-    trial_totals: queries.TrialBalanceTotals
-    # First-level accounts: code → amount on the normal side (closing before 结转; opening).
-    closing_by_code: dict[str, Decimal]
-    opening_by_code: dict[str, Decimal]
+    summary: queries.YearSummary
+    income: tuple[ReportLine, ...] = ()
+    expense: tuple[ReportLine, ...] = ()
+
+    # The report's names for the ledger's figures (each computed once, in ``YearSummary``).
+
+    @property
+    def year(self) -> int:
+        return self.summary.year.year
+
+    @property
+    def is_closed(self) -> bool:
+        return self.summary.year.is_closed
+
+    @property
+    def opening_balance(self) -> Decimal:
+        return self.summary.opening_funds
+
+    @property
+    def total_income(self) -> Decimal:
+        return self.summary.income
+
+    @property
+    def total_expense(self) -> Decimal:
+        return self.summary.expense
+
+    @property
+    def closing_balance(self) -> Decimal:
+        return self.summary.closing_funds
 
     @property
     def surplus(self) -> Decimal:
-        return self.total_income - self.total_expense
+        return self.summary.surplus
+
+    @property
+    def cash_opening(self) -> Decimal:
+        return self.summary.cash_opening
+
+    @property
+    def bank_opening(self) -> Decimal:
+        return self.summary.bank_opening
+
+    @property
+    def cash(self) -> Decimal:
+        return self.summary.cash
+
+    @property
+    def bank(self) -> Decimal:
+        return self.summary.bank
+
+    @property
+    def remittance_upper(self) -> Decimal:
+        return self.summary.remittance_upper
+
+    @property
+    def trial_balance(self) -> tuple[queries.TrialBalanceRow, ...]:
+        return self.summary.rows
+
+    @property
+    def trial_totals(self) -> queries.TrialBalanceTotals:
+        return self.summary.totals
+
+    @property
+    def closing_by_code(self) -> dict[str, Decimal]:
+        return self.summary.closing_by_code
+
+    @property
+    def opening_by_code(self) -> dict[str, Decimal]:
+        return self.summary.opening_by_code
 
 
 @dataclass(frozen=True)
@@ -130,8 +140,15 @@ class AnnualReportData:
     expense: tuple[ReportLine, ...]
     income_statement: IncomeStatement | None
     balance_sheet: BalanceSheet | None
-    checks: tuple[Check, ...]
+    checks: tuple[queries.Check, ...]
     text: ReportTextValues
+    mapping_note: str = ""  # how the chart's accounts fill the statements' lines (from the chart's file)
+    signatures: tuple[tuple[str, str], ...] = ()  # the union's signature lines: (title, name)
+
+    @property
+    def signature_lines(self) -> list[str]:
+        """``工会主席：张三`` or, with no name yet, ``工会主席：`` — every printout ends with these."""
+        return [f"{title}：{name}" for title, name in self.signatures]
 
     # --- the figures the report text and the JSON use -----------------------------------------------------
 
@@ -166,7 +183,7 @@ class AnnualReportData:
 
     @property
     def cash_and_bank(self) -> Decimal:
-        return self.current.cash + self.current.bank
+        return self.current.summary.cash_and_bank
 
     @property
     def balance_is_cash_and_bank(self) -> bool:
@@ -202,49 +219,6 @@ def _leaf_lines(
     return lines
 
 
-def _figures(year: AccountingYear) -> tuple[YearFigures, list]:
-    """A year's figures and its raw lines (labels come later). Three queries (the trial balance)."""
-    rows = queries.trial_balance(year=year, include_closing=False)
-    top = [row for row in rows if row.level == 1]
-    closing = {row.account.code: row.closing for row in top}
-    opening = {row.account.code: row.opening for row in top}
-    total_income = sum((row.closing for row in top if row.account.type == AccountType.INCOME), ZERO)
-    total_expense = sum((row.closing for row in top if row.account.type == AccountType.EXPENSE), ZERO)
-    net_opening = sum((row.opening for row in top if row.account.type == AccountType.NET_ASSETS), ZERO)
-    net_closing = sum((row.closing for row in top if row.account.type == AccountType.NET_ASSETS), ZERO)
-    chart = year.chart
-    remittance = next(
-        (
-            row.debit
-            for row in top
-            if chart.payable_upper_code and row.account.code == chart.payable_upper_code
-        ),
-        ZERO,
-    )
-    income = _leaf_lines(rows, AccountType.INCOME)
-    expense = _leaf_lines(rows, AccountType.EXPENSE)
-    figures = YearFigures(
-        year=year.year,
-        is_closed=year.is_closed,
-        opening_balance=net_opening,
-        total_income=total_income,
-        total_expense=total_expense,
-        closing_balance=net_closing + total_income - total_expense,
-        cash_opening=opening.get(chart.cash_code, ZERO),
-        bank_opening=opening.get(chart.bank_code, ZERO),
-        cash=closing.get(chart.cash_code, ZERO),
-        bank=closing.get(chart.bank_code, ZERO),
-        remittance_upper=remittance,
-        income=(),
-        expense=(),
-        trial_balance=tuple(rows),
-        trial_totals=queries.trial_balance_totals(rows),
-        closing_by_code=closing,
-        opening_by_code=opening,
-    )
-    return figures, [income, expense]
-
-
 def _labelled(raw, previous_raw, text: ReportTextValues) -> tuple[ReportLine, ...]:
     """Lines of this year and, for comparison, of last year, merged by account code."""
     now = {code: (name, gcode, gname, amount) for code, name, gcode, gname, amount in raw}
@@ -261,28 +235,32 @@ def build_annual_report(year: AccountingYear) -> AnnualReportData:
     """The report of ``year``: 6 queries, or 9 when the previous year is in the books."""
     year = AccountingYear.objects.select_related("union", "chart").get(pk=year.pk)
     union = year.union
-    current, (income_raw, expense_raw) = _figures(year)
-    previous_year = (
-        AccountingYear.objects.select_related("union", "chart")
-        .filter(union=union, year=year.year - 1)
-        .first()
-    )
-    previous, previous_raw = (None, [None, None])
-    if previous_year is not None:
-        previous, previous_raw = _figures(previous_year)
+    current = queries.year_summary(year)
+    previous_year = queries.previous_year(year)
+    previous = queries.year_summary(previous_year) if previous_year is not None else None
     saved = ReportText.objects.select_related("updated_by").filter(union=union, year=year.year).first()
-    names = {row.account.code: row.account.name for row in current.trial_balance}
+    names = {row.account.code: row.account.name for row in current.rows}
     if previous is not None:
-        names = {row.account.code: row.account.name for row in previous.trial_balance} | names
+        names = {row.account.code: row.account.name for row in previous.rows} | names
     text = text_values(saved, year, names)
-    income = _labelled(income_raw, previous_raw[0], text)
-    expense = _labelled(expense_raw, previous_raw[1], text)
-    current = _with_lines(current, income, expense)
+    raw = {kind: _leaf_lines(current.rows, kind) for kind in (AccountType.INCOME, AccountType.EXPENSE)}
+    raw_before = (
+        {kind: _leaf_lines(previous.rows, kind) for kind in (AccountType.INCOME, AccountType.EXPENSE)}
+        if previous is not None
+        else {AccountType.INCOME: None, AccountType.EXPENSE: None}
+    )
+    income = _labelled(raw[AccountType.INCOME], raw_before[AccountType.INCOME], text)
+    expense = _labelled(raw[AccountType.EXPENSE], raw_before[AccountType.EXPENSE], text)
+    figures = YearFigures(current, income, expense)
+    figures_before = None
     if previous is not None:
-        previous = _with_lines(
-            previous, _labelled(previous_raw[0], None, text), _labelled(previous_raw[1], None, text)
+        figures_before = YearFigures(
+            previous,
+            _labelled(raw_before[AccountType.INCOME], None, text),
+            _labelled(raw_before[AccountType.EXPENSE], None, text),
         )
     closing_codes = dict(current.closing_by_code) | {SURPLUS: current.surplus}
+    chart = facts(year.chart.code)
     return AnnualReportData(
         union_name=union.name,
         union_slug=union.slug,
@@ -290,72 +268,16 @@ def build_annual_report(year: AccountingYear) -> AnnualReportData:
         is_closed=year.is_closed,
         chart_code=year.chart.code,
         chart_name=year.chart.name,
-        current=current,
-        previous=previous,
+        current=figures,
+        previous=figures_before,
         income=income,
         expense=expense,
         income_statement=income_statement(
-            year.chart.code, current.closing_by_code, previous.closing_by_code if previous else None
+            chart, current.closing_by_code, previous.closing_by_code if previous else None
         ),
-        balance_sheet=balance_sheet(year.chart.code, closing_codes, current.opening_by_code),
-        checks=_checks(current, previous),
+        balance_sheet=balance_sheet(chart, closing_codes, current.opening_by_code),
+        checks=queries.year_end_checks(current, previous),
         text=text,
-    )
-
-
-def _with_lines(figures: YearFigures, income, expense) -> YearFigures:
-    return replace(figures, income=income, expense=expense)
-
-
-def _checks(current: YearFigures, previous: YearFigures | None) -> tuple[Check, ...]:
-    totals = current.trial_totals
-    return (
-        Check(
-            "科目余额表试算平衡",
-            (
-                Comparison(
-                    "期初借方余额合计", totals.opening_debit, "期初贷方余额合计", totals.opening_credit
-                ),
-                Comparison("本期借方发生额合计", totals.debit, "本期贷方发生额合计", totals.credit),
-                Comparison(
-                    "期末借方余额合计", totals.closing_debit, "期末贷方余额合计", totals.closing_credit
-                ),
-            ),
-        ),
-        Check(
-            "库存现金＋银行存款＝年末经费余额",
-            (
-                Comparison(
-                    "库存现金＋银行存款", current.cash + current.bank, "年末经费余额", current.closing_balance
-                ),
-            ),
-            note="有其他资产或负债（如借出款、应付上级经费）时两者可以不等，差额应能由这些科目说明。",
-        ),
-        Check(
-            "年末经费余额＝年初经费余额＋本年收入－本年支出",
-            (
-                Comparison(
-                    "年末经费余额",
-                    current.closing_balance,
-                    "年初余额＋本年收入－本年支出",
-                    current.opening_balance + current.total_income - current.total_expense,
-                ),
-            ),
-        ),
-        Check(
-            "上年年末经费余额＝本年年初经费余额",
-            (
-                (
-                    Comparison(
-                        "上年年末经费余额",
-                        previous.closing_balance,
-                        "本年年初经费余额",
-                        current.opening_balance,
-                    ),
-                )
-                if previous
-                else ()
-            ),
-            note="" if previous else "账套中没有上一年度，不适用。",
-        ),
+        mapping_note=chart.statements["note"] if chart.statements else "",
+        signatures=tuple((str(title), str(name)) for title, name in union.signatures or ()),
     )

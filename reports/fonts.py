@@ -76,6 +76,27 @@ FACES = (
 )
 
 
+# Characters beyond the CJK fonts (a rare name such as 𠀀, U+20000, in CJK Extension B) come from Hanazono
+# Mincho B (Debian's fonts-hanazono), which covers Extensions B to F. It is embedded by @font-face from its
+# file, like the report faces, and named last in every font stack, so it only ever draws what Noto lacks.
+FALLBACK_FAMILY = "Unionledger Han Fallback"
+FALLBACK_FILE = "HanaMinB.ttf"
+
+
+def fallback_file() -> Path | None:
+    for directory in settings.REPORT_FONT_DIRS:
+        candidate = Path(directory) / FALLBACK_FILE
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def embedded_files() -> list[str]:
+    """The font files a PDF may embed, for the report cache's key."""
+    fallback = fallback_file()
+    return sorted([str(path) for path in prepared_files().values()] + ([str(fallback)] if fallback else []))
+
+
 def font_dir() -> Path:
     return Path(settings.REPORT_FONT_DIR)
 
@@ -222,6 +243,12 @@ def font_face_css() -> str:
                 f'@font-face {{ font-family: "{face.family}"; font-weight: {face.weight}; font-style: normal; '
                 f'src: url("{prepared[face.key].resolve().as_uri()}"); }}'
             )
+    fallback = fallback_file()
+    if fallback is not None:
+        rules.append(
+            f'@font-face {{ font-family: "{FALLBACK_FAMILY}"; font-weight: 400; font-style: normal; '
+            f'src: url("{fallback.resolve().as_uri()}"); }}'
+        )
     return "\n".join(rules)
 
 

@@ -5,48 +5,30 @@ import datetime
 from django import forms
 
 from reports.data import AnnualReportData
-from reports.models import DateStyle
+from reports.models import ReportText
 
 PARAGRAPH = forms.Textarea(attrs={"rows": 4})
 
 
-class ReportTextForm(forms.Form):
-    salutation = forms.CharField(label="称呼", max_length=100)
-    mandate = forms.CharField(
-        label="开头语",
-        max_length=500,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="写明向哪一届大会报告（届次），请予审议",
-    )
-    opening = forms.CharField(label="年度工作概述", max_length=3000, widget=PARAGRAPH)
-    priorities = forms.CharField(
-        label="今后财务工作的重点",
-        max_length=5000,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 8}),
-        help_text="每行一段，如“（一）……”；段首空两格由排版自动完成",
-    )
-    closing = forms.CharField(label="结束语", max_length=2000, widget=PARAGRAPH)
-    report_date = forms.DateField(
-        label="报告日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
-    date_style = forms.ChoiceField(label="日期写法", choices=DateStyle.choices, widget=forms.RadioSelect)
+class ReportTextForm(forms.ModelForm):
+    """The words of ``ReportText`` (fields, labels and limits from the model) and one label per line."""
+
+    class Meta:
+        model = ReportText
+        fields = [name for name in ReportText.TEXT_FIELDS if name != "labels"]
+        widgets = {
+            "mandate": forms.Textarea(attrs={"rows": 2}),
+            "opening": PARAGRAPH,
+            "priorities": forms.Textarea(attrs={"rows": 8}),
+            "closing": PARAGRAPH,
+            "report_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "date_style": forms.RadioSelect,
+        }
 
     def __init__(self, *args, data_source: AnnualReportData, **kwargs):
         self.report = data_source
         text = data_source.text
-        kwargs.setdefault(
-            "initial",
-            {
-                "salutation": text.salutation,
-                "mandate": text.mandate,
-                "opening": text.opening,
-                "priorities": text.priorities,
-                "closing": text.closing,
-                "report_date": text.report_date,
-                "date_style": text.date_style,
-            },
-        )
+        kwargs.setdefault("initial", {name: getattr(text, name) for name in self._meta.fields})
         super().__init__(*args, **kwargs)
         self.label_fields = []
         for kind, lines in (("收入", data_source.income), ("支出", data_source.expense)):
@@ -64,18 +46,7 @@ class ReportTextForm(forms.Form):
         return [self[name] for name in self.label_fields]
 
     def text_bound_fields(self):
-        return [
-            self[name]
-            for name in (
-                "salutation",
-                "mandate",
-                "opening",
-                "priorities",
-                "closing",
-                "report_date",
-                "date_style",
-            )
-        ]
+        return [self[name] for name in self._meta.fields]
 
     def clean_report_date(self) -> datetime.date:
         value = self.cleaned_data["report_date"]

@@ -17,11 +17,28 @@ class ReportText(models.Model):
         "ledger.Union", verbose_name="工会", on_delete=models.PROTECT, related_name="report_texts"
     )
     year = models.PositiveSmallIntegerField("年度")
+    # The words the treasurer edits, in the order the form shows them (the labels are edited per line).
+    TEXT_FIELDS = (
+        "salutation",
+        "mandate",
+        "opening",
+        "priorities",
+        "closing",
+        "report_date",
+        "date_style",
+        "labels",
+    )
+
     salutation = models.CharField("称呼", max_length=100)
-    mandate = models.TextField("开头语（含届次）")
-    opening = models.TextField("年度工作概述")
-    priorities = models.TextField("今后财务工作的重点", blank=True, help_text="每行一段")
-    closing = models.TextField("结束语")
+    mandate = models.TextField("开头语", max_length=500, help_text="写明向哪一届大会报告（届次），请予审议")
+    opening = models.TextField("年度工作概述", max_length=3000)
+    priorities = models.TextField(
+        "今后财务工作的重点",
+        max_length=5000,
+        blank=True,
+        help_text="每行一段，如“（一）……”；段首空两格由排版自动完成",
+    )
+    closing = models.TextField("结束语", max_length=2000)
     report_date = models.DateField("报告日期")
     date_style = models.CharField(
         "日期写法", max_length=10, choices=DateStyle.choices, default=DateStyle.CHINESE

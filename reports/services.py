@@ -6,10 +6,13 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
-from ledger import audit, lifecycle
+from audit import trail as audit
+from ledger import lifecycle
 from ledger.models import AccountingYear, AuditEvent
 from reports.models import ReportText
-from reports.texts import TEXT_FIELDS, ReportTextValues
+from reports.texts import ReportTextValues
+
+TEXT_FIELDS = ReportText.TEXT_FIELDS
 
 
 @transaction.atomic
@@ -45,22 +48,11 @@ def save_report_text(
         user=user,
         union=year.union,
         obj=text,
-        summary=f"修改{year.year}年度财务工作报告文字：" + "、".join(FIELD_NAMES[key] for key in changed),
+        summary=f"修改{year.year}年度财务工作报告文字："
+        + "、".join(str(ReportText._meta.get_field(key).verbose_name) for key in changed),
         changes={
             "before": {key: before[key] for key in changed},
             "after": {key: after[key] for key in changed},
         },
     )
     return text
-
-
-FIELD_NAMES = {
-    "salutation": "称呼",
-    "mandate": "开头语",
-    "opening": "年度工作概述",
-    "priorities": "今后财务工作的重点",
-    "closing": "结束语",
-    "report_date": "报告日期",
-    "date_style": "日期写法",
-    "labels": "收支项目称谓",
-}

@@ -12,25 +12,11 @@ from pathlib import Path
 
 from django.utils import timezone
 
+from ledger.charts import facts
 from ledger.models import AccountingYear
 from reports.models import DateStyle, ReportText
 
 PRESET_DIR = Path(__file__).resolve().parent / "presets"
-
-# How the report names an income account where the chart's name reads badly in a sentence
-# (the sample says 会员会费收缴 and 单位补助, not 会费收入 and 行政补助收入). Keyed by chart, then code.
-DEFAULT_LABELS = {
-    "2009": {
-        "401": "会员会费收缴",
-        "402": "拨缴经费",
-        "403": "上级补助",
-        "404": "政府补助",
-        "405": "单位补助",
-        "406": "事业收入",
-        "407": "投资收益",
-        "408": "其他收入",
-    }
-}
 
 DEFAULT_PRIORITIES = (
     "（一）工会要进一步加强对财务工作的领导。",
@@ -39,17 +25,6 @@ DEFAULT_PRIORITIES = (
     "（二）坚持依法收缴工会经费，加大对工会财务工作的考核力度。",
     "（三）进一步加强工会预算管理制度管理，更好地管好、用好工会经费。",
     "（四）认真学习，不断提高工会财务人员业务水平，使工会财务工作再上一个新台阶。",
-)
-
-TEXT_FIELDS = (
-    "salutation",
-    "mandate",
-    "opening",
-    "priorities",
-    "closing",
-    "report_date",
-    "date_style",
-    "labels",
 )
 
 
@@ -115,7 +90,9 @@ def default_text(year: AccountingYear, account_names: dict[str, str]) -> ReportT
     union = year.union
     org = organisation_name(union.name)
     preset = _preset(union.slug, year.year)
-    labels = dict(DEFAULT_LABELS.get(year.chart.code, {}))
+    # How the report names an account where the chart's name reads badly in a sentence (the sample says
+    # 会员会费收缴 and 单位补助, not 会费收入 and 行政补助收入): a fact of the chart, in its data file.
+    labels = dict(facts(year.chart.code).report_labels)
     by_name = preset.get("labels_by_name", {})
     labels.update({code: by_name[name] for code, name in account_names.items() if name in by_name})
     labels = {code: label for code, label in labels.items() if code in account_names}

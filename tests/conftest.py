@@ -1,14 +1,27 @@
-"""Shared fixtures: named users and the books of a small union, built through the services."""
+"""The fixtures of the whole suite: named users, one per role, and books built through the services.
+
+Users: `treasurer` (王秀兰), `committee` (李建国) and `auditor` (张丽华) are the demo users `make run` prints,
+members of the demo union 巴林左旗医院工会 with its 2012 books (`demo`); `norole` is a member with no role;
+`outsider` keeps the books of another union (`other_year`) as its treasurer; `admin` is a site
+administrator; `user` keeps the small books of `union` / `year`. `client_for("auditor")` is a test client
+signed in as that role. Factories (`receipt`, `payment`, `voucher`, `upload`) write through the services.
+"""
 
 import datetime
-from decimal import Decimal
+import hashlib
+import io
+from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.test import Client
+from PIL import Image
+from pypdf import PdfWriter
 
-from ledger import roles, services
+from ledger import attachments, roles, services
 from ledger.charts import install_chart, load_chart_file
 from ledger.models import Account, AccountingYear, Chart, Union, Voucher, VoucherLine
 
@@ -91,4 +104,144 @@ def snapshot() -> tuple:
     )
 
 
-ZERO = Decimal("0.00")
+# --- role users of the demo union, and another union beside it ------------------------------------------
+
+
+def _image(image_format: str) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (8, 4), "white").save(out, image_format)
+    return out.getvalue()
+
+
+def _pdf() -> bytes:
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+# Small real files of the three allowed types: uploads are decoded (Pillow) and parsed (pypdf), not only sniffed.
+PDF = _pdf()
+PNG = _image("PNG")
+JPEG = _image("JPEG")
+ROLE_NAMES = ["anonymous", "norole", "treasurer", "committee", "auditor", "outsider", "admin"]
+
+
+def upload(name: str, content: bytes, content_type: str = "application/octet-stream") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, content, content_type=content_type)
+
+
+def sha256(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
+
+
+@pytest.fixture
+def media_root(settings, tmp_path) -> Path:
+    """Scans go to a temporary MEDIA_ROOT, never to var/media."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def treasurer(demo):
+    return get_user_model().objects.get(username="treasurer")
+
+
+@pytest.fixture
+def committee(demo):
+    return get_user_model().objects.get(username="committee")
+
+
+@pytest.fixture
+def auditor(demo):
+    return get_user_model().objects.get(username="auditor")
+
+
+@pytest.fixture
+def norole(demo):
+    user = get_user_model().objects.create_user("norole", password="pw-unionledger-1", first_name="无角色")
+    demo.union.members.add(user)
+    return user
+
+
+@pytest.fixture
+def admin(demo):
+    return get_user_model().objects.create_superuser("siteadmin", password="pw-unionledger-1")
+
+
+@pytest.fixture
+def other_year(demo):
+    """Another union's 2012 books, with a 明细科目, a payment and a scan of its own."""
+    union = Union.objects.create(name="另一家医院工会", slug="other-hospital")
+    keeper = get_user_model().objects.create_user("other-keeper", password="pw-unionledger-1")
+    keeper.groups.add(Group.objects.get(name=roles.TREASURER))
+    union.members.add(keeper)
+    year = services.open_year(union=union, year=2012)
+    services.record_opening_balances(year=year, balances={"101": "500.00", "331": "500.00"}, user=keeper)
+    own = services.add_sub_account(
+        union=union, parent=services.resolve_account(year, "50104"), name="外会活动", user=keeper
+    )
+    voucher = payment(year, keeper, "2012-02-01", own, "100.00", via="cash", summary="外会支出")
+    return year, own, voucher, keeper
+
+
+@pytest.fixture
+def outsider(other_year):
+    """The treasurer of another union: every page of the demo union is a 404 to them."""
+    return other_year[3]
+
+
+@pytest.fixture
+def other_scan(other_year, media_root):
+    _, _, voucher, keeper = other_year
+    return attachments.add_attachment(voucher=voucher, uploaded=upload("other.png", PNG), user=keeper)
+
+
+@pytest.fixture
+def demo_scan(demo, treasurer, media_root):
+    voucher = demo.vouchers.get(number=3)
+    return attachments.add_attachment(voucher=voucher, uploaded=upload("三八发票.pdf", PDF), user=treasurer)
+
+
+@pytest.fixture
+def client_for(request, demo):
+    """``client_for("auditor")``: a test client signed in as that role (``anonymous``: signed out)."""
+
+    def make(role: str) -> Client:
+        client = Client()
+        if role != "anonymous":
+            client.force_login(request.getfixturevalue(role))
+        return client
+
+    return make
+
+
+# --- factories: entries written through the services ---------------------------------------------------
+
+
+def receipt(
+    year: AccountingYear, user, date: str, account: str, amount: str, into: str = "bank", summary="收入"
+):
+    return services.record_receipt(
+        union=year.union, date=d(date), account=account, amount=amount, into=into, summary=summary, user=user
+    )
+
+
+def payment(year: AccountingYear, user, date: str, account, amount: str, via: str = "bank", summary="支出"):
+    return services.record_payment(
+        union=year.union, date=d(date), account=account, amount=amount, via=via, summary=summary, user=user
+    )
+
+
+def voucher(year: AccountingYear, user, date: str, summary: str, *lines):
+    """``lines``: (account code, debit, credit) with amounts as strings ("" for none)."""
+    return services.record_voucher(
+        year=year,
+        posted_by=user,
+        date=d(date),
+        summary=summary,
+        lines=[
+            services.Line(code, debit=debit or "0", credit=credit or "0") for code, debit, credit in lines
+        ],
+    )

@@ -5,7 +5,7 @@ import sys
 from django.conf import settings
 from django.test import RequestFactory
 
-from ledger.auth import ThrottledAuthenticationForm
+from audit.auth import ThrottledAuthenticationForm
 from ledger.models import AuditEvent
 
 PRODUCTION_ENV = {

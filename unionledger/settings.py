@@ -1,6 +1,7 @@
 """unionledger settings: everything that differs between machines comes from the environment."""
 
 import os
+from email.utils import getaddresses
 from pathlib import Path
 
 import dj_database_url
@@ -44,6 +45,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "djmoney",
     "ledger",
+    "audit",
     "reports",
 ]
 
@@ -56,9 +58,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "ledger.audit.AuditContextMiddleware",
+    "audit.trail.AuditContextMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "unionledger.middleware.ContentSecurityPolicyMiddleware",
+    "unionledger.middleware.PrivateNoStoreMiddleware",
 ]
 
 ROOT_URLCONF = "unionledger.urls"
@@ -73,6 +76,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "unionledger.context_processors.book_nav",
             ],
         },
     },
@@ -119,15 +123,27 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        else "unionledger.storage.ForgivingManifestStaticFilesStorage"
     },
 }
 WHITENOISE_AUTOREFRESH = DEBUG
-WHITENOISE_USE_FINDERS = DEBUG
+# Also in production: a file collectstatic has not copied yet is served from the app's folder, not a 404.
+WHITENOISE_USE_FINDERS = True
 # Scanned receipts are never served as public static files: only a view that checks permissions reads them.
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 # Largest scanned receipt (PDF, JPEG or PNG) a treasurer may attach to a voucher.
 ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
+
+# Backups (manage.py backup) are signed with HMAC-SHA256 under this key, and restore refuses an archive that
+# does not verify. It is not SECRET_KEY: a backup must still restore after SECRET_KEY is rotated, and the key
+# lives with the operator, never in the database. After changing it, list the old key in the fallbacks until
+# the backups signed with it have expired.
+BACKUP_SIGNING_KEY = os.environ.get("BACKUP_SIGNING_KEY", "")
+if not BACKUP_SIGNING_KEY and DEBUG:
+    BACKUP_SIGNING_KEY = "dev-only-backup-signing-key-do-not-use-in-production"
+BACKUP_SIGNING_KEY_FALLBACKS = env_list("BACKUP_SIGNING_KEY_FALLBACKS", "")
+# The most a restore unpacks (database and scans together), counted as it streams: a zip bomb stops here.
+BACKUP_MAX_BYTES = int(os.environ.get("BACKUP_MAX_BYTES", str(8 * 1024**3)))
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -138,7 +154,11 @@ DEFAULT_CURRENCY = "CNY"
 CURRENCY_CHOICES = [("CNY", "人民币")]
 
 # A 财务工作报告 PDF needs a CJK font; these are the Debian files set-up installs (see TECH.md).
-REPORT_FONT_DIRS = [Path(p) for p in env_list("REPORT_FONT_DIRS", "/usr/share/fonts/opentype/noto")]
+# fonts-hanazono's folder gives the fallback for rare characters (CJK Extension B–F), see reports.fonts.
+REPORT_FONT_DIRS = [
+    Path(p)
+    for p in env_list("REPORT_FONT_DIRS", "/usr/share/fonts/opentype/noto,/usr/share/fonts/truetype/hanazono")
+]
 
 # --- Security -----------------------------------------------------------------------------------------
 # Production (DEBUG off) passes `manage.py check --deploy` with no warnings. Behind a TLS-terminating proxy
@@ -165,12 +185,74 @@ LOGIN_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
 LOGIN_FAILURE_LIMIT_PER_ADDRESS = int(os.environ.get("LOGIN_FAILURE_LIMIT_PER_ADDRESS", "30"))
 LOGIN_FAILURE_WINDOW_MINUTES = int(os.environ.get("LOGIN_FAILURE_WINDOW_MINUTES", "15"))
 
+# --- Operations: health check, logs, error mail, Sentry -----------------------------------------------------
+# /healthz is answered first, before the HTTPS redirect, ALLOWED_HOSTS and sign-in (unionledger/health.py);
+# then one log line per request.
+MIDDLEWARE = [
+    "unionledger.health.HealthCheckMiddleware",
+    "unionledger.middleware.RequestLogMiddleware",
+    *MIDDLEWARE,
+]
+
+# Logs go to stderr (the journal under systemd): one line per request (logger unionledger.requests) and per
+# error; LOG_FORMAT=json writes each as one JSON object, with the traceback inside.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
+if LOG_FORMAT not in {"text", "json"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be text or json, got {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"require_debug_false": {"()": "django.utils.log.RequireDebugFalse"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            "json_ensure_ascii": False,
+        },
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT},
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["require_debug_false"],
+        },
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "loggers": {
+        "unionledger.requests": {"level": "INFO"},
+        # Errors of requests (500s) reach the console through the root logger and are mailed to ADMINS.
+        "django": {"handlers": ["mail_admins"], "level": "WARNING"},
+        # A request for a host name not served here is logged, not mailed (scanners send many).
+        "django.security.DisallowedHost": {"handlers": ["console"], "propagate": False},
+    },
 }
+
+# ADMINS="张三 <zhangsan@example.org>, lisi@example.org" get a mail with the traceback of every server error.
+ADMINS = [(name, address) for name, address in getaddresses([os.environ.get("ADMINS", "")]) if address]
+SERVER_EMAIL = os.environ.get("SERVER_EMAIL", "unionledger@localhost")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", SERVER_EMAIL)
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_SUBJECT_PREFIX = "[工会经费账] "
+
+# Errors also go to Sentry when SENTRY_DSN is set (off by default). No personal data is sent.
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+if SENTRY_DSN:
+    import sentry_sdk
+    from sentry_sdk.integrations.django import DjangoIntegration
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        integrations=[DjangoIntegration()],
+        environment=os.environ.get("SENTRY_ENVIRONMENT", "production"),
+        traces_sample_rate=float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE", "0")),
+        send_default_pii=False,
+    )
 
 # The 财务工作报告's fonts, prepared once at install time (manage.py prepare_report_fonts), and the cache of
 # rendered PDF and Excel files, keyed by the state of the books and the report text.

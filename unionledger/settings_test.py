@@ -3,7 +3,10 @@
 import os
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key")
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API beside live_server
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+os.environ.setdefault(
+    "BACKUP_SIGNING_KEY", "test-only-backup-signing-key-0123456789abcdef"
+)  # Playwright's sync API beside live_server
 
 from unionledger.settings import *  # noqa: E402,F403
 

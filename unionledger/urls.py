@@ -2,8 +2,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from audit.auth import ThrottledAuthenticationForm
 from ledger import views as ledger_views
-from ledger.auth import ThrottledAuthenticationForm
 
 admin.site.site_header = "工会经费账 管理后台"
 admin.site.site_title = "工会经费账"
@@ -21,5 +21,6 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", ledger_views.home, name="home"),
     path("reports/", include("reports.urls")),
+    path("", include("audit.urls")),
     path("", include("ledger.urls")),
 ]

@@ -7,7 +7,7 @@ the page's content security policy needs nothing special.
 from decimal import Decimal
 from xml.sax.saxutils import escape
 
-from ledger.money import format_amount
+from ledger.money import ZERO, format_amount
 
 WIDTH = 640
 LABEL_WIDTH = 210
@@ -15,9 +15,7 @@ BAR_MAX = 300
 ROW = 30
 TOP = 8
 MAX_LABEL_CHARS = 15
-FONTS = (
-    "'Noto Sans CJK SC GB2312', 'Noto Sans CJK SC', 'Source Han Sans SC', 'WenQuanYi Micro Hei', sans-serif"
-)
+FONTS = "'Noto Sans CJK SC GB2312', 'Noto Sans CJK SC', 'Source Han Sans SC', 'WenQuanYi Micro Hei', 'Unionledger Han Fallback', sans-serif"
 
 
 def spending_chart_svg(items: list[tuple[str, Decimal]], *, title: str) -> str:
@@ -26,7 +24,7 @@ def spending_chart_svg(items: list[tuple[str, Decimal]], *, title: str) -> str:
     if not bars:
         return ""
     largest = bars[0][1]
-    total = sum((amount for _, amount in bars), Decimal("0"))
+    total = sum((amount for _, amount in bars), ZERO)
     height = TOP * 2 + ROW * len(bars)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="report-chart" viewBox="0 0 {WIDTH} {height}" '

@@ -5,6 +5,7 @@ WeasyPrint is imported here only (it is heavy). Fonts come from the files prepar
 """
 
 import datetime
+import logging
 import threading
 from pathlib import Path
 
@@ -14,6 +15,8 @@ from django.template.loader import render_to_string
 from reports import fonts
 from reports.data import AnnualReportData
 from reports.render import Rendered, file_name, report_context
+
+log = logging.getLogger(__name__)
 
 CONTENT_TYPE = "application/pdf"
 STATIC_DIR = Path(settings.BASE_DIR) / "static" / "reports"
@@ -64,7 +67,23 @@ def html_to_pdf(html: str, *, extra_css: str = "", use_prepared_fonts: bool = Tr
             return document.write_pdf(stylesheets=stylesheets, font_config=font_config)
 
 
+# 〓 (U+3013, the 缺字符号) is what Chinese typesetting prints for a character the type lacks.
+MISSING_CHARACTER = "〓"
+
+
 def render_pdf(data: AnnualReportData, *, made_at: datetime.datetime | None = None) -> Rendered:
+    """The report's PDF. Never refused for a character no font has (an account name the treasurer cannot
+    change, a rare character in the text): such characters are printed as 〓 rather than as empty boxes."""
     if not fonts.status().has_cjk_font:
         raise PdfUnavailable(" ".join(fonts.status().problems))
-    return file_name(data, "pdf"), CONTENT_TYPE, html_to_pdf(report_html(data, made_at))
+    html = report_html(data, made_at)
+    try:
+        body = html_to_pdf(html)
+    except fonts.MissingGlyphs as error:
+        log.warning(
+            "PDF of %s %s: no font for %s, printed as 〓", data.union_slug, data.year, error.characters
+        )
+        for character in {character for run in error.characters for character in run}:
+            html = html.replace(character, MISSING_CHARACTER)
+        body = html_to_pdf(html)
+    return file_name(data, "pdf"), CONTENT_TYPE, body

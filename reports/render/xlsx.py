@@ -15,16 +15,15 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from ledger.money import ZERO
+from ledger.queries import JournalRow
 from reports.data import AnnualReportData
-from reports.queries import JournalRow
 from reports.render import Rendered, file_name
 from reports.statements import StatementSection
 
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MONEY = "#,##0.00"
 DATE = "yyyy-mm-dd"
-KINDS = {"normal": "记账", "opening": "期初余额", "closing": "期末结转", "reversal": "红字冲销"}
-SIGNATURES = ("工会主席：", "财务负责人：", "复核：", "制表：")
 
 
 class _Sheet:
@@ -37,6 +36,7 @@ class _Sheet:
 
         self.ws = workbook.create_sheet(title)
         self.union_name = data.union_name
+        self.signature_lines = data.signature_lines
         self.row = 0
         self.columns = len(widths)
         for index, width in enumerate(widths, start=1):
@@ -93,9 +93,9 @@ class _Sheet:
 
     def signatures(self) -> None:
         self.append([])
-        per = max(1, self.columns // len(SIGNATURES))
+        per = max(1, self.columns // max(1, len(self.signature_lines)))
         row = [None] * self.columns
-        for index, label in enumerate(SIGNATURES):
+        for index, label in enumerate(self.signature_lines):
             row[min(index * per, self.columns - 1)] = self.cell(label, "plain")
         self.append(row)
 
@@ -199,7 +199,7 @@ def _summary(s: _Sheet, data: AnnualReportData, note: str) -> None:
         if not items:
             s.append(
                 [s.cell(category, "label"), s.cell(empty, "label"), s.cell(None, "label")]
-                + money_pair(Decimal("0.00"), Decimal("0.00"))
+                + money_pair(ZERO, ZERO)
             )
         return first, s.row
 
@@ -251,7 +251,7 @@ def _summary(s: _Sheet, data: AnnualReportData, note: str) -> None:
 def _sides(amount: Decimal, debit_normal: bool) -> tuple[Decimal, Decimal]:
     """A balance on the account's normal side as (借方, 贷方) columns."""
     signed = amount if debit_normal else -amount
-    return (signed, Decimal("0.00")) if signed >= 0 else (Decimal("0.00"), -signed)
+    return (signed, ZERO) if signed >= 0 else (ZERO, -signed)
 
 
 def _trial_balance(s: _Sheet, data: AnnualReportData, note: str) -> None:
@@ -308,7 +308,7 @@ def _journal(s: _Sheet, data: AnnualReportData, journal: Iterable[JournalRow]) -
             [
                 s.cell(line.date, "date"),
                 line.voucher_no,
-                KINDS.get(line.kind, line.kind),
+                line.kind_label,
                 s.text(line.memo or line.summary),
                 s.text(line.code),
                 s.text(line.name),
@@ -357,12 +357,9 @@ def _statement_rows(s: _Sheet, section: StatementSection, with_previous: bool, h
 
 
 def _mapping_note(s: _Sheet, data: AnnualReportData) -> None:
-    from reports.statements import form_for
-
-    form = form_for(data.chart_code)
-    if form:
+    if data.mapping_note:
         s.append([])
-        row = s.append([s.cell(form["note"], "note")])
+        row = s.append([s.cell(data.mapping_note, "note")])
         s.ws.merged_cells.add(f"A{row}:{_col(s.columns)}{row}")
         s.ws.row_dimensions[row].height = 60
 

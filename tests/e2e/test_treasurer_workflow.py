@@ -8,8 +8,8 @@ from playwright.sync_api import Page, expect
 
 from ledger import urls as ledger_urls
 from ledger.models import Attachment, Voucher
+from tests.conftest import PDF, PNG
 from tests.e2e.conftest import sign_in
-from tests.ledger.conftest import PDF, PNG
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

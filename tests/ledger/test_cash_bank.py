@@ -63,7 +63,7 @@ def test_a_general_voucher_may_not_overdraw_the_bank(year, user, union):
         summary="上缴上级经费",
         lines=[L("221", debit="9000.00"), L("102", credit="9000.00")],
     )
-    assert queries.money_position(year=year).bank == Decimal("0.00")
+    assert queries.year_summary(year).bank == Decimal("0.00")
 
 
 def test_a_transfer_checks_the_side_it_takes_from(year, user, union):
@@ -183,24 +183,25 @@ def test_the_year_end_check_fails_on_a_day_below_zero_and_closing_is_refused(yea
     post_behind_the_services_back(
         year, user, "2012-08-01", [("50102", "400.00", "0"), ("101", "0", "400.00")]
     )
-    check = queries.year_end_checks(year=year)[-1]
-    assert (check.label, check.ok, check.required) == (
+    check = queries.year_checks(year)[-1]
+    assert (check.title, check.ok, check.required) == (
         "库存现金和银行存款在年内任何一天都不为负数",
         False,
         True,
     )
     assert check.detail == (
-        "库存现金最低-400.00元（2012-12-31），银行存款最低9000.00元（2012-01-01）；请查找记账错误，更正后再结账"
+        "库存现金最低日末余额-400.00（2012-12-31），其中低于零 -400.00，应为 0.00；"
+        "银行存款最低日末余额9000.00（2012-01-01），其中低于零 0.00，应为 0.00"
     )
     before = snapshot()
-    with pytest.raises(services.LedgerError, match="库存现金最低-400.00元（2012-12-31）"):
+    with pytest.raises(services.LedgerError, match="库存现金最低日末余额-400.00（2012-12-31）"):
         services.close_year(year=year, user=user)
     assert snapshot() == before
 
 
 def test_the_year_end_check_of_the_sample_year_passes(demo):
-    check = queries.year_end_checks(year=demo)[-1]
-    assert (check.label, check.ok) == ("库存现金和银行存款在年内任何一天都不为负数", True)
+    check = queries.year_checks(demo)[-1]
+    assert (check.title, check.ok) == ("库存现金和银行存款在年内任何一天都不为负数", True)
 
 
 def test_what_posting_costs_is_pinned(year, user, union, django_assert_num_queries):

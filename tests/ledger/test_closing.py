@@ -23,26 +23,36 @@ def closing(year, code, **kwargs) -> Decimal:
 
 
 def test_year_end_checks_of_the_sample_year(demo):
-    checks = queries.year_end_checks(year=demo)
-    assert [(check.label, check.ok) for check in checks] == [
-        ("试算平衡：借方合计等于贷方合计", True),
-        ("库存现金加银行存款等于年末经费余额", True),
-        ("年末经费余额 = 年初经费余额 + 本年收入 − 本年支出", True),
-        ("上年年末经费余额等于本年年初经费余额", None),
-        ("库存现金和银行存款在年内任何一天都不为负数", True),
+    checks = queries.year_checks(demo)
+    assert [(check.title, check.ok, check.required) for check in checks] == [
+        ("科目余额表试算平衡", True, True),
+        ("库存现金＋银行存款＝年末经费余额", True, False),
+        ("年末经费余额＝年初经费余额＋本年收入－本年支出", True, True),
+        ("上年年末经费余额＝本年年初经费余额", None, True),
+        ("库存现金和银行存款在年内任何一天都不为负数", True, True),
     ]
-    assert checks[2].detail == "8721.40 + 36200.00 − 29358.50 = 15562.90；账面年末经费余额 15562.90"
-    position = queries.year_position(year=demo)
-    assert position.net_balance == position.cash_and_bank == Decimal("15562.90")
+    assert checks[2].detail == "年末经费余额 15562.90，年初经费余额＋本年收入－本年支出 15562.90"
+    summary = queries.year_summary(demo)
+    assert (summary.opening_funds, summary.income, summary.expense) == (
+        Decimal("8721.40"),
+        Decimal("36200.00"),
+        Decimal("29358.50"),
+    )
+    assert summary.closing_funds == summary.cash_and_bank == Decimal("15562.90")
+
+
+def test_checks_take_at_most_nine_queries(demo, django_assert_max_num_queries):
+    with django_assert_max_num_queries(9):
+        queries.year_checks(demo)
 
 
 def test_closing_then_next_year_checks_continuity(demo):
     treasurer = demo.vouchers.first().prepared_by
     following = services.close_year(year=demo, user=treasurer)
-    checks = queries.year_end_checks(year=following)
+    checks = queries.year_checks(following)
     assert checks[3].ok is True
-    assert checks[3].detail == "2012年末 15562.90，2013年初 15562.90"
-    assert queries.year_position(year=demo).net_balance == Decimal("15562.90")  # still readable after closing
+    assert checks[3].detail == "上年年末经费余额 15562.90，本年年初经费余额 15562.90"
+    assert queries.year_summary(demo).closing_funds == Decimal("15562.90")  # still readable after closing
 
 
 def test_close_is_refused_when_the_opening_does_not_continue_last_year(year, user, union):
@@ -53,8 +63,8 @@ def test_close_is_refused_when_the_opening_does_not_continue_last_year(year, use
     # 2013 was opened by closing 2012 with 10,000.00; add a mismatching year pair 2014/2015 by hand:
     year_2015 = services.get_year(union=union, year=2015)
     services.record_opening_balances(year=year_2015, balances={"101": "7.00", "331": "7.00"}, user=user)
-    check = queries.year_end_checks(year=year_2015)[3]
-    assert (check.ok, check.detail) == (False, "2014年末 5.00，2015年初 7.00")
+    check = queries.year_checks(year_2015)[3]
+    assert (check.ok, check.detail) == (False, "上年年末经费余额 5.00，本年年初经费余额 7.00")
     before = snapshot()
     # Years close in order, and closing 2014 would carry its own balances into 2015 (ledger.lifecycle).
     with pytest.raises(LedgerError, match="2013年度尚未结账，请先结账2013年度，再结账2015年度"):
@@ -94,7 +104,7 @@ def test_reopen_reverses_closing_and_next_opening_then_close_again(demo, admin):
         (2, "reversal"),
         (3, "opening"),
     ]
-    assert queries.year_end_checks(year=following)[3].ok is True
+    assert queries.year_checks(following)[3].ok is True
 
 
 def test_reopen_refusals_change_nothing(demo, admin):
@@ -135,31 +145,36 @@ def test_reopen_refusals_change_nothing(demo, admin):
 
 
 def test_home_page_figures_survive_close_and_reopen(demo, admin):
-    """Category totals and cash/bank opening read 结转, 期初 and their 反结账 reversals as the trial balance does."""
+    """The year's figures read 结转, 期初 and their 反结账 reversals by one rule: income is not doubled."""
     treasurer = demo.vouchers.first().prepared_by
-    before = (
-        queries.category_totals(year=demo, type="income"),
-        queries.category_totals(year=demo, type="expense"),
-        queries.money_position(year=demo),
-    )
+
+    def figures(year):
+        summary = queries.year_summary(year)
+        return (
+            summary.categories("income"),
+            summary.categories("expense"),
+            summary.income,
+            summary.expense,
+            summary.cash_and_bank_opening,
+            summary.cash,
+            summary.bank,
+        )
+
+    before = figures(demo)
+    assert before[2:4] == (Decimal("36200.00"), Decimal("29358.50"))
     following = services.close_year(year=demo, user=treasurer)
-    opening_after_close = queries.money_position(year=following)
+    opening_after_close = queries.year_summary(following)
     assert (opening_after_close.cash_opening, opening_after_close.bank_opening) == (
         Decimal("7898.40"),
         Decimal("7664.50"),
     )
     services.reopen_year(year=demo, user=admin, reason="补记")
-    after = (
-        queries.category_totals(year=demo, type="income"),
-        queries.category_totals(year=demo, type="expense"),
-        queries.money_position(year=demo),
-    )
-    assert after == before
-    reopened = queries.money_position(year=following)
+    assert figures(demo) == before
+    reopened = queries.year_summary(following)
     assert (reopened.cash_opening, reopened.bank_opening, reopened.cash, reopened.bank) == (
         Decimal("0.00"),
         Decimal("0.00"),
         Decimal("0.00"),
         Decimal("0.00"),
     )
-    assert queries.category_totals(year=following, type="income") == []
+    assert reopened.categories("income") == []

@@ -12,8 +12,7 @@ from hypothesis import strategies as st
 
 from ledger.models import Account, Voucher
 from ledger.submissions import new_token
-from tests.conftest import snapshot
-from tests.ledger.conftest import JPEG, PDF, PNG, upload
+from tests.conftest import JPEG, PDF, PNG, snapshot, upload
 
 BOOK = "/u/blzq-hospital/2012/"
 HOSTILE = settings(

@@ -41,7 +41,7 @@ def kinds(year):
 
 
 def cash_and_bank(year):
-    position = queries.money_position(year=year)
+    position = queries.year_summary(year)
     return position.cash, position.bank
 
 
@@ -139,8 +139,8 @@ def test_closing_stays_possible_after_the_next_year_was_opened_with_its_own_open
     ]
     # The opening that stays is 2012's closing: cash 7,898.40 and bank 7,664.50, not the guess.
     assert cash_and_bank(following) == (Decimal("1998.40"), Decimal("7664.50"))
-    assert queries.money_position(year=following).opening == Decimal("15562.90")
-    assert [check.ok for check in queries.year_end_checks(year=following)] == [True, True, True, True, True]
+    assert queries.year_summary(following).cash_and_bank_opening == Decimal("15562.90")
+    assert [check.ok for check in queries.year_checks(following)] == [True, True, True, True, True]
 
 
 def test_a_hand_opening_equal_to_the_closing_balances_is_kept(year, union, user):

@@ -44,7 +44,7 @@ def test_to_decimal_accepts_exact_money(value, expected):
         ("1e3", "格式不正确"),
         ("abc", "格式不正确"),
         (Money("1.00", "USD"), "人民币"),
-        (Decimal("1000000000000.00"), "超出范围"),
+        (Decimal("10000000000000000.00"), "超出范围"),
         (None, "类型不正确"),
     ],
 )

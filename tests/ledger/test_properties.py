@@ -226,4 +226,4 @@ def test_back_dated_payments_and_vouchers_never_leave_cash_or_bank_below_zero(ye
             movements += change
     assert sorted(posted_movements(year)) == sorted(movements)
     assert all(low >= 0 for low in lowest_end_of_day(posted_movements(year)).values())
-    assert queries.year_end_checks(year=year)[-1].ok is True
+    assert queries.year_checks(year)[-1].ok is True

@@ -8,10 +8,10 @@ treasurer re-renders the form with its errors and changes nothing.
 import pytest
 from django.urls import URLPattern, get_resolver, reverse
 
+from audit import urls as audit_urls
 from ledger import urls as ledger_urls
 from ledger.models import AuditEvent
-from tests.conftest import snapshot
-from tests.ledger.conftest import ROLE_NAMES
+from tests.conftest import ROLE_NAMES, snapshot
 
 pytestmark = pytest.mark.usefixtures("media_root")
 
@@ -81,16 +81,19 @@ TABLE = {
     "accounts": (lambda demo, scan: [SLUG, YEAR], READ),
     "sub_account_new": (lambda demo, scan: [SLUG, YEAR], WRITE),
     "account_ledger": (lambda demo, scan: [SLUG, YEAR, _account(demo)], READ),
-    "audit_trail": (lambda demo, scan: [SLUG, YEAR], AUDIT),
-    "audit_export": (lambda demo, scan: [SLUG, YEAR], AUDIT),
+    "audit:trail": (lambda demo, scan: [SLUG, YEAR], AUDIT),
+    "audit:export": (lambda demo, scan: [SLUG, YEAR], AUDIT),
     "year_close": (lambda demo, scan: [SLUG, YEAR], WRITE),
     "year_reopen": (lambda demo, scan: [SLUG, YEAR], ADMIN_POST),
 }
 
 
 def test_every_url_pattern_is_in_the_table():
-    names = {p.name for p in get_resolver(ledger_urls).url_patterns if isinstance(p, URLPattern)}
-    assert len(names) == len(ledger_urls.urlpatterns), "every ledger URL pattern needs a name"
+    names = set()
+    for module in (ledger_urls, audit_urls):
+        found = {p.name for p in get_resolver(module).url_patterns if isinstance(p, URLPattern)}
+        assert len(found) == len(module.urlpatterns), "every book URL pattern needs a name"
+        names |= {name if module is ledger_urls else f"{module.app_name}:{name}" for name in found}
     assert names == set(TABLE), "add the new URL to TABLE with the statuses each role must get"
 
 
@@ -101,7 +104,7 @@ def test_every_url_for_every_role(role, demo, demo_scan, client_for):
     events = AuditEvent.objects.count()
     wrong = []
     for name, (args, expected) in TABLE.items():
-        url = reverse(f"ledger:{name}", args=args(demo, demo_scan))
+        url = reverse(name if ":" in name else f"ledger:{name}", args=args(demo, demo_scan))
         for method in ("GET", "POST"):
             response = client.get(url) if method == "GET" else client.post(url, {})
             want = expected[method][role]

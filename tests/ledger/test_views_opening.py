@@ -32,9 +32,9 @@ def test_a_new_union_enters_its_opening_balances(fresh):
         follow=True,
     )
     assert "已录入2024年度期初余额（记-0001）。" in response.content.decode()
-    position = queries.year_position(year=year)
-    assert position.opening_net == Decimal("30200.50")
-    assert position.cash_and_bank == Decimal("31200.50")
+    summary = queries.year_summary(year)
+    assert summary.opening_funds == Decimal("30200.50")
+    assert summary.cash_and_bank == Decimal("31200.50")
     rows = {row.account.code: row.opening for row in queries.trial_balance(year=year)}
     assert rows == {
         "101": Decimal("1200.50"),

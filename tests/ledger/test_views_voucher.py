@@ -12,8 +12,7 @@ from django.urls import reverse
 from ledger import attachments, services
 from ledger.models import Attachment, AuditEvent, Voucher
 from ledger.submissions import new_token
-from tests.conftest import snapshot
-from tests.ledger.conftest import JPEG, PDF, PNG, sha256, upload
+from tests.conftest import JPEG, PDF, PNG, sha256, snapshot, upload
 
 pytestmark = pytest.mark.usefixtures("media_root")
 

@@ -10,7 +10,7 @@ from ledger.models import AccountingYear, Union
 from reports.data import build_annual_report
 from reports.models import ReportText
 from reports.texts import default_report_date, organisation_name
-from tests.reports.conftest import payment, receipt, voucher
+from tests.conftest import payment, receipt, voucher
 
 D = Decimal
 

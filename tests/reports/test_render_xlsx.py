@@ -9,10 +9,10 @@ import openpyxl
 import pytest
 
 from ledger import services
+from ledger.queries import journal_rows
 from reports.data import build_annual_report
-from reports.queries import journal_rows
 from reports.render.xlsx import render_xlsx
-from tests.reports.conftest import payment, voucher
+from tests.conftest import payment, voucher
 
 MADE_AT = datetime.datetime(2026, 11, 25, 9, 30, tzinfo=datetime.UTC)
 D = Decimal
@@ -116,7 +116,7 @@ def test_summary_sheet_holds_the_sample_reports_figures_and_sums_that_add_up(dem
     assert evaluate(ws, ws[f"D{check}"].value) == D("0.00")
     for row in (income, expense, closing):
         assert ws[f"D{row}"].number_format == "#,##0.00"
-    assert [c.value for c in ws[ws.max_row] if c.value] == ["工会主席：", "财务负责人：", "复核：", "制表："]
+    assert [c.value for c in ws[ws.max_row] if c.value] == ["工会主席：", "财务负责人：", "审核：", "制表："]
 
 
 def test_trial_balance_sheet_balances_in_excel(demo_book):

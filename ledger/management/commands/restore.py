@@ -12,10 +12,15 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("file", help="备份文件")
         parser.add_argument("--replace", action="store_true", help="用备份替换数据库中现有的全部数据")
+        parser.add_argument(
+            "--trust-unsigned",
+            action="store_true",
+            help="签名缺失或无法验证时仍然恢复（确认备份来源可信时才用；会记入操作记录）",
+        )
 
-    def handle(self, *args, file: str, replace: bool, **options):
+    def handle(self, *args, file: str, replace: bool, trust_unsigned: bool, **options):
         try:
-            manifest = restore_backup(Path(file), replace=replace)
+            manifest = restore_backup(Path(file), replace=replace, trust_unsigned=trust_unsigned)
         except LedgerError as error:
             raise CommandError(str(error)) from None
         vouchers = manifest["counts"].get("ledger.voucher", 0)

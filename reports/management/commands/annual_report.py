@@ -5,9 +5,9 @@ from django.core.management.base import BaseCommand, CommandError
 
 from ledger import services
 from ledger.errors import LedgerError
+from ledger.queries import journal_rows
 from reports import fonts
 from reports.data import build_annual_report
-from reports.queries import journal_rows
 from reports.render.html import render_html
 from reports.render.json import render_json
 from reports.render.pdf import PdfUnavailable, render_pdf

@@ -8,7 +8,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.db.models import Q
 from django.utils import timezone
 
-from ledger import audit
+from audit import trail as audit
 from ledger.models import AuditEvent
 
 

@@ -1,12 +1,16 @@
 """Excel export of the audit trail: write-only openpyxl, real date-time cells, Chinese headers."""
 
+from __future__ import annotations
+
 import io
 import json
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
-from ledger.models import AuditEvent
+if TYPE_CHECKING:
+    from ledger.models import AuditEvent
 
 HEADERS = ["时间", "用户", "操作", "说明", "对象", "来源地址", "变更内容"]
 WIDTHS = [20, 14, 14, 60, 18, 16, 60]

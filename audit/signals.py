@@ -6,7 +6,7 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.db.models.signals import m2m_changed, post_save
 from django.dispatch import receiver
 
-from ledger import audit
+from audit import trail as audit
 from ledger.models import AuditEvent, Union
 
 User = get_user_model()

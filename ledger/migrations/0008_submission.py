@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("ledger", "0006_attachment_guard"),
+        ("ledger", "0007_union_signatures"),
     ]
 
     operations = [

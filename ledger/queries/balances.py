@@ -1,0 +1,255 @@
+"""Reads that aggregate the books. Each is a fixed number of queries, however many vouchers there are.
+
+Sums are taken over integer 分 (``ROUND(amount * 100)`` cast to a big integer), because SQLite keeps a
+DECIMAL column as a floating-point REAL and its SUM can drift by a cent over many rows; integer sums are
+exact on SQLite and PostgreSQL alike. Only posted vouchers count.
+
+Balances live inside one accounting year: the year's opening voucher (期初余额) carries what came before.
+"""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import BigIntegerField, F, Q, QuerySet, Sum, Value
+from django.db.models.functions import Cast, Coalesce, Round
+
+from ledger.charts import facts
+from ledger.models import Account, AccountingYear, Voucher, VoucherLine
+from ledger.money import ZERO, fen_to_decimal
+
+
+def fen(field: str) -> Cast:
+    """The integer 分 of a money column, exact on both databases."""
+    return Cast(Round(F(field) * Value(100)), output_field=BigIntegerField())
+
+
+def fen_sum(field: str, condition: Q | None = None) -> Coalesce:
+    return Coalesce(Sum(fen(field), filter=condition), Value(0), output_field=BigIntegerField())
+
+
+def posted_lines(year: AccountingYear) -> QuerySet[VoucherLine]:
+    return VoucherLine.objects.filter(voucher__year=year, voucher__state=Voucher.State.POSTED)
+
+
+def period(start: datetime.date | None, end: datetime.date | None, include_closing: bool) -> tuple[Q, Q]:
+    """(before the period, inside it). The opening voucher always counts as before the period.
+
+    A reversal takes the part of what it reverses: reopening a year reverses its closing voucher and the
+    next year's opening voucher, and those reversals belong to closing and opening too.
+    """
+    opening = Q(voucher__kind=Voucher.Kind.OPENING) | Q(voucher__reverses__kind=Voucher.Kind.OPENING)
+    before = opening | Q(voucher__date__lt=start) if start else opening
+    inside = ~opening
+    if start:
+        inside &= Q(voucher__date__gte=start)
+    if end:
+        inside &= Q(voucher__date__lte=end)
+        before &= Q(voucher__date__lte=end)
+    if not include_closing:
+        inside &= ~(Q(voucher__kind=Voucher.Kind.CLOSING) | Q(voucher__reverses__kind=Voucher.Kind.CLOSING))
+    return before, inside
+
+
+@dataclass(frozen=True)
+class Movement:
+    """An account's figures over a period, each on the account's normal side (资产、支出 借; others 贷)."""
+
+    opening: Decimal
+    debit: Decimal
+    credit: Decimal
+    closing: Decimal
+
+
+def _normal(debit_positive: Decimal, debit_normal: bool) -> Decimal:
+    return debit_positive if debit_normal else -debit_positive
+
+
+def account_movement(
+    *,
+    year: AccountingYear,
+    account: Account,
+    start: datetime.date | None = None,
+    end: datetime.date | None = None,
+    include_closing: bool = True,
+) -> Movement:
+    """Opening, debit, credit and closing of ``account`` and all its 明细科目 between ``start`` and ``end``."""
+    before, inside = period(start, end, include_closing)
+    totals = (
+        posted_lines(year)
+        .filter(account__code__startswith=account.code)
+        .aggregate(
+            before_debit=fen_sum("debit", before),
+            before_credit=fen_sum("credit", before),
+            debit=fen_sum("debit", inside),
+            credit=fen_sum("credit", inside),
+        )
+    )
+    opening = fen_to_decimal(totals["before_debit"] - totals["before_credit"])
+    debit, credit = fen_to_decimal(totals["debit"]), fen_to_decimal(totals["credit"])
+    closing = opening + debit - credit
+    return Movement(
+        opening=_normal(opening, account.debit_normal),
+        debit=debit,
+        credit=credit,
+        closing=_normal(closing, account.debit_normal),
+    )
+
+
+@dataclass(frozen=True)
+class LeafBalance:
+    """One account's own lines (not its children's): opening and closing as 借 minus 贷."""
+
+    account: Account
+    opening_debit: Decimal
+    debit: Decimal
+    credit: Decimal
+
+    @property
+    def closing_debit(self) -> Decimal:
+        return self.opening_debit + self.debit - self.credit
+
+
+def leaf_balances(
+    *,
+    year: AccountingYear,
+    start: datetime.date | None = None,
+    end: datetime.date | None = None,
+    include_closing: bool = True,
+) -> list[LeafBalance]:
+    """Every account with posted lines in the year, with its own totals. Two queries."""
+    before, inside = period(start, end, include_closing)
+    rows = (
+        posted_lines(year)
+        .values("account_id")
+        .annotate(
+            before_debit=fen_sum("debit", before),
+            before_credit=fen_sum("credit", before),
+            debit_fen=fen_sum("debit", inside),
+            credit_fen=fen_sum("credit", inside),
+        )
+        .order_by()
+    )
+    totals = {row["account_id"]: row for row in rows}
+    accounts = Account.objects.filter(pk__in=totals).select_related("parent").order_by("code")
+    return [
+        LeafBalance(
+            account=account,
+            opening_debit=fen_to_decimal(
+                totals[account.pk]["before_debit"] - totals[account.pk]["before_credit"]
+            ),
+            debit=fen_to_decimal(totals[account.pk]["debit_fen"]),
+            credit=fen_to_decimal(totals[account.pk]["credit_fen"]),
+        )
+        for account in accounts
+    ]
+
+
+@dataclass(frozen=True)
+class TrialBalanceRow:
+    """A row of the 科目余额表. Opening and closing are on the account's normal side (方向)."""
+
+    account: Account
+    level: int
+    opening: Decimal
+    debit: Decimal
+    credit: Decimal
+    closing: Decimal
+
+    @property
+    def direction(self) -> str:
+        if self.closing == 0:
+            return "平"
+        return "借" if self.account.debit_normal == (self.closing > 0) else "贷"
+
+    @property
+    def is_zero(self) -> bool:
+        return not (self.opening or self.debit or self.credit or self.closing)
+
+
+def year_accounts(year: AccountingYear) -> QuerySet[Account]:
+    """The accounts a year may use: its chart's and the union's own 明细科目."""
+    return (
+        Account.objects.filter(chart_id=year.chart_id)
+        .filter(Q(union__isnull=True) | Q(union_id=year.union_id))
+        .order_by("code")
+    )
+
+
+def trial_balance(
+    *,
+    year: AccountingYear,
+    start: datetime.date | None = None,
+    end: datetime.date | None = None,
+    include_closing: bool = True,
+    include_zero: bool = False,
+) -> list[TrialBalanceRow]:
+    """The 科目余额表: every account, its figures including all its 明细科目. Three queries."""
+    leaves = leaf_balances(year=year, start=start, end=end, include_closing=include_closing)
+    return rows_of(year, leaves, include_zero=include_zero)
+
+
+def rows_of(
+    year: AccountingYear, leaves: list[LeafBalance], *, include_zero: bool = False
+) -> list[TrialBalanceRow]:
+    """The 科目余额表's rows from the accounts' own totals. One query (the year's accounts)."""
+    chart = facts(year.chart.code)
+    rows = []
+    for account in year_accounts(year):
+        mine = [leaf for leaf in leaves if leaf.account.code.startswith(account.code)]
+        opening = sum((leaf.opening_debit for leaf in mine), ZERO)
+        debit = sum((leaf.debit for leaf in mine), ZERO)
+        credit = sum((leaf.credit for leaf in mine), ZERO)
+        level = chart.level(account.code)
+        row = TrialBalanceRow(
+            account=account,
+            level=level,
+            opening=_normal(opening, account.debit_normal),
+            debit=debit,
+            credit=credit,
+            closing=_normal(opening + debit - credit, account.debit_normal),
+        )
+        if include_zero or not row.is_zero:
+            rows.append(row)
+    return rows
+
+
+@dataclass(frozen=True)
+class TrialBalanceTotals:
+    """Totals over first-level accounts, as 借 and 贷 columns; a balanced book has equal pairs."""
+
+    opening_debit: Decimal
+    opening_credit: Decimal
+    debit: Decimal
+    credit: Decimal
+    closing_debit: Decimal
+    closing_credit: Decimal
+
+    @property
+    def balanced(self) -> bool:
+        return (
+            self.opening_debit == self.opening_credit
+            and self.debit == self.credit
+            and self.closing_debit == self.closing_credit
+        )
+
+
+def trial_balance_totals(rows: list[TrialBalanceRow]) -> TrialBalanceTotals:
+    top = [row for row in rows if row.level == 1]
+
+    def side(value_of, debit_side: bool) -> Decimal:
+        total = ZERO
+        for row in top:
+            signed = value_of(row) if row.account.debit_normal else -value_of(row)  # 借 minus 贷
+            if (signed > 0) == debit_side:
+                total += abs(signed)
+        return total
+
+    return TrialBalanceTotals(
+        opening_debit=side(lambda r: r.opening, True),
+        opening_credit=side(lambda r: r.opening, False),
+        debit=sum((row.debit for row in top), ZERO),
+        credit=sum((row.credit for row in top), ZERO),
+        closing_debit=side(lambda r: r.closing, True),
+        closing_credit=side(lambda r: r.closing, False),
+    )

@@ -1,0 +1,28 @@
+"""What every page of a union-year shows around its content: the book, the years, the links the user may use.
+
+The project knows both apps, so the links between them are made here: the ledger never names a report page.
+"""
+
+from django.http import HttpRequest
+from django.urls import reverse
+
+
+def book_nav(request: HttpRequest) -> dict:
+    book = getattr(request, "book", None)
+    if book is None:
+        return {}
+    year = book.year
+    args = [year.union.slug, year.year]
+    return {
+        "book": year,
+        "union": year.union,
+        "years": list(year.union.years.order_by("-year").values_list("year", flat=True)),
+        "can_record": book.can_record,
+        "can_edit_text": book.can_edit_text,
+        "can_audit": book.can_audit,
+        "can_close": book.can_close,
+        "report_annual": reverse("reports:annual", args=args) if book.can_reports else None,
+        "report_statements": reverse("reports:statements", args=args) if book.can_reports else None,
+        "close_url": reverse("ledger:year_close", args=args) if book.can_close else None,
+        "audit_url": reverse("audit:trail", args=args) if book.can_audit else None,
+    }
