@@ -30,6 +30,7 @@ PYTHON = ROOT / ".venv" / "bin" / "python"
 GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
 BOOK = "/u/blzq-hospital/2012/"
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+ONCE = re.compile(r'name="token" value="([0-9a-f]{32})"')  # the form's one-time token (ledger.submissions)
 
 
 def free_port() -> int:
@@ -182,6 +183,7 @@ def main() -> int:
                         BOOK + "receipt/",
                         {
                             "csrfmiddlewaretoken": token,
+                            "token": ONCE.search(form).group(1),
                             "date": "2012-06-01",
                             "category": category,
                             "amount": f"{index + 1}.{n % 100:02d}",

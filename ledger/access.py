@@ -37,7 +37,7 @@ class Book:
 
     year: AccountingYear
     can_record: bool  # may record in this year (the role, and the year still open)
-    can_edit_text: bool  # may edit the report's words (the role; a closed year's report too)
+    can_edit_text: bool  # may edit the report's words (the role, and the year still open: ledger.lifecycle)
     can_audit: bool
     can_close: bool
     can_reports: bool
@@ -69,7 +69,7 @@ def book_for(request: HttpRequest, slug: str, year: int, *, need: str = "read", 
     book = Book(
         year=found,
         can_record=may_record and not found.is_closed,
-        can_edit_text=may_record,
+        can_edit_text=may_record and not found.is_closed,
         can_audit=roles.can_read_audit_trail(user, union),
         can_close=roles.can_close_year(user, union),
         can_reports=roles.can_download_reports(user, union),

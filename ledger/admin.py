@@ -1,7 +1,10 @@
 """Admin for site administrators. Posted vouchers are read-only here as everywhere: the services write."""
 
+from django import forms
 from django.contrib import admin
 
+from ledger import lifecycle
+from ledger.errors import LedgerError
 from ledger.models import Account, AccountingYear, Attachment, AuditEvent, Chart, Union, Voucher, VoucherLine
 
 
@@ -55,8 +58,26 @@ class AccountAdmin(admin.ModelAdmin):
         return obj is None or not obj.lines.exists()
 
 
+class AccountingYearForm(forms.ModelForm):
+    """A year added here is 建账 like any other: refused once a later year of the union is closed."""
+
+    class Meta:
+        model = AccountingYear
+        fields = ["union", "year", "chart"]
+
+    def clean(self):
+        data = super().clean()
+        if self.instance.pk is None and data.get("union") and isinstance(data.get("year"), int):
+            try:
+                lifecycle.check_open(union=data["union"], year=data["year"])
+            except LedgerError as error:
+                raise forms.ValidationError(error.message) from None
+        return data
+
+
 @admin.register(AccountingYear)
 class AccountingYearAdmin(admin.ModelAdmin):
+    form = AccountingYearForm
     list_display = ["union", "year", "chart", "is_closed", "closed_at", "closed_by"]
     list_filter = ["is_closed", "union"]
     readonly_fields = ["is_closed", "closed_at", "closed_by", "next_number"]

@@ -34,3 +34,11 @@ class DateOutsideYear(LedgerError):
 
 class PostedVoucherImmutable(LedgerError):
     """A posted voucher cannot change; it can only be reversed."""
+
+
+class NegativeBalance(LedgerError):
+    """A voucher that would take 库存现金 or 银行存款 below zero on some day of the year."""
+
+
+class YearStateError(LedgerError):
+    """A step the year's state does not allow (``ledger.lifecycle``): e.g. closing before the previous year."""

@@ -10,15 +10,18 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from django import forms
+from django.core.validators import RegexValidator
 from django.utils import timezone
 
 from ledger.attachments import ACCEPT
 from ledger.errors import AmountError, DateOutsideYear, LedgerError, UnknownAccount
 from ledger.models import Account, AccountingYear, AccountType
 from ledger.money import parse_amount_input
+from ledger.submissions import new_token
 
 DATE_INPUT_FORMATS = ["%Y-%m-%d", "%Y/%m/%d", "%Y年%m月%d日"]
 VIA_CHOICES = [("bank", "银行存款"), ("cash", "库存现金")]
+STALE_FORM = "表单已失效，请刷新页面后重新填写"
 ENTRY_TYPES = [AccountType.INCOME, AccountType.EXPENSE]  # what a 收入 or 支出 may be booked to
 LINE_ROWS = 6  # blank rows of a general voucher: enough for most entries without JavaScript
 MAX_LINES = 30
@@ -107,6 +110,17 @@ class LedgerErrorsMixin:
         self.add_error(None, error.message)
 
 
+class OnceForm(forms.Form):
+    """A form that posts a voucher: a one-time token per rendered form, so a second submit makes nothing."""
+
+    token = forms.CharField(
+        widget=forms.HiddenInput,
+        initial=new_token,
+        validators=[RegexValidator(r"^[0-9a-f]{32}\Z", message=STALE_FORM)],
+        error_messages={"required": STALE_FORM, "invalid": STALE_FORM},
+    )
+
+
 class YearBoundForm(LedgerErrorsMixin, forms.Form):
     """A form that writes into one accounting year: its dates must fall inside that year."""
 
@@ -130,7 +144,7 @@ class YearBoundForm(LedgerErrorsMixin, forms.Form):
         return date
 
 
-class _EntryForm(YearBoundForm):
+class _EntryForm(OnceForm, YearBoundForm):
     """What a 收入 and a 支出 share: category, amount, date, cash or bank, 摘要, counterparty."""
 
     error_fields = {AmountError: "amount", UnknownAccount: "category", DateOutsideYear: "date"}
@@ -213,7 +227,7 @@ class PaymentForm(_EntryForm):
         self.fields["via"].label = "付款方式"
 
 
-class VoucherForm(YearBoundForm):
+class VoucherForm(OnceForm, YearBoundForm):
     """The head of a general 记账凭证; its lines are a ``LineFormSet``."""
 
     date = _date_field(label="日期")
@@ -307,7 +321,7 @@ class SubAccountForm(LedgerErrorsMixin, forms.Form):
         return name
 
 
-class ReverseForm(LedgerErrorsMixin, forms.Form):
+class ReverseForm(LedgerErrorsMixin, OnceForm):
     reason = forms.CharField(
         label="冲销原因",
         max_length=150,
@@ -405,7 +419,7 @@ class ReopenYearForm(LedgerErrorsMixin, forms.Form):
     )
 
 
-class OpeningBalanceForm(LedgerErrorsMixin, forms.Form):
+class OpeningBalanceForm(LedgerErrorsMixin, OnceForm):
     """期初余额 of a year a union starts keeping here: cash and bank, less what is owed upward; the rest is 结余."""
 
     cash = AmountField(label="库存现金", required=False)

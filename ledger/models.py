@@ -304,6 +304,27 @@ class VoucherLine(models.Model):
         return f"{self.account} {side}"
 
 
+class Submission(models.Model):
+    """The one-time token of a rendered entry form, consumed in the transaction that made its voucher.
+
+    Posting the same form again (a double click, a resent request, two tabs at once) finds the token taken
+    and shows this voucher instead of making another (``ledger.submissions``).
+    """
+
+    token = models.CharField("表单令牌", max_length=32, unique=True)
+    voucher = models.OneToOneField(
+        Voucher, verbose_name="凭证", on_delete=models.PROTECT, related_name="submission"
+    )
+    at = models.DateTimeField("提交时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "表单提交"
+        verbose_name_plural = "表单提交"
+
+    def __str__(self) -> str:
+        return f"{self.token} → {self.voucher_id}"
+
+
 def attachment_path(instance: "Attachment", filename: str) -> str:
     # Named by content hash, never by the uploaded name: not guessable, and the same scan is stored once.
     return f"attachments/{instance.sha256[:2]}/{instance.sha256}"

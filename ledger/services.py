@@ -4,6 +4,7 @@ Invariants kept here (and, where the database can, again by the triggers of migr
 - a posted voucher has two or more lines, every amount is positive on exactly one side, debits equal credits;
 - a posted voucher never changes; a correction is a reversal voucher pointing at the original;
 - nothing is written into a closed year, and a voucher's date lies inside its year;
+- 库存现金 and 银行存款 are never below zero at the end of any day of the year (``ledger.cash_bank``);
 - 凭证号 are gapless per union and year: the year row is locked while a number is drawn;
 - amounts are exact ``Decimal`` 元 with two places; floats and a third decimal are refused, not rounded.
 
@@ -21,12 +22,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit import trail as audit
-from ledger import queries
+from ledger import cash_bank, lifecycle, queries
 from ledger.errors import (
     AmountError,
     ClosedYear,
     DateOutsideYear,
     LedgerError,
+    NegativeBalance,
     PostedVoucherImmutable,
     UnbalancedVoucher,
     UnknownAccount,
@@ -80,12 +82,16 @@ def chart_for_year(year: int) -> Chart:
 
 @transaction.atomic
 def open_year(*, union: Union, year: int, chart: Chart | None = None) -> AccountingYear:
-    """Return the union's accounting year, creating it (open) on the chart in force if it is new."""
+    """Return the union's accounting year, creating it (open) on the chart in force if it is new.
+
+    A new year is refused once a later year is closed (``lifecycle.check_open``).
+    """
     if not isinstance(year, int) or isinstance(year, bool) or not 1950 <= year <= 2200:
         raise LedgerError(f"会计年度不正确：{year}")
     existing = AccountingYear.objects.filter(union=union, year=year).first()
     if existing:
         return existing
+    lifecycle.check_open(union=union, year=year)
     return AccountingYear.objects.create(union=union, year=year, chart=chart or chart_for_year(year))
 
 
@@ -200,7 +206,7 @@ def resolve_account(year: AccountingYear, account: Account | int | str) -> Accou
 
 
 def _check_open(year: AccountingYear, date: datetime.date) -> None:
-    if year.is_closed:
+    if year.is_closed:  # lifecycle.writable_year refuses it first; this guards a stale copy
         raise ClosedYear(f"{year.year}年度已结账，不能再记账")
     if not isinstance(date, datetime.date) or isinstance(date, datetime.datetime):
         raise DateOutsideYear("凭证日期不正确")
@@ -257,7 +263,7 @@ def create_voucher(
     reverses: Voucher | None = None,
 ) -> Voucher:
     """Write a draft voucher with its lines, after checking everything posting will check."""
-    year = AccountingYear.objects.get(pk=year.pk)  # the current state, not a stale copy
+    year = lifecycle.writable_year(year.pk)  # the current state, not a stale copy
     _check_open(year, date)
     summary = (summary or "").strip()
     if not summary:
@@ -302,18 +308,23 @@ def create_voucher(
 @transaction.atomic
 def post_voucher(*, voucher: Voucher, posted_by: AbstractBaseUser) -> Voucher:
     """Post (记账) a draft: check it again and give it the year's next gapless 凭证号."""
-    year = AccountingYear.objects.select_for_update().get(pk=voucher.year_id)
+    year = lifecycle.writable_year(voucher.year_id, lock=True)
     voucher = Voucher.objects.select_for_update().get(pk=voucher.pk)
     if voucher.state != Voucher.State.DRAFT:
         raise PostedVoucherImmutable(f"凭证{voucher.voucher_no}已记账")
     _check_open(year, voucher.date)
-    _check_lines(
+    checked = _check_lines(
         year,
         [Line(line.account_id, line.debit.amount, line.credit.amount) for line in voucher.lines.all()],
         voucher.kind,
     )
     if voucher.kind == Voucher.Kind.NORMAL and year.next_number > MAX_VOUCHERS_PER_YEAR:
         raise LedgerError(f"{year.year}年度的凭证已达{MAX_VOUCHERS_PER_YEAR}张的上限，不能再记账")
+    cash_bank.check_voucher(
+        year=year,
+        date=voucher.date,
+        lines=[(line.account.code, line.debit, line.credit) for line in checked],
+    )
     voucher.number = year.next_number
     voucher.state = Voucher.State.POSTED
     voucher.posted_by = posted_by
@@ -336,8 +347,7 @@ def delete_draft(*, voucher: Voucher, user: AbstractBaseUser) -> None:
     voucher = Voucher.objects.select_related("year").get(pk=voucher.pk)
     if voucher.state != Voucher.State.DRAFT:
         raise PostedVoucherImmutable(f"凭证{voucher.voucher_no}已记账，不能删除；更正请冲销")
-    if voucher.year.is_closed:
-        raise ClosedYear(f"{voucher.year.year}年度已结账")
+    lifecycle.writable_year(voucher.year_id)
     audit.record(
         AuditEvent.Action.DRAFT_DELETED,
         user=user,
@@ -418,16 +428,13 @@ def record_payment(
 ) -> Voucher:
     """A 支出: Dr the expense account (or its 明细科目), Cr 库存现金/银行存款. Posted at once.
 
-    Cash and bank never go negative: the payment is refused if the balance on its date is too small.
+    Cash and bank never go negative: posting refuses the payment if the balance on its date or on any later
+    day of the year is too small (``ledger.cash_bank``).
     """
     year, expense, value = _entry(
         union=union, date=date, account=account, amount=amount, type_=AccountType.EXPENSE
     )
     source = _money_account(year, via)
-    _check_open(year, date)
-    available = queries.account_movement(year=year, account=source, end=date).closing
-    if available < value:
-        raise LedgerError(f"{source.name}余额不足：{date:%Y-%m-%d}余额{available}元，支付{value}元")
     return record_voucher(
         year=year,
         posted_by=user,
@@ -466,10 +473,17 @@ def record_opening_balances(
     """The year's 期初余额 as one posted opening voucher dated 1 January.
 
     ``balances`` gives each balance-sheet account's balance on its normal side (assets 借, liabilities
-    and net assets 贷); they must balance. Only one opening voucher per year.
+    and net assets 贷); they must balance. Only one opening voucher per year, and by hand only where
+    ``lifecycle.check_opening_balances`` allows (结账 carries the next year's opening forward itself).
     """
-    if Voucher.objects.filter(year=year, kind=Voucher.Kind.OPENING, reversed_by__isnull=True).exists():
-        raise LedgerError(f"{year.year}年度已经录入期初余额")
+    year = lifecycle.writable_year(year.pk)
+    lifecycle.check_opening_balances(year)
+    return _post_opening(year=year, balances=balances, user=user)
+
+
+def _post_opening(
+    *, year: AccountingYear, balances: Mapping[Account | int | str, object], user: AbstractBaseUser
+) -> Voucher:
     lines = []
     for key, raw in balances.items():
         account = resolve_account(year, key)
@@ -575,11 +589,16 @@ def may_reverse(voucher: Voucher) -> bool:
 def close_year(*, year: AccountingYear, user: AbstractBaseUser) -> AccountingYear:
     """结账: close income and spending into 结余, lock the year, open the next with the closing balances.
 
-    Refused while drafts remain or the trial balance does not balance. Returns the next year.
+    Refused while an earlier year is open (``lifecycle.check_close``), drafts remain or a 结账 check fails.
+    The next year may already be open, with an opening entered by hand and vouchers of its own: the opening
+    is then brought into line with this year's closing balances (``_carry_forward``). Returns the next year.
     """
-    year = AccountingYear.objects.select_for_update().select_related("chart", "union").get(pk=year.pk)
-    if year.is_closed:
-        raise ClosedYear(f"{year.year}年度已经结账")
+    year = (
+        AccountingYear.objects.select_for_update(of=("self",))
+        .select_related("chart", "union")
+        .get(pk=year.pk)
+    )
+    lifecycle.check_close(year)
     if year.vouchers.filter(state=Voucher.State.DRAFT).exists():
         raise LedgerError(f"{year.year}年度还有未记账的草稿凭证，请先记账或删除")
     failed = [check for check in queries.year_checks(year) if check.required and check.ok is False]
@@ -612,7 +631,7 @@ def close_year(*, year: AccountingYear, user: AbstractBaseUser) -> AccountingYea
             lines=transfer,
         )
     closing = {
-        row.account.pk: row.closing_debit if row.account.debit_normal else -row.closing_debit
+        row.account: row.closing_debit
         for row in queries.leaf_balances(year=year)
         if row.account.type in (AccountType.ASSET, AccountType.LIABILITY, AccountType.NET_ASSETS)
         and row.closing_debit != 0
@@ -625,11 +644,57 @@ def close_year(*, year: AccountingYear, user: AbstractBaseUser) -> AccountingYea
         AuditEvent.Action.YEAR_CLOSED, user=user, union=year.union, obj=year, summary=f"{year.year}年度结账"
     )
     following = open_year(union=year.union, year=year.year + 1)
-    if following.is_closed:
-        raise ClosedYear(f"{following.year}年度已结账，无法结转期初余额")
-    if closing:
-        record_opening_balances(year=following, balances=closing, user=user)
+    _carry_forward(following, closing, user=user)
     return following
+
+
+def _carry_forward(following: AccountingYear, closing: Mapping[Account, Decimal], *, user) -> None:
+    """Make ``following``'s opening the closing balances (借 minus 贷 by account) of the year just closed.
+
+    An opening entered by hand while the closed year was still open is kept if it says the same; otherwise
+    the carried-forward opening is posted and then the hand one reversed, both on 1 January, so the next
+    year's cash and bank are checked against the opening that stays (and refused, with the day, if its own
+    vouchers spent more than was carried forward).
+    """
+    live = (
+        Voucher.objects.filter(year=following, kind=Voucher.Kind.OPENING, reversed_by__isnull=True)
+        .prefetch_related("lines__account")
+        .first()
+    )
+    if live is not None:
+        held: dict[int, Decimal] = {}
+        for line in live.lines.all():
+            held[line.account_id] = held.get(line.account_id, ZERO) + line.debit.amount - line.credit.amount
+        if {pk: amount for pk, amount in held.items() if amount} == {
+            account.pk: amount for account, amount in closing.items()
+        }:
+            return
+        # Checked as one change, so the message speaks of what the replacement does to the next year.
+        swap = [(line.account.code, line.credit.amount, line.debit.amount) for line in live.lines.all()]
+        swap += [(account.code, max(amount, ZERO), max(-amount, ZERO)) for account, amount in closing.items()]
+        try:
+            cash_bank.check_voucher(year=following, date=following.start, lines=swap)
+        except NegativeBalance as error:
+            raise NegativeBalance(
+                f"{following.year}年度手工录入的期初余额须换成{following.year - 1}年度结账结转的余额，"
+                f"但换后{error.message}"
+            ) from None
+    if closing:
+        _post_opening(
+            year=following,
+            balances={
+                account: amount if account.debit_normal else -amount for account, amount in closing.items()
+            },
+            user=user,
+        )
+    if live is not None:
+        _mirror(
+            live,
+            year=following,
+            date=following.start,
+            user=user,
+            summary=f"结账结转替换{following.year}年度手工录入的期初余额",
+        )
 
 
 @transaction.atomic
@@ -637,32 +702,19 @@ def reopen_year(*, year: AccountingYear, user: AbstractBaseUser, reason: str) ->
     """反结账: only a site administrator, with a reason. Undoes 结账 by reversing, never deleting.
 
     The closing voucher (结转) is reversed in the reopened year and the next year's opening voucher on its
-    1 January; both stay in the books. Refused while the next year is closed or has other vouchers.
+    1 January; both stay in the books. Refused while a later year is closed or the next year has other
+    vouchers (``lifecycle.check_reopen``).
     """
-    if not getattr(user, "is_superuser", False):
-        raise LedgerError("只有系统管理员可以反结账")
+    year = AccountingYear.objects.select_for_update().select_related("union").get(pk=year.pk)
+    lifecycle.check_reopen(year=year, user=user)
     reason = (reason or "").strip()
     if not reason:
         raise LedgerError("请填写反结账原因")
-    year = AccountingYear.objects.select_for_update().select_related("union").get(pk=year.pk)
-    if not year.is_closed:
-        raise LedgerError(f"{year.year}年度尚未结账")
     following = (
         AccountingYear.objects.select_for_update().filter(union=year.union, year=year.year + 1).first()
     )
     live_opening = None
     if following is not None:
-        if following.is_closed:
-            raise ClosedYear(f"{following.year}年度已结账，请先反结账{following.year}年度")
-        carried = (
-            Voucher.objects.filter(year=following)
-            .exclude(kind=Voucher.Kind.OPENING)
-            .exclude(reverses__kind=Voucher.Kind.OPENING)
-        )
-        if carried.exists():
-            raise LedgerError(
-                f"{following.year}年度已有凭证，不能反结账{year.year}年度；请先冲销{following.year}年度的凭证"
-            )
         live_opening = Voucher.objects.filter(
             year=following, kind=Voucher.Kind.OPENING, reversed_by__isnull=True
         ).first()

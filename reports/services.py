@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit import trail as audit
+from ledger import lifecycle
 from ledger.models import AccountingYear, AuditEvent
 from reports.models import ReportText
 from reports.texts import ReportTextValues
@@ -22,8 +23,10 @@ def save_report_text(
 
     ``current`` is what the report says now (saved or default); ``values`` the edited fields. The audit
     trail records the fields that changed, before and after, in the same transaction. Nothing changed:
-    nothing is written and None is returned.
+    nothing is written and None is returned. A closed year's words are as final as its figures: refused
+    (``lifecycle.writable_year``, with a Chinese ``ClosedYear``).
     """
+    lifecycle.writable_year(year.pk)
     before = current.as_dict()
     after = before | {key: values[key] for key in TEXT_FIELDS if key in values}
     if isinstance(after["report_date"], datetime.date):

@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
 from ledger.access import book_for
+from ledger.errors import LedgerError
 from ledger.queries import journal_rows
 from reports import cache, fonts
 from reports.data import AnnualReportData, build_annual_report
@@ -84,11 +85,15 @@ def edit_text(request: HttpRequest, slug: str, year: int) -> HttpResponse:
     data = build_annual_report(book)
     form = ReportTextForm(request.POST or None, data_source=data)
     if request.method == "POST" and form.is_valid():
-        saved = save_report_text(
-            year=book, current=_with_line_labels(data), values=form.cleaned_data, user=request.user
-        )
-        messages.success(request, "报告文字已保存。" if saved else "报告文字没有变化。")
-        return redirect("reports:annual", book.union.slug, book.year)
+        try:
+            saved = save_report_text(
+                year=book, current=_with_line_labels(data), values=form.cleaned_data, user=request.user
+            )
+        except LedgerError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, "报告文字已保存。" if saved else "报告文字没有变化。")
+            return redirect("reports:annual", book.union.slug, book.year)
     return render(
         request,
         "reports/edit_text.html",

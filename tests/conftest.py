@@ -106,6 +106,7 @@ def snapshot() -> tuple:
 
 # --- role users of the demo union, and another union beside it ------------------------------------------
 
+
 def _image(image_format: str) -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (8, 4), "white").save(out, image_format)

@@ -284,7 +284,25 @@ def year_end_checks(current: YearSummary, previous: YearSummary | None) -> tuple
     )
 
 
+NEVER_NEGATIVE = "库存现金和银行存款在年内任何一天都不为负数"
+
+
 def year_checks(year: AccountingYear) -> tuple[Check, ...]:
-    """The checks before 结账: at most seven queries (the year's and the previous year's figures)."""
+    """The checks before 结账: at most nine queries (the year's and the previous year's figures, and the
+    lowest end-of-day balances of cash and bank, which the figures do not hold)."""
+    from ledger import cash_bank  # noqa: PLC0415 - cash_bank reads through ledger.queries
+
     before = previous_year(year)
-    return year_end_checks(year_summary(year), year_summary(before) if before else None)
+    never_negative = Check(
+        NEVER_NEGATIVE,
+        tuple(
+            Comparison(
+                f"{name}最低日末余额{low.amount}（{low.day:%Y-%m-%d}），其中低于零",
+                min(low.amount, ZERO),
+                "应为",
+                ZERO,
+            )
+            for name, low in cash_bank.year_end_lows(year=year)
+        ),
+    )
+    return (*year_end_checks(year_summary(year), year_summary(before) if before else None), never_negative)

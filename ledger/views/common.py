@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from ledger import attachments, queries, services
@@ -66,3 +67,9 @@ def voucher_page(
             "max_size": attachments.describe_limit(),
         },
     )
+
+
+def submitted_before(request: HttpRequest, voucher: Voucher) -> HttpResponse:
+    """The answer to a form posted a second time (``ledger.submissions``): the voucher its first submit made."""
+    messages.info(request, f"这张表单已经提交过，没有重复记账：{voucher.voucher_no} {voucher.summary}。")
+    return redirect(reverse("ledger:voucher", args=[voucher.year.union.slug, voucher.year.year, voucher.pk]))

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from ledger import attachments, queries, services
+from ledger import attachments, queries, services, submissions
 from ledger.access import book_for
 from ledger.errors import LedgerError
 from ledger.forms import (
@@ -22,7 +22,7 @@ from ledger.forms import (
     VoucherForm,
 )
 from ledger.money import ZERO, format_amount
-from ledger.views.common import posted, to_book, voucher_for, voucher_page
+from ledger.views.common import posted, submitted_before, to_book, voucher_for, voucher_page
 
 
 def _entry(request: HttpRequest, slug: str, year: int, *, kind: str) -> HttpResponse:
@@ -42,14 +42,19 @@ def _entry(request: HttpRequest, slug: str, year: int, *, kind: str) -> HttpResp
             "user": request.user,
             "attachment_count": data["attachment_count"],
         }
-        try:
+
+        def write():
             if kind == "receipt":
-                voucher = services.record_receipt(into=data["via"], payer=data["payer"], **common)
-            else:
-                voucher = services.record_payment(via=data["via"], payee=data["payee"], **common)
+                return services.record_receipt(into=data["via"], payer=data["payer"], **common)
+            return services.record_payment(via=data["via"], payee=data["payee"], **common)
+
+        try:
+            voucher, first = submissions.submit_once(union=book.union, token=data["token"], write=write)
         except LedgerError as error:
             form.add_ledger_error(error)
         else:
+            if not first:
+                return submitted_before(request, voucher)
             word = "收入" if kind == "receipt" else "支出"
             messages.success(
                 request,
@@ -80,26 +85,32 @@ def voucher_new(request: HttpRequest, slug: str, year: int) -> HttpResponse:
     if request.method == "POST" and all([form.is_valid(), lines.is_valid()]):
         data = form.cleaned_data
         try:
-            voucher = services.record_voucher(
-                year=book.year,
-                posted_by=request.user,
-                date=data["date"],
-                summary=data["summary"],
-                counterparty=data["counterparty"],
-                attachment_count=data["attachment_count"],
-                lines=[
-                    services.Line(
-                        line["account"],
-                        debit=line["debit"] or ZERO,
-                        credit=line["credit"] or ZERO,
-                        memo=line["memo"],
-                    )
-                    for line in lines.lines()
-                ],
+            voucher, first = submissions.submit_once(
+                union=book.union,
+                token=data["token"],
+                write=lambda: services.record_voucher(
+                    year=book.year,
+                    posted_by=request.user,
+                    date=data["date"],
+                    summary=data["summary"],
+                    counterparty=data["counterparty"],
+                    attachment_count=data["attachment_count"],
+                    lines=[
+                        services.Line(
+                            line["account"],
+                            debit=line["debit"] or ZERO,
+                            credit=line["credit"] or ZERO,
+                            memo=line["memo"],
+                        )
+                        for line in lines.lines()
+                    ],
+                ),
             )
         except LedgerError as error:
             form.add_ledger_error(error)
         else:
+            if not first:
+                return submitted_before(request, voucher)
             messages.success(request, f"已记账：{voucher.voucher_no} {voucher.summary}")
             return redirect(to_book(book.year, "voucher", voucher.pk))
     return render(request, "ledger/voucher_form.html", {"form": form, "lines": lines})
@@ -145,12 +156,18 @@ def voucher_reverse(request: HttpRequest, slug: str, year: int, pk: int) -> Http
     form = ReverseForm(request.POST)
     if form.is_valid():
         try:
-            reversal = services.reverse_voucher(
-                voucher=voucher, user=request.user, reason=form.cleaned_data["reason"]
+            reversal, first = submissions.submit_once(
+                union=book.union,
+                token=form.cleaned_data["token"],
+                write=lambda: services.reverse_voucher(
+                    voucher=voucher, user=request.user, reason=form.cleaned_data["reason"]
+                ),
             )
         except LedgerError as error:
             form.add_ledger_error(error)
         else:
+            if not first:
+                return submitted_before(request, reversal)
             messages.success(request, f"已冲销{voucher.voucher_no}：冲销凭证为{reversal.voucher_no}")
             return redirect(
                 reverse("ledger:voucher", args=[book.union.slug, reversal.year.year, reversal.pk])

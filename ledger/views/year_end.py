@@ -7,11 +7,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from ledger import queries, services
+from ledger import queries, services, submissions
 from ledger.access import Book, book_for, union_for
 from ledger.errors import LedgerError
 from ledger.forms import CloseYearForm, OpeningBalanceForm, OpenYearForm, ReopenYearForm
-from ledger.views.common import posted, to_book
+from ledger.views.common import posted, submitted_before, to_book
 
 
 @login_required
@@ -38,16 +38,22 @@ def opening_balances(request: HttpRequest, slug: str, year: int) -> HttpResponse
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            voucher = services.enter_opening_balances(
-                year=book.year,
-                cash=data["cash"],
-                bank=data["bank"],
-                payable_upper=data["payable_upper"],
-                user=request.user,
+            voucher, first = submissions.submit_once(
+                union=book.union,
+                token=data["token"],
+                write=lambda: services.enter_opening_balances(
+                    year=book.year,
+                    cash=data["cash"],
+                    bank=data["bank"],
+                    payable_upper=data["payable_upper"],
+                    user=request.user,
+                ),
             )
         except LedgerError as error:
             form.add_ledger_error(error)
         else:
+            if not first:
+                return submitted_before(request, voucher)
             messages.success(request, f"已录入{book.year.year}年度期初余额（{voucher.voucher_no}）。")
             return redirect(to_book(book.year))
     return render(request, "ledger/opening_form.html", {"form": form})

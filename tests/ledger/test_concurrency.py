@@ -1,13 +1,19 @@
-"""Voucher numbers stay unique and gapless when many treasurers post at once (PostgreSQL, real connections)."""
+"""Many treasurers at once (PostgreSQL, real connections): voucher numbers stay unique and gapless, cash is
+never spent twice, and one form posted in parallel makes one voucher."""
 
 import threading
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth.models import Group
 from django.db import connection, connections
+from django.test import Client
+from django.urls import reverse
 
-from ledger import queries, services
-from ledger.models import Account, Voucher
+from ledger import queries, roles, services
+from ledger.errors import NegativeBalance
+from ledger.models import Account, Submission, Voucher
+from ledger.submissions import new_token
 from tests.conftest import d
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -78,3 +84,94 @@ def test_parallel_posting_keeps_numbers_gapless_and_books_exact(year, user, unio
     )
     dues = queries.account_movement(year=year, account=Account.objects.get(code="401", union=None))
     assert dues.closing == closing["401"] == expected_dues
+
+
+def test_parallel_payments_cannot_spend_the_same_cash_twice(year, user, union):
+    """Eight payments of 300.00 at once, on different days, against 1,000.00 of cash: three pass, never more."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite serialises every writer; the concurrency proof runs in the PostgreSQL pass of CI")
+    start = threading.Barrier(THREADS)
+    refused: list[str] = []
+    errors: list[BaseException] = []
+
+    def treasurer(worker: int) -> None:
+        try:
+            start.wait()
+            services.record_payment(
+                union=union,
+                date=d(f"2012-{12 - worker:02d}-01"),
+                account="50102",
+                amount="300.00",
+                via="cash",
+                summary=f"活动 {worker}",
+                user=user,
+            )
+        except NegativeBalance as error:
+            refused.append(error.message)
+        except BaseException as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    workers = [threading.Thread(target=treasurer, args=(i,)) for i in range(THREADS)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=300)
+
+    assert errors == []
+    assert len(refused) == THREADS - 3
+    assert Voucher.objects.filter(year=year, summary__startswith="活动").count() == 3
+    assert queries.year_summary(year).cash == Decimal("100.00")
+    assert queries.year_checks(year)[-1].ok is True
+
+
+def test_the_same_form_posted_in_parallel_makes_one_voucher(year, user, union):
+    """A double click that reaches two workers at once: one voucher, and every answer shows it."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite serialises every writer; the concurrency proof runs in the PostgreSQL pass of CI")
+    user.groups.add(Group.objects.get(name=roles.TREASURER))
+    signed_in = Client()
+    signed_in.force_login(user)
+    path = reverse("ledger:receipt", args=[union.slug, 2012])
+    data = {
+        "category": Account.objects.get(code="401", union=None).pk,
+        "amount": "100.00",
+        "date": "2012-06-01",
+        "via": "cash",
+        "summary": "并发提交",
+        "token": new_token(),
+    }
+    start = threading.Barrier(THREADS)
+    answers: list[tuple[int, str]] = []
+    errors: list[BaseException] = []
+
+    def double_click() -> None:
+        client = Client()
+        client.cookies = signed_in.cookies
+        try:
+            start.wait()
+            response = client.post(path, data)
+            answers.append((response.status_code, response.get("Location", "")))
+        except BaseException as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    workers = [threading.Thread(target=double_click) for _ in range(THREADS)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=300)
+
+    assert errors == []
+    voucher = Voucher.objects.get(year=year, summary="并发提交")
+    assert answers == [(302, reverse("ledger:voucher", args=[union.slug, 2012, voucher.pk]))] * THREADS
+    assert list(Voucher.objects.filter(year=year).order_by("number").values_list("number", flat=True)) == [
+        1,
+        2,
+    ]
+    year.refresh_from_db()
+    assert year.next_number == 3
+    assert Submission.objects.get().voucher == voucher
+    assert queries.year_summary(year).cash == Decimal("1100.00")

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from ledger import queries, services
 from ledger.models import Account, AuditEvent, Voucher
+from ledger.submissions import new_token
 from tests.conftest import d, snapshot
 
 SLUG, YEAR = "blzq-hospital", 2012
@@ -31,6 +32,7 @@ def receipt_data(demo, **changes) -> dict:
         "summary": "收十月会员会费",
         "payer": "内科",
         "attachment_count": "1",
+        "token": new_token(),
     }
     return {**data, **changes}
 
@@ -44,6 +46,7 @@ def payment_data(demo, **changes) -> dict:
         "summary": "女职工活动用品",
         "payee": "林东镇百货商店",
         "attachment_count": "",
+        "token": new_token(),
     }
     return {**data, **changes}
 
@@ -261,7 +264,12 @@ def test_other_fields_are_checked(demo, treasurer_client, field, value, message)
 def test_a_payment_larger_than_the_cash_in_hand_is_refused_by_the_service(demo, treasurer_client):
     # cash on 2012-03-08 (after the 三八 payment): 1,521.40 − 723.00 = 798.40
     data = payment_data(demo, via="cash", date="2012-03-08", amount="800.00")
-    refused(treasurer_client, url("payment"), data, "库存现金余额不足：2012-03-08余额798.40元，支付800.00元")
+    refused(
+        treasurer_client,
+        url("payment"),
+        data,
+        "库存现金余额不足：2012-03-08余额798.40元，本凭证减少800.00元，记账后该日余额将为-1.60元",
+    )
 
 
 def test_a_forged_union_in_the_url_is_404_and_changes_nothing(demo, client_for, other_year):

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from ledger import queries, services
 from ledger.models import AuditEvent, Voucher
+from ledger.submissions import new_token
 from tests.conftest import snapshot
 
 SLUG, YEAR = "blzq-hospital", 2012
@@ -25,6 +26,7 @@ def voucher_data(head: dict | None = None, lines: list[tuple] = (), total: int =
         "summary": "从银行提取备用金",
         "counterparty": "",
         "attachment_count": "1",
+        "token": new_token(),
         "lines-TOTAL_FORMS": str(total),
         "lines-INITIAL_FORMS": "0",
         "lines-MIN_NUM_FORMS": "0",

@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ledger.models import Account, Voucher
+from ledger.submissions import new_token
 from tests.conftest import JPEG, PDF, PNG, snapshot, upload
 
 BOOK = "/u/blzq-hospital/2012/"
@@ -126,7 +127,7 @@ def test_forged_ids_of_every_kind(treasurer_client, other_year):
     ]:
         before = snapshot()
         response = (
-            treasurer_client.post(path, {"reason": "伪造"})
+            treasurer_client.post(path, {"reason": "伪造", "token": new_token()})
             if "reverse" in path
             else treasurer_client.get(path)
         )
@@ -175,7 +176,9 @@ def test_uploads_of_anything_but_pdf_jpeg_png_are_refused(treasurer_client, demo
 def test_reversal_with_hostile_reasons_is_refused(treasurer_client, demo, reason, message):
     voucher = Voucher.objects.filter(year=demo, kind="normal").order_by("number").last()
     before = snapshot()
-    response = treasurer_client.post(f"{BOOK}vouchers/{voucher.pk}/reverse/", {"reason": reason}, follow=True)
+    response = treasurer_client.post(
+        f"{BOOK}vouchers/{voucher.pk}/reverse/", {"reason": reason, "token": new_token()}, follow=True
+    )
     assert response.status_code in (200, 400)
     assert not Voucher.objects.filter(reverses=voucher).exists()
     assert snapshot() == before

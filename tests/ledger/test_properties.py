@@ -8,7 +8,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ledger import queries, services
-from ledger.errors import AmountError, LedgerError
+from ledger.errors import AmountError, LedgerError, NegativeBalance
+from ledger.models import VoucherLine
 from ledger.money import amount_in_words, parse_amount_input, to_decimal
 from tests.conftest import snapshot
 
@@ -151,3 +152,78 @@ def test_record_receipt_posts_exactly_or_changes_nothing(year, user, union, bank
         assert received > 0
         if into == "bank":
             assert queries.account_movement(year=year, account=bank).closing == balance + received
+
+
+MONEY = {"cash": "101", "bank": "102"}
+money_postings = st.lists(
+    st.tuples(
+        st.sampled_from(["receipt", "payment", "voucher"]),
+        st.dates(min_value=datetime.date(2012, 1, 1), max_value=datetime.date(2012, 12, 31)),
+        st.integers(min_value=1, max_value=400_000),  # 分
+        st.sampled_from(["cash", "bank"]),
+    ),
+    min_size=1,
+    max_size=6,
+)
+
+
+def lowest_end_of_day(movements: list[tuple[datetime.date, str, int]]) -> dict[str, int]:
+    """The lowest end-of-day balance of each money account, recomputed from the movements alone."""
+    lowest = {}
+    for account in MONEY:
+        days = sorted({day for day, which, _ in movements if which == account})
+        lowest[account] = min(
+            (sum(fen for day, which, fen in movements if which == account and day <= end) for end in days),
+            default=0,
+        )
+    return lowest
+
+
+def posted_movements(year) -> list[tuple[datetime.date, str, int]]:
+    rows = VoucherLine.objects.filter(
+        voucher__year=year, voucher__state="posted", account__code__in=MONEY.values()
+    ).values_list("voucher__date", "account__code", "debit", "credit")
+    account_of = {code: account for account, code in MONEY.items()}
+    return [(day, account_of[code], int((debit - credit) * 100)) for day, code, debit, credit in rows]
+
+
+@settings(DB, max_examples=40)
+@given(postings=money_postings)
+def test_back_dated_payments_and_vouchers_never_leave_cash_or_bank_below_zero(year, user, union, postings):
+    """Receipts, payments and cash↔bank vouchers on random days, in random order: a posting is refused exactly
+    when some day from its date to 31 December would end below zero, and no day ever does."""
+    movements = posted_movements(year)
+    for kind, day, fen, via in postings:
+        amount = Decimal(fen) / 100
+        other = "bank" if via == "cash" else "cash"
+        change = {
+            "receipt": [(day, via, fen)],
+            "payment": [(day, via, -fen)],
+            "voucher": [(day, via, -fen), (day, other, fen)],
+        }[kind]
+        allowed = all(low >= 0 for low in lowest_end_of_day(movements + change).values())
+        common = {"union": union, "date": day, "amount": amount, "summary": kind, "user": user}
+        try:
+            if kind == "receipt":
+                services.record_receipt(account="401", into=via, **common)
+            elif kind == "payment":
+                services.record_payment(account="50102", via=via, **common)
+            else:
+                services.record_voucher(
+                    year=year,
+                    posted_by=user,
+                    date=day,
+                    summary="提现" if via == "bank" else "存现",
+                    lines=[
+                        services.Line(MONEY[other], debit=amount),
+                        services.Line(MONEY[via], credit=amount),
+                    ],
+                )
+        except NegativeBalance as error:
+            assert not allowed and has_chinese(error.message)
+        else:
+            assert allowed
+            movements += change
+    assert sorted(posted_movements(year)) == sorted(movements)
+    assert all(low >= 0 for low in lowest_end_of_day(posted_movements(year)).values())
+    assert queries.year_checks(year)[-1].ok is True

@@ -86,7 +86,7 @@ def test_account_movement_over_a_date_range(year, user, union):
 def test_voucher_numbers_are_gapless_and_per_union_and_year(year, user, union):
     other = Union.objects.create(name="另一工会", slug="other")
     other_year = services.open_year(union=other, year=2012)
-    lines = [services.Line("101", debit="1.00"), services.Line("102", credit="1.00")]
+    lines = [services.Line("101", debit="1.00"), services.Line("401", credit="1.00")]
     numbers = []
     for _ in range(3):
         numbers.append(

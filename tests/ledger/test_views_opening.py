@@ -6,6 +6,7 @@ from django.contrib.auth.models import Group
 
 from ledger import queries, roles, services
 from ledger.models import Union, Voucher
+from ledger.submissions import new_token
 from tests.conftest import snapshot
 
 URL = "/u/new-union/2024/opening/"
@@ -25,7 +26,11 @@ def fresh(db, client):
 def test_a_new_union_enters_its_opening_balances(fresh):
     client, year = fresh
     assert "录入期初余额" in client.get("/u/new-union/2024/").content.decode()
-    response = client.post(URL, {"cash": "¥1,200.50", "bank": "30,000", "payable_upper": "1000"}, follow=True)
+    response = client.post(
+        URL,
+        {"cash": "¥1,200.50", "bank": "30,000", "payable_upper": "1000", "token": new_token()},
+        follow=True,
+    )
     assert "已录入2024年度期初余额（记-0001）。" in response.content.decode()
     summary = queries.year_summary(year)
     assert summary.opening_funds == Decimal("30200.50")
@@ -54,7 +59,7 @@ def test_a_new_union_enters_its_opening_balances(fresh):
 def test_bad_opening_balances_are_refused(fresh, data, message):
     client, _ = fresh
     before = snapshot()
-    response = client.post(URL, data)
+    response = client.post(URL, data | {"token": new_token()})
     assert message in response.content.decode()
     for value in data.values():
         assert f'value="{value}"' in response.content.decode()
@@ -63,9 +68,9 @@ def test_bad_opening_balances_are_refused(fresh, data, message):
 
 def test_opening_balances_only_once(fresh):
     client, _ = fresh
-    client.post(URL, {"cash": "10"})
+    client.post(URL, {"cash": "10", "token": new_token()})
     before = snapshot()
-    response = client.post(URL, {"cash": "20"})
+    response = client.post(URL, {"cash": "20", "token": new_token()})
     assert "2024年度已经录入期初余额" in response.content.decode()
     assert snapshot() == before
     assert Voucher.objects.filter(kind="opening").count() == 1

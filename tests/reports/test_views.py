@@ -247,6 +247,19 @@ def test_bad_input_keeps_the_text_and_changes_nothing(client_for, treasurer, cha
     assert not AuditEvent.objects.filter(action=AuditEvent.Action.REPORT_TEXT_CHANGED).exists()
 
 
+def test_the_words_of_a_closed_year_cannot_be_saved(client_for, treasurer, demo):
+    from ledger import services
+
+    services.close_year(year=demo, user=treasurer)
+    client = client_for("treasurer")
+    response = client.post(url("reports:edit_text"), _form(opening="结账后改写的概述"))
+    assert response.status_code == 400
+    assert "2012年度已结账，不能再记账或修改" in response.content.decode()
+    assert not ReportText.objects.exists()
+    assert not AuditEvent.objects.filter(action=AuditEvent.Action.REPORT_TEXT_CHANGED).exists()
+    assert url("reports:edit_text") not in client.get(url("reports:annual")).content.decode()
+
+
 def test_committee_cannot_post_the_text(client_for, committee):
     response = client_for("committee").post(url("reports:edit_text"), _form(opening="改了"))
     assert response.status_code == 403
@@ -277,7 +290,9 @@ def test_characters_without_a_font_print_as_the_missing_character_mark(client_fo
     client = client_for("treasurer")
     client.post(url("reports:edit_text"), _form(opening="古文𓀀"))
     response = client.get(url("reports:annual_pdf"))
-    assert response.status_code == 200  # never blocked (issue 9): 〓 is what typesetting prints for a missing type
+    assert (
+        response.status_code == 200
+    )  # never blocked (issue 9): 〓 is what typesetting prints for a missing type
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(body(response))).pages)
     assert "古文〓" in text and "𓀀" not in text
 
