@@ -79,14 +79,23 @@ def chart_for_year(year: int) -> Chart:
 
 
 @transaction.atomic
-def open_year(*, union: Union, year: int, chart: Chart | None = None) -> AccountingYear:
-    """Return the union's accounting year, creating it (open) on the chart in force if it is new."""
+def open_year(
+    *, union: Union, year: int, chart: Chart | None = None, user: AbstractBaseUser | None = None
+) -> AccountingYear:
+    """Return the union's accounting year, creating it (open) on the chart in force if it is new.
+
+    A new year is recorded in the audit trail (``user`` None: a command or the demo loader opened it).
+    """
     if not isinstance(year, int) or isinstance(year, bool) or not 1950 <= year <= 2200:
         raise LedgerError(f"会计年度不正确：{year}")
     existing = AccountingYear.objects.filter(union=union, year=year).first()
     if existing:
         return existing
-    return AccountingYear.objects.create(union=union, year=year, chart=chart or chart_for_year(year))
+    opened = AccountingYear.objects.create(union=union, year=year, chart=chart or chart_for_year(year))
+    audit.record(
+        AuditEvent.Action.YEAR_OPENED, user=user, union=union, obj=opened, summary=f"建立{year}年度账套"
+    )
+    return opened
 
 
 def find_year(*, slug: str, year: int) -> AccountingYear:
@@ -624,7 +633,7 @@ def close_year(*, year: AccountingYear, user: AbstractBaseUser) -> AccountingYea
     audit.record(
         AuditEvent.Action.YEAR_CLOSED, user=user, union=year.union, obj=year, summary=f"{year.year}年度结账"
     )
-    following = open_year(union=year.union, year=year.year + 1)
+    following = open_year(union=year.union, year=year.year + 1, user=user)
     if following.is_closed:
         raise ClosedYear(f"{following.year}年度已结账，无法结转期初余额")
     if closing:
