@@ -6,6 +6,19 @@ from django.db.models import Q, QuerySet
 
 from ledger.models import AuditEvent, Union
 
+SIGN_INS = [AuditEvent.Action.LOGIN, AuditEvent.Action.LOGOUT]
+
+
+def union_trail(union: Union) -> QuerySet[AuditEvent]:
+    """A union's trail: what was done in its books, and its members' sign-ins (failed ones by user name).
+
+    Other events without a union (users, roles, restores) are site-wide, whoever made them: not this union's.
+    """
+    members = union.members.all()
+    sign_ins = Q(action__in=SIGN_INS, user__in=members)
+    failed_sign_ins = Q(action=AuditEvent.Action.LOGIN_FAILED, username__in=members.values("username"))
+    return AuditEvent.objects.filter(Q(union=union) | Q(sign_ins | failed_sign_ins, union__isnull=True))
+
 
 def events_for(
     union: Union,
@@ -15,7 +28,7 @@ def events_for(
     action: str = "",
     user: str = "",
 ) -> QuerySet[AuditEvent]:
-    events = AuditEvent.objects.filter(Q(union=union) | Q(union__isnull=True, user__in=union.members.all()))
+    events = union_trail(union)
     if start:
         events = events.filter(at__date__gte=start)
     if end:

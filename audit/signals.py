@@ -26,7 +26,9 @@ def _logged_out(sender, request, user, **kwargs):
 @receiver(user_login_failed)
 def _login_failed(sender, credentials, request=None, **kwargs):
     username = str(credentials.get("username", ""))[:150]
-    audit.record(AuditEvent.Action.LOGIN_FAILED, user=None, username=username, summary="用户名或密码错误")
+    refused = getattr(request, "sign_in_refused", False)  # set by audit.auth.LockoutBackend
+    summary = "登录失败次数过多，已拒绝登录" if refused else "用户名或密码错误"
+    audit.record(AuditEvent.Action.LOGIN_FAILED, user=None, username=username, summary=summary)
 
 
 def _actor():

@@ -1,7 +1,8 @@
 """Write the audit trail (操作记录). Called inside the same transaction as the change it records.
 
-The request's client address is put in a context variable by ``AuditContextMiddleware`` so that services
-need not carry it; outside a request (commands, tests) it is empty.
+The request's client address, as the sign-in lockout sees it (``unionledger.client_address``), is put in a
+context variable by ``AuditContextMiddleware`` so that services need not carry it; outside a request (commands,
+tests) it is empty.
 """
 
 import contextvars
@@ -9,6 +10,7 @@ import contextvars
 from django.contrib.auth.models import AbstractBaseUser
 
 from ledger.models import AuditEvent, Union
+from unionledger.client_address import client_address as request_address
 
 client_address: contextvars.ContextVar[str | None] = contextvars.ContextVar("client_address", default=None)
 # Who is acting in the current request, for changes that arrive through signals (users, roles, memberships).
@@ -50,7 +52,7 @@ class AuditContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        address_token = client_address.set(request.META.get("REMOTE_ADDR") or None)
+        address_token = client_address.set(request_address(request))
         user_token = current_user.set(getattr(request, "user", None))
         try:
             return self.get_response(request)

@@ -3,7 +3,7 @@
 from django import forms
 from django.contrib import admin
 
-from ledger import lifecycle
+from ledger import lifecycle, services
 from ledger.errors import LedgerError
 from ledger.models import Account, AccountingYear, Attachment, AuditEvent, Chart, Union, Voucher, VoucherLine
 
@@ -86,6 +86,13 @@ class AccountingYearAdmin(admin.ModelAdmin):
         if obj is not None:
             return ["union", "year", "chart", *self.readonly_fields]
         return self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        # A new year is opened as the books' page opens one: by the service, which records it.
+        opened = services.open_year(union=obj.union, year=obj.year, chart=obj.chart, user=request.user)
+        obj.pk, obj._state = opened.pk, opened._state  # the admin's "added" message and log name this row
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -59,6 +59,13 @@ MEDIA_MEMBER = re.compile(r"media/(attachments/[0-9a-f]{2}/[0-9a-f]{64})")
 CHUNK = 1024 * 1024
 MIN_KEY_LENGTH = 32
 EXCLUDED_MODELS = {"contenttypes.contenttype", "auth.permission", "sessions.session", "admin.logentry"}
+# django-axes' counts of failed sign-ins are passing state, not books; the audit trail keeps every sign-in.
+EXCLUDED_MODELS |= {
+    "axes.accessattempt",
+    "axes.accessattemptexpiration",
+    "axes.accesslog",
+    "axes.accessfailurelog",
+}
 GUARDED_TABLES = ["ledger_voucher", "ledger_voucherline", "ledger_attachment"]
 
 

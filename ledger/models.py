@@ -376,6 +376,7 @@ class AuditEvent(models.Model):
         ACCOUNT_ADDED = "account_added", "增加明细科目"
         ATTACHMENT_ADDED = "attachment_added", "上传附件"
         REPORT_TEXT_CHANGED = "report_text_changed", "修改报告文字"
+        YEAR_OPENED = "year_opened", "建立年度账套"
         YEAR_CLOSED = "year_closed", "年度结账"
         YEAR_REOPENED = "year_reopened", "反结账"
         USER_CHANGED = "user_changed", "用户或角色变更"

@@ -81,10 +81,13 @@ def chart_for_year(year: int) -> Chart:
 
 
 @transaction.atomic
-def open_year(*, union: Union, year: int, chart: Chart | None = None) -> AccountingYear:
+def open_year(
+    *, union: Union, year: int, chart: Chart | None = None, user: AbstractBaseUser | None = None
+) -> AccountingYear:
     """Return the union's accounting year, creating it (open) on the chart in force if it is new.
 
-    A new year is refused once a later year is closed (``lifecycle.check_open``).
+    A new year is refused once a later year is closed (``lifecycle.check_open``); it is recorded in the audit
+    trail (``user`` None: a command or the demo loader opened it).
     """
     if not isinstance(year, int) or isinstance(year, bool) or not 1950 <= year <= 2200:
         raise LedgerError(f"会计年度不正确：{year}")
@@ -92,7 +95,11 @@ def open_year(*, union: Union, year: int, chart: Chart | None = None) -> Account
     if existing:
         return existing
     lifecycle.check_open(union=union, year=year)
-    return AccountingYear.objects.create(union=union, year=year, chart=chart or chart_for_year(year))
+    opened = AccountingYear.objects.create(union=union, year=year, chart=chart or chart_for_year(year))
+    audit.record(
+        AuditEvent.Action.YEAR_OPENED, user=user, union=union, obj=opened, summary=f"建立{year}年度账套"
+    )
+    return opened
 
 
 def find_year(*, slug: str, year: int) -> AccountingYear:
@@ -643,7 +650,7 @@ def close_year(*, year: AccountingYear, user: AbstractBaseUser) -> AccountingYea
     audit.record(
         AuditEvent.Action.YEAR_CLOSED, user=user, union=year.union, obj=year, summary=f"{year.year}年度结账"
     )
-    following = open_year(union=year.union, year=year.year + 1)
+    following = open_year(union=year.union, year=year.year + 1, user=user)
     _carry_forward(following, closing, user=user)
     return following
 

@@ -1,11 +1,11 @@
 import os
+import re
 import subprocess
 import sys
 
+import pytest
 from django.conf import settings
-from django.test import RequestFactory
 
-from audit.auth import ThrottledAuthenticationForm
 from ledger.models import AuditEvent
 
 PRODUCTION_ENV = {
@@ -45,6 +45,23 @@ def test_production_refuses_to_start_without_a_secret_key():
     assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("proxies", "message"),
+    [
+        ({"TRUSTED_PROXIES": "nginx"}, "TRUSTED_PROXIES: not an address or network: 'nginx'"),
+        ({"TRUSTED_PROXIES": "127.0.0.1", "TRUSTED_PROXY_COUNT": "1"}, "Set either TRUSTED_PROXIES or"),
+        ({"TRUSTED_PROXY_COUNT": "-1"}, "Set either TRUSTED_PROXIES or a non-negative TRUSTED_PROXY_COUNT"),
+    ],
+)
+def test_a_wrong_trusted_proxy_setting_stops_the_start(proxies, message):
+    env = {key: value for key, value in os.environ.items() if key not in TEST_ONLY} | PRODUCTION_ENV | proxies
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=settings.BASE_DIR, env=env, capture_output=True, text=True
+    )
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
 def test_every_response_carries_a_strict_content_security_policy(client, db):
     response = client.get("/admin/login/")
     policy = response["Content-Security-Policy"]
@@ -54,38 +71,43 @@ def test_every_response_carries_a_strict_content_security_policy(client, db):
     assert response["X-Content-Type-Options"] == "nosniff"
 
 
-def test_sign_in_is_refused_after_repeated_failures(db, django_user_model, settings):
-    settings.LOGIN_FAILURE_LIMIT = 3
+def test_sign_in_is_refused_after_repeated_failures(client, django_user_model, settings):
+    settings.AXES_FAILURE_LIMIT = 3
     django_user_model.objects.create_user("treasurer", password="right-password-1")
-    request = RequestFactory().post("/login/", REMOTE_ADDR="10.1.2.3")
 
     def attempt(password):
-        form = ThrottledAuthenticationForm(request, data={"username": "treasurer", "password": password})
-        return form.is_valid(), form.errors.get("__all__", [])
+        response = client.post("/login/", {"username": "treasurer", "password": password})
+        errors = re.findall(r'<div class="form-errors" role="alert"><p>(.*?)</p>', response.content.decode())
+        return response.status_code, errors
 
-    for _ in range(3):
-        assert attempt("wrong") == (False, ["用户名或密码不正确。请注意区分大小写。"])
-    assert attempt("right-password-1") == (False, ["登录失败次数过多，请 15 分钟后再试。"])
-    failures = AuditEvent.objects.filter(action="login_failed", username="treasurer")
-    assert failures.count() == 4
-    assert set(failures.values_list("summary", flat=True)) == {
+    for _ in range(2):
+        assert attempt("wrong") == (200, ["用户名或密码不正确。请注意区分大小写。"])
+    # The third failure reaches the limit: its answer already says why the next ones will be refused.
+    assert attempt("wrong") == (429, ["登录失败次数过多，请 15 分钟后再试。"])
+    assert attempt("right-password-1") == (429, ["登录失败次数过多，请 15 分钟后再试。"])
+    assert "_auth_user_id" not in client.session
+    failures = AuditEvent.objects.filter(action="login_failed", username="treasurer").order_by("id")
+    assert list(failures.values_list("summary", flat=True)) == [
+        "用户名或密码错误",
+        "用户名或密码错误",
         "用户名或密码错误",
         "登录失败次数过多，已拒绝登录",
-    }
+    ]
 
 
-def test_other_users_are_not_throttled_by_one_users_failures(db, django_user_model, settings):
-    settings.LOGIN_FAILURE_LIMIT = 2
+def test_other_users_are_not_throttled_by_one_users_failures(client, django_user_model, settings):
+    settings.AXES_FAILURE_LIMIT = 2
     django_user_model.objects.create_user("auditor", password="auditor-pass-1")
-    request = RequestFactory().post("/login/", REMOTE_ADDR="10.1.2.4")
     for _ in range(2):
-        ThrottledAuthenticationForm(request, data={"username": "treasurer", "password": "x"}).is_valid()
-    form = ThrottledAuthenticationForm(request, data={"username": "auditor", "password": "auditor-pass-1"})
-    assert form.is_valid()
+        client.post("/login/", {"username": "treasurer", "password": "x"}, REMOTE_ADDR="10.1.2.4")
+    response = client.post(
+        "/login/", {"username": "auditor", "password": "auditor-pass-1"}, REMOTE_ADDR="10.1.2.4"
+    )
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(django_user_model.objects.get(username="auditor").pk)
 
 
 def test_passwords_go_through_djangos_validators(db):
-    import pytest
     from django.contrib.auth.password_validation import validate_password
     from django.core.exceptions import ValidationError
 

@@ -1,6 +1,8 @@
 """unionledger settings: everything that differs between machines comes from the environment."""
 
+import ipaddress
 import os
+from datetime import timedelta
 from email.utils import getaddresses
 from pathlib import Path
 
@@ -44,6 +46,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "djmoney",
+    "axes",
     "ledger",
     "audit",
     "reports",
@@ -62,6 +65,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "unionledger.middleware.ContentSecurityPolicyMiddleware",
     "unionledger.middleware.PrivateNoStoreMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks: it turns a lockout into the lockout page
 ]
 
 ROOT_URLCONF = "unionledger.urls"
@@ -180,10 +184,32 @@ CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
     "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
 )
-# Sign-in is refused for a while after repeated failures (per user name, and per client address).
-LOGIN_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
-LOGIN_FAILURE_LIMIT_PER_ADDRESS = int(os.environ.get("LOGIN_FAILURE_LIMIT_PER_ADDRESS", "30"))
-LOGIN_FAILURE_WINDOW_MINUTES = int(os.environ.get("LOGIN_FAILURE_WINDOW_MINUTES", "15"))
+
+# --- Sign-in lockout (django-axes) and the client's address ---------------------------------------------
+# The reverse proxies whose X-Forwarded-For is believed (unionledger/client_address.py): their addresses or
+# networks, or else how many stand in front. The lockout and the audit trail use the address found.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "")
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(f"TRUSTED_PROXIES: not an address or network: {_proxy!r}") from None
+if (TRUSTED_PROXIES and TRUSTED_PROXY_COUNT) or TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("Set either TRUSTED_PROXIES or a non-negative TRUSTED_PROXY_COUNT, not both")
+# Every login path (/login/ and /admin/login/) goes through the backends, so the lockout backend guards all.
+AUTHENTICATION_BACKENDS = ["audit.auth.LockoutBackend", "django.contrib.auth.backends.ModelBackend"]
+# A user name is locked out only from the address that failed: a stranger cannot keep the treasurer out.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15")))
+# The lockout ends that long after the last counted failure; refused attempts do not extend it.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "unionledger.client_address.client_address"
+AXES_LOCKOUT_CALLABLE = "audit.auth.locked_out"
+# Sign-ins are recorded once, in the audit trail; axes keeps only the failures it counts.
+AXES_DISABLE_ACCESS_LOG = True
 
 # --- Operations: health check, logs, error mail, Sentry -----------------------------------------------------
 # /healthz is answered first, before the HTTPS redirect, ALLOWED_HOSTS and sign-in (unionledger/health.py);

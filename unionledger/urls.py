@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from audit.auth import ThrottledAuthenticationForm
+from audit.auth import LoginView
 from ledger import views as ledger_views
 
 admin.site.site_header = "工会经费账 管理后台"
@@ -11,13 +11,7 @@ admin.site.index_title = "数据管理"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path(
-        "login/",
-        auth_views.LoginView.as_view(
-            authentication_form=ThrottledAuthenticationForm, redirect_authenticated_user=True
-        ),
-        name="login",
-    ),
+    path("login/", LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", ledger_views.home, name="home"),
     path("reports/", include("reports.urls")),

@@ -21,7 +21,7 @@ def open_year(request: HttpRequest, slug: str) -> HttpResponse:
     form = OpenYearForm(request.POST)
     if form.is_valid():
         try:
-            year = services.open_year(union=union, year=form.cleaned_data["year"])
+            year = services.open_year(union=union, year=form.cleaned_data["year"], user=request.user)
         except LedgerError as error:
             form.add_ledger_error(error)
         else:

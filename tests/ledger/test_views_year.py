@@ -88,8 +88,9 @@ def test_a_refused_reopen_says_why(client_for, demo):
 @pytest.fixture
 def trail(client_for, demo, other_year):
     """Sign-ins of a member and of the other union's treasurer, beside the demo's voucher events."""
-    client_for("committee").login(username="committee", password="unionledger-demo")
-    client_for("outsider").login(username="other-keeper", password="pw-unionledger-1")
+    for username, password in [("committee", "unionledger-demo"), ("other-keeper", "pw-unionledger-1")]:
+        response = client_for("anonymous").post("/login/", {"username": username, "password": password})
+        assert response.status_code == 302
 
 
 def test_audit_trail_shows_this_unions_events_and_its_members_sign_ins(client_for, trail):
