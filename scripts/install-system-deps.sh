@@ -69,7 +69,8 @@ if ! "$python" -c 'import venv, ensurepip' >/dev/null 2>&1; then
 fi
 has_command fc-list || need "fontconfig|fontconfig（fc-list）|fontconfig|fontconfig|fontconfig"
 has_noto_cjk || need "fonts|Noto CJK 中文字体（Noto Serif CJK SC、Noto Sans CJK SC）|fonts-noto-cjk|google-noto-serif-cjk-fonts google-noto-sans-cjk-fonts|--cask font-noto-serif-cjk-sc font-noto-sans-cjk-sc"
-fc-list 'HanaMinB' family 2>/dev/null | grep -q . || need "hanazono|生僻字后备字体 HanaMin（花园明朝，CJK 扩展 B–F）|fonts-hanazono|hanazono-fonts|--cask font-hanazono"
+# Never `cmd | grep -q` under pipefail: grep exits at the first match, cmd dies of SIGPIPE, the test is false.
+grep -q . <<<"$(fc-list 'HanaMinB' family 2>/dev/null)" || need "hanazono|生僻字后备字体 HanaMin（花园明朝，CJK 扩展 B–F）|fonts-hanazono|hanazono-fonts|--cask font-hanazono"
 libraries="$(missing_libraries pango-1.0 pangoft2-1.0 harfbuzz-subset)"
 grep -q pango <<<"$libraries" && need "pango|Pango 排版库|libpango-1.0-0 libpangoft2-1.0-0|pango|pango"
 grep -q harfbuzz-subset <<<"$libraries" && need "harfbuzz|HarfBuzz 字体子集库（libharfbuzz-subset）|libharfbuzz-subset0|harfbuzz|harfbuzz"
@@ -107,7 +108,7 @@ packages=()
 for item in "${missing[@]}"; do
     if [ "$(field 1 "$item")" = browser ]; then
         # Debian has a real `chromium` package; Ubuntu's archive has none (its chromium-browser is a snap stub).
-        if apt-cache policy chromium 2>/dev/null | grep -q 'Candidate: [0-9]'; then
+        if grep -q 'Candidate: [0-9]' <<<"$(apt-cache policy chromium 2>/dev/null)"; then
             packages+=(chromium)
         elif [[ "${CI:-}" =~ ^(1|[Tt]rue|TRUE|yes)$ ]]; then
             echo "CI：找不到 Chromium/Chrome，而浏览器测试在 CI 中不能跳过。请安装 Chromium 或 Google Chrome，或设置 CHROMIUM=浏览器路径。" >&2

@@ -95,8 +95,10 @@ def apt_system(tmp_path, no_dpkg_path) -> tuple[Path, Path]:
     stand_ins = {
         "dpkg": "exit 0",
         "apt-get": f'echo "apt-get $*" >> {calls}',
-        "apt-cache": 'if [ "$ARCHIVE_HAS_CHROMIUM" = 1 ]; then echo "  Candidate: 156.0-1"; '
-        'else echo "  Candidate: (none)"; fi',
+        # As the real one, the version table follows the candidate (a reader that stops at the candidate
+        # makes it die of SIGPIPE, which under pipefail once hid Debian's chromium).
+        "apt-cache": 'echo "chromium:"; if [ "$ARCHIVE_HAS_CHROMIUM" = 1 ]; then echo "  Candidate: 156.0-1"; '
+        'else echo "  Candidate: (none)"; fi; sleep 0.2; echo "  Version table:"; echo " 156.0-1 500"',
     }
     for name, body in stand_ins.items():
         (bin_dir / name).write_text(f"#!/bin/sh\n{body}\n")
