@@ -83,7 +83,7 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-def serve(tmp_path, database_url: str):
+def serve(tmp_path, database_url: str, **extra_env: str):
     """Start gunicorn as the README's service does (DEBUG off, JSON logs); return (process, base URL)."""
     port = free_port()
     env = {
@@ -97,7 +97,7 @@ def serve(tmp_path, database_url: str):
         "DATABASE_URL": database_url,
         "MEDIA_ROOT": str(tmp_path / "media"),
         "LOG_FORMAT": "json",
-    }
+    } | extra_env
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "unionledger.wsgi", "-b", f"127.0.0.1:{port}", "-w", "1"],
         cwd=django_settings.BASE_DIR,
@@ -171,3 +171,25 @@ def test_gunicorn_answers_503_when_the_database_is_unreachable(tmp_path):
     assert [
         record["message"] for record in records if record["name"] in {"unionledger.health", "django.request"}
     ] == ["健康检查：数据库无法连接"]
+
+
+def test_a_database_host_that_never_answers_fails_the_probe_within_the_connect_timeout(tmp_path):
+    # The kernel completes the handshake into the backlog, and then nothing is ever said: a host that
+    # drops packets after accepting, as far as libpq can tell.
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        process, base = serve(
+            tmp_path,
+            f"postgres://unionledger@127.0.0.1:{silent.getsockname()[1]}/unionledger",
+            DATABASE_CONNECT_TIMEOUT="2",
+        )
+        try:
+            started = time.monotonic()
+            status, _, body = get(base + "/healthz")
+            waited = time.monotonic() - started
+        finally:
+            stop(process)
+    assert status == 503
+    assert json.loads(body)["checks"]["database"] == "无法连接"
+    assert waited < 15  # without connect_timeout libpq waits on the silent host past get()'s 20 s
