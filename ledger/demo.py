@@ -8,19 +8,33 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
 from ledger import services
-from ledger.models import Account, Union
+from ledger.models import Account, Union, Voucher
 
 
 def _account(year, sub_accounts: dict[str, Account], key: str) -> Account:
     return sub_accounts[key] if key in sub_accounts else services.resolve_account(year, key)
 
 
+def _through(voucher: Voucher, reviewer: AbstractBaseUser | None) -> Voucher:
+    """A voucher the treasurer entered, reviewed and posted by ``reviewer`` where the union requires it."""
+    if reviewer is None or voucher.is_posted:
+        return voucher
+    voucher = services.review_voucher(voucher=voucher, user=reviewer)
+    return services.post_voucher(voucher=voucher, posted_by=reviewer)
+
+
 @transaction.atomic
-def load_year_file(path: Path, *, user: AbstractBaseUser) -> Union:
-    """Create the union, its year, 明细科目, opening balances and posted vouchers of ``path``."""
+def load_year_file(path: Path, *, user: AbstractBaseUser, reviewer: AbstractBaseUser | None = None) -> Union:
+    """Create the union, its year, 明细科目, opening balances and posted vouchers of ``path``.
+
+    ``user`` enters every voucher; with a ``reviewer`` the union requires review, and the reviewer reviews and
+    posts each one (制单 → 审核 → 记账); without, the union posts in one step.
+    """
     data = json.loads(Path(path).read_text(encoding="utf-8"))
-    union = Union.objects.create(name=data["union"]["name"], slug=data["union"]["slug"])
-    union.members.add(user)
+    union = Union.objects.create(
+        name=data["union"]["name"], slug=data["union"]["slug"], review_required=reviewer is not None
+    )
+    union.members.add(user, *([reviewer] if reviewer else []))
     year = services.open_year(union=union, year=data["year"])
     sub_accounts = {}
     for spec in data.get("accounts", []):
@@ -30,11 +44,18 @@ def load_year_file(path: Path, *, user: AbstractBaseUser) -> Union:
         )
     if data.get("opening"):
         services.record_opening_balances(year=year, balances=data["opening"], user=user)
+    entered: list[Voucher] = []
     for entry in data.get("entries", []):
         date = datetime.date.fromisoformat(entry["date"])
+        if entry["type"] == "reversal":  # 红字冲销 of the entry ``of`` places before (-1: the previous one)
+            reversal = services.reverse_voucher(
+                voucher=entered[entry["of"]], user=user, reason=entry["reason"], date=date
+            )
+            entered.append(_through(reversal, reviewer))
+            continue
         common = {"date": date, "summary": entry["summary"], "attachment_count": entry.get("attachments", 0)}
         if entry["type"] == "receipt":
-            services.record_receipt(
+            voucher = services.record_receipt(
                 union=union,
                 account=_account(year, sub_accounts, entry["account"]),
                 amount=entry["amount"],
@@ -44,7 +65,7 @@ def load_year_file(path: Path, *, user: AbstractBaseUser) -> Union:
                 **common,
             )
         elif entry["type"] == "payment":
-            services.record_payment(
+            voucher = services.record_payment(
                 union=union,
                 account=_account(year, sub_accounts, entry["account"]),
                 amount=entry["amount"],
@@ -58,7 +79,8 @@ def load_year_file(path: Path, *, user: AbstractBaseUser) -> Union:
                 services.Line(_account(year, sub_accounts, code), debit=debit or "0", credit=credit or "0")
                 for code, debit, credit in entry["lines"]
             ]
-            services.record_voucher(
+            voucher = services.record_voucher(
                 year=year, posted_by=user, lines=lines, counterparty=entry.get("counterparty", ""), **common
             )
+        entered.append(_through(voucher, reviewer))
     return union

@@ -1,6 +1,6 @@
 """The books of a union, scoped by its slug and the accounting year: /u/<slug>/<year>/..."""
 
-from django.urls import path
+from django.urls import path, re_path
 
 from ledger import views
 
@@ -19,6 +19,14 @@ urlpatterns = [
     path(book + "vouchers/", views.voucher_list, name="vouchers"),
     path(book + "vouchers/<int:pk>/", views.voucher_detail, name="voucher"),
     path(book + "vouchers/<int:pk>/reverse/", views.voucher_reverse, name="voucher_reverse"),
+    path(book + "vouchers/<int:pk>/edit/", views.voucher_edit, name="voucher_edit"),
+    path(book + "vouchers/<int:pk>/print/", views.voucher_print, name="voucher_print"),
+    re_path(
+        r"^u/(?P<slug>[-a-zA-Z0-9_]+)/(?P<year>[0-9]+)/vouchers/(?P<pk>[0-9]+)/(?P<step>review|unreview|sign|post|delete)/$",
+        views.voucher_step,
+        name="voucher_step",
+    ),
+    path(book + "vouchers/batch/", views.voucher_batch, name="voucher_batch"),
     path(book + "vouchers/<int:pk>/attachments/", views.attachment_upload, name="attachment_upload"),
     path(book + "attachments/<int:pk>/", views.attachment_file, name="attachment"),
     path(book + "cash/", views.journal, {"book_kind": "cash"}, name="cash_journal"),

@@ -15,6 +15,7 @@ DEMO_USERS = [
     ("treasurer", "王秀兰", roles.TREASURER),
     ("committee", "李建国", roles.COMMITTEE),
     ("auditor", "张丽华", roles.AUDITOR),
+    ("reviewer", "赵志刚", roles.REVIEWER),
 ]
 
 
@@ -46,7 +47,7 @@ class Command(BaseCommand):
             self.stdout.write("演示数据已存在：巴林左旗医院工会（blzq-hospital），未重复载入")
         else:
             try:
-                union = load_year_file(DEMO_FILE, user=users["treasurer"])
+                union = load_year_file(DEMO_FILE, user=users["treasurer"], reviewer=users["reviewer"])
             except LedgerError as error:
                 raise CommandError(f"演示数据载入失败：{error}") from error
             self.stdout.write(f"已载入演示数据：{union.name}（{union.slug}）2012年度")
