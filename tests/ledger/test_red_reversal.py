@@ -29,7 +29,9 @@ def _lines(voucher) -> list[tuple[str, Decimal, Decimal]]:
 
 
 def _row(year, code):
-    return next(row for row in queries.trial_balance(year=year, include_zero=True) if row.account.code == code)
+    return next(
+        row for row in queries.trial_balance(year=year, include_zero=True) if row.account.code == code
+    )
 
 
 @pytest.mark.django_db

@@ -208,7 +208,9 @@ def test_close_year_refuses_with_drafts(year, user):
         prepared_by=user,
     )
     before = snapshot()
-    with pytest.raises(LedgerError, match="本年度的凭证都已审核并记账（未审核或未记账的凭证（张） 1，应为 0）"):
+    with pytest.raises(
+        LedgerError, match="本年度的凭证都已审核并记账（未审核或未记账的凭证（张） 1，应为 0）"
+    ):
         services.close_year(year=year, user=user)
     assert snapshot() == before
 
@@ -230,9 +232,13 @@ def test_sample_year_balances_with_the_sample_closing_balance(demo):
         "乡村扶贫点等捐赠及慰问": Decimal("23156.80"),
     }
     by_month: dict[int, list[int]] = {}
-    for month, number in Voucher.objects.filter(year=demo).order_by("month", "number").values_list("month", "number"):
+    for month, number in (
+        Voucher.objects.filter(year=demo).order_by("month", "number").values_list("month", "number")
+    ):
         by_month.setdefault(month, []).append(number)
-    assert all(numbers == list(range(1, len(numbers) + 1)) for numbers in by_month.values())  # gapless per month
+    assert all(
+        numbers == list(range(1, len(numbers) + 1)) for numbers in by_month.values()
+    )  # gapless per month
     assert by_month[12] == [1, 2, 3, 4, 5, 6]  # with the mistyped receipt and its 红字冲销
 
 

@@ -81,7 +81,9 @@ def test_the_same_entry_form_posted_twice_makes_one_voucher(demo, client_for, pa
 
     again = client.post(BOOK + page, data, follow=True)
     assert again.redirect_chain == [(voucher_page(voucher), 302)]
-    assert f"这张表单已经提交过，没有重复记账：{voucher.full_no} {voucher.summary}。" in again.content.decode()
+    assert (
+        f"这张表单已经提交过，没有重复记账：{voucher.full_no} {voucher.summary}。" in again.content.decode()
+    )
     assert (snapshot(), AuditEvent.objects.count()) == before
     assert Submission.objects.get().voucher == voucher
 

@@ -213,7 +213,9 @@ def test_the_voucher_list(client_for):
         "2012年12月 记-0006",
     ]
     assert listed[11].total == Decimal("5156.80")
-    assert listed[16].total == Decimal("-830.00") and 'class="amount-red">-830.00<' in response.content.decode()
+    assert (
+        listed[16].total == Decimal("-830.00") and 'class="amount-red">-830.00<' in response.content.decode()
+    )
     assert "5,156.80" in page and "借 乡村扶贫点等捐赠及慰问" in page
 
 
@@ -282,7 +284,9 @@ def test_voucher_list_pages(demo, client_for):
     assert "第 1 / 3 页" in text(first)
     filtered = client.get(url("vouchers"), {"q": "补收会费", "page": "2"})
     # by date, then number: 1 and 2 February hold two receipts each (0 and 28, 1 and 29)
-    assert [v.summary for v in filtered.context["page"].object_list] == [f"补收会费{n}" for n in range(18, 28)]
+    assert [v.summary for v in filtered.context["page"].object_list] == [
+        f"补收会费{n}" for n in range(18, 28)
+    ]
     assert "?q=%E8%A1%A5%E6%94%B6%E4%BC%9A%E8%B4%B9&amp;page=1" in filtered.content.decode()
     assert client.get(url("vouchers"), {"page": "99"}).context["page"].number == 3
     assert client.get(url("vouchers"), {"page": "x"}).context["page"].number == 1

@@ -244,7 +244,9 @@ def test_the_treasurer_reverses_with_a_reason(demo, client_for, treasurer, large
     page = text(response)
     assert "本凭证红字冲销了" in page and "2012年12月 记-0001" in page
     assert "已红字冲销2012年12月 记-0001：冲销凭证为2012年12月 记-0007" in page
-    assert response.content.decode().count('<span class="amount-red">-5,156.80</span>') == 4  # lines and totals
+    assert (
+        response.content.decode().count('<span class="amount-red">-5,156.80</span>') == 4
+    )  # lines and totals
     assert "负伍仟壹佰伍拾陆元捌角整" in page
     assert "冲销原因" not in page  # a reversal is not reversed again from the page
     original = text(client.get(voucher_url(largest)))
