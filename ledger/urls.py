@@ -1,8 +1,22 @@
 """The books of a union, scoped by its slug and the accounting year: /u/<slug>/<year>/..."""
 
-from django.urls import path, re_path
+from django.urls import path, register_converter
 
 from ledger import views
+
+class StepConverter:
+    """A step of a voucher's life that its page posts to (``views.entry.voucher_step``)."""
+
+    regex = "review|unreview|sign|post|delete"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(StepConverter, "step")
 
 app_name = "ledger"
 
@@ -21,11 +35,7 @@ urlpatterns = [
     path(book + "vouchers/<int:pk>/reverse/", views.voucher_reverse, name="voucher_reverse"),
     path(book + "vouchers/<int:pk>/edit/", views.voucher_edit, name="voucher_edit"),
     path(book + "vouchers/<int:pk>/print/", views.voucher_print, name="voucher_print"),
-    re_path(
-        r"^u/(?P<slug>[-a-zA-Z0-9_]+)/(?P<year>[0-9]+)/vouchers/(?P<pk>[0-9]+)/(?P<step>review|unreview|sign|post|delete)/$",
-        views.voucher_step,
-        name="voucher_step",
-    ),
+    path(book + "vouchers/<int:pk>/<step:step>/", views.voucher_step, name="voucher_step"),
     path(book + "vouchers/batch/", views.voucher_batch, name="voucher_batch"),
     path(book + "vouchers/<int:pk>/attachments/", views.attachment_upload, name="attachment_upload"),
     path(book + "attachments/<int:pk>/", views.attachment_file, name="attachment"),
