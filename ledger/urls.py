@@ -4,6 +4,7 @@ from django.urls import path, register_converter
 
 from ledger import views
 
+
 class StepConverter:
     """A step of a voucher's life that its page posts to (``views.entry.voucher_step``)."""
 
