@@ -66,6 +66,7 @@ def build_books(size: int, user):
     from decimal import Decimal
 
     from django.db import connection, transaction
+    from django.db.models import Max
     from django.utils import timezone
 
     from ledger import services
@@ -73,7 +74,7 @@ def build_books(size: int, user):
     from ledger.money import money
 
     rng = random.Random(size)
-    union = Union.objects.create(name=f"测试{size}行医院工会", slug=f"bench-{size}")
+    union = Union.objects.create(name=f"测试{size}行医院工会", slug=f"bench-{size}", review_required=False)
     union.members.add(user)
     year = services.open_year(union=union, year=2012)
     services.record_opening_balances(
@@ -147,14 +148,22 @@ def build_books(size: int, user):
             )
         VoucherLine.objects.bulk_create(lines, batch_size=5000)
         year.refresh_from_db()
-        first_number = year.next_number
+        last = dict(
+            Voucher.objects.filter(year=year, state="posted").values_list("month").annotate(n=Max("number"))
+        )
+        rows = []
+        for pk, date in (
+            Voucher.objects.filter(year=year, state="draft").order_by("date", "id").values_list("id", "date")
+        ):
+            last[date.month] = last.get(date.month, 0) + 1  # numbered per month, as posting one by one would
+            rows.append(("posted", date.month, last[date.month], now, user.pk, pk))
         with connection.cursor() as cursor:
-            cursor.execute(
-                "UPDATE ledger_voucher SET state = 'posted', number = id - %s + %s, posted_at = %s, posted_by_id = %s "
-                "WHERE year_id = %s AND state = 'draft'",
-                [created[0] if created else 0, first_number, now, user.pk, year.pk],
+            cursor.executemany(
+                "UPDATE ledger_voucher SET state = %s, month = %s, number = %s, posted_at = %s,"
+                " posted_by_id = %s WHERE id = %s",
+                rows,
             )
-        year.next_number = first_number + len(created)
+        year.next_number += len(rows)
         year.save(update_fields=["next_number"])
     return year
 

@@ -20,6 +20,11 @@ from ledger.models import AccountingYear, Union
 NEEDS: dict[str, tuple[Callable, str]] = {
     "read": (roles.can_read, "您没有查阅本工会账簿的权限，请联系管理员分配角色。"),
     "record": (roles.can_record, "只有出纳/会计可以记账；您的角色只能查阅。"),
+    "review": (roles.can_review, "只有会计主管/审核可以审核凭证。"),
+    "handle": (
+        lambda user, union: roles.can_record(user, union) or roles.can_review(user, union),
+        "只有出纳/会计或会计主管/审核可以处理凭证；您的角色只能查阅。",
+    ),
     "open_year": (roles.can_record, "只有出纳/会计可以建立会计年度。"),
     "audit": (roles.can_read_audit_trail, "只有经费审查委员可以查看操作记录。"),
     "close": (roles.can_close_year, "只有出纳/会计可以结账。"),
@@ -41,6 +46,7 @@ class Book:
     can_audit: bool
     can_close: bool
     can_reports: bool
+    can_review: bool = False  # may 审核, 反审核 and 记账 others' vouchers (the role, and the year still open)
 
     @property
     def union(self) -> Union:
@@ -73,6 +79,7 @@ def book_for(request: HttpRequest, slug: str, year: int, *, need: str = "read", 
         can_audit=roles.can_read_audit_trail(user, union),
         can_close=roles.can_close_year(user, union),
         can_reports=roles.can_download_reports(user, union),
+        can_review=roles.can_review(user, union) and not found.is_closed,
     )
     request.book = book
     return book

@@ -24,7 +24,7 @@ class ReadOnlyMixin:
 
 @admin.register(Union)
 class UnionAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "parent"]
+    list_display = ["name", "slug", "parent", "review_required", "cashier_sign_required"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     filter_horizontal = ["members"]
@@ -108,16 +108,26 @@ class VoucherLineInline(ReadOnlyMixin, admin.TabularInline):
 class VoucherAdmin(ReadOnlyMixin, admin.ModelAdmin):
     """Vouchers are written by the services (记账 pages), never edited here; the admin only reads them."""
 
-    list_display = ["voucher_no", "date", "summary", "year", "kind", "state", "prepared_by", "posted_by"]
+    list_display = [
+        "voucher_no",
+        "date",
+        "summary",
+        "year",
+        "kind",
+        "state",
+        "prepared_by",
+        "reviewed_by",
+        "posted_by",
+    ]
     list_filter = ["state", "kind", "year__union", "year__year"]
     search_fields = ["summary", "counterparty"]
     date_hierarchy = "date"
-    list_select_related = ["year__union", "prepared_by", "posted_by"]
+    list_select_related = ["year__union", "prepared_by", "reviewed_by", "posted_by"]
     inlines = [VoucherLineInline]
 
     @admin.display(description="凭证号", ordering="number")
     def voucher_no(self, obj):
-        return obj.voucher_no
+        return obj.full_no
 
 
 @admin.register(Attachment)

@@ -1,4 +1,4 @@
-"""Scanned receipts (原始凭证) attached to a posted voucher: the one write, and the check of what a file is.
+"""Scanned receipts (原始凭证) attached to a voucher: the one write, and the check of what a file is.
 
 A file's type is read from its first bytes, never trusted from its name or the browser's claim, and its
 name must agree with what it is. Then the whole file must be what its first bytes say: an image that Pillow
@@ -158,17 +158,16 @@ def _check_pdf(uploaded: UploadedFile) -> None:
 
 @transaction.atomic
 def add_attachment(*, voucher: Voucher, uploaded: UploadedFile, user: AbstractBaseUser) -> Attachment:
-    """Attach a scan to a posted voucher of an open year, and record it in the audit trail.
+    """Attach a scan to a voucher of an open year (while it is entered, or later), and record it in the audit
+    trail.
 
-    Refused (nothing written to the database) for a draft, a voucher of a closed year, a file that is not
+    Refused (nothing written to the database) for a voucher of a closed year, a file that is not
     a PDF/JPEG/PNG by content, a name that disagrees with the content, an oversized file, or a scan the
     voucher already has.
     """
     voucher = Voucher.objects.select_related("year__union").get(pk=voucher.pk)
     if voucher.year.is_closed:
         raise ClosedYear(f"{voucher.year.year}年度已结账，不能再添加附件")
-    if not voucher.is_posted:
-        raise AttachmentError("只能给已记账的凭证添加附件")
     content_type, sha256 = check_file(uploaded)
     if voucher.attachments.filter(sha256=sha256).exists():
         raise AttachmentError("这张凭证已经有这份扫描件了")
@@ -193,7 +192,7 @@ def add_attachment(*, voucher: Voucher, uploaded: UploadedFile, user: AbstractBa
         user=user,
         union=voucher.year.union,
         obj=attachment,
-        summary=f"{voucher.year.year}年{voucher.voucher_no} 附件：{attachment.original_name}",
+        summary=f"{voucher.full_no if voucher.is_posted else voucher.summary} 附件：{attachment.original_name}",
         changes={"voucher_id": voucher.pk, "sha256": sha256, "size": attachment.size, "type": content_type},
     )
     return attachment

@@ -8,19 +8,37 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
 from ledger import services
-from ledger.models import Account, Union
+from ledger.models import Account, Union, Voucher
 
 
 def _account(year, sub_accounts: dict[str, Account], key: str) -> Account:
     return sub_accounts[key] if key in sub_accounts else services.resolve_account(year, key)
 
 
+def _through(voucher: Voucher, reviewer: AbstractBaseUser | None) -> Voucher:
+    """A voucher the treasurer entered, reviewed and posted by ``reviewer`` where the union requires it."""
+    if reviewer is None or voucher.is_posted:
+        return voucher
+    voucher = services.review_voucher(voucher=voucher, user=reviewer)
+    return services.post_voucher(voucher=voucher, posted_by=reviewer)
+
+
 @transaction.atomic
-def load_year_file(path: Path, *, user: AbstractBaseUser) -> Union:
-    """Create the union, its year, 明细科目, opening balances and posted vouchers of ``path``."""
+def load_year_file(
+    path: Path, *, user: AbstractBaseUser, reviewer: AbstractBaseUser | None = None, pending: bool = True
+) -> Union:
+    """Create the union, its year, 明细科目, opening balances and posted vouchers of ``path``.
+
+    ``user`` enters every voucher; with a ``reviewer`` the union requires review, and the reviewer reviews and
+    posts each one (制单 → 审核 → 记账); without, the union posts in one step. With a reviewer and ``pending``,
+    the file's ``pending`` vouchers are entered too and left 未审核 or 已审核 (they count nowhere, but keep the
+    year from 结账 until they are posted or deleted).
+    """
     data = json.loads(Path(path).read_text(encoding="utf-8"))
-    union = Union.objects.create(name=data["union"]["name"], slug=data["union"]["slug"])
-    union.members.add(user)
+    union = Union.objects.create(
+        name=data["union"]["name"], slug=data["union"]["slug"], review_required=reviewer is not None
+    )
+    union.members.add(user, *([reviewer] if reviewer else []))
     year = services.open_year(union=union, year=data["year"])
     sub_accounts = {}
     for spec in data.get("accounts", []):
@@ -30,35 +48,51 @@ def load_year_file(path: Path, *, user: AbstractBaseUser) -> Union:
         )
     if data.get("opening"):
         services.record_opening_balances(year=year, balances=data["opening"], user=user)
+    entered: list[Voucher] = []
     for entry in data.get("entries", []):
-        date = datetime.date.fromisoformat(entry["date"])
-        common = {"date": date, "summary": entry["summary"], "attachment_count": entry.get("attachments", 0)}
-        if entry["type"] == "receipt":
-            services.record_receipt(
-                union=union,
-                account=_account(year, sub_accounts, entry["account"]),
-                amount=entry["amount"],
-                into=entry["via"],
-                user=user,
-                payer=entry.get("counterparty", ""),
-                **common,
-            )
-        elif entry["type"] == "payment":
-            services.record_payment(
-                union=union,
-                account=_account(year, sub_accounts, entry["account"]),
-                amount=entry["amount"],
-                via=entry["via"],
-                user=user,
-                payee=entry.get("counterparty", ""),
-                **common,
-            )
-        else:
-            lines = [
-                services.Line(_account(year, sub_accounts, code), debit=debit or "0", credit=credit or "0")
-                for code, debit, credit in entry["lines"]
-            ]
-            services.record_voucher(
-                year=year, posted_by=user, lines=lines, counterparty=entry.get("counterparty", ""), **common
-            )
+        entered.append(_through(_enter(union, year, sub_accounts, entry, entered, user=user), reviewer))
+    if reviewer is not None and pending:
+        for entry in data.get("pending", []):
+            voucher = _enter(union, year, sub_accounts, entry, entered, user=user)
+            if entry.get("state") == "reviewed":
+                services.review_voucher(voucher=voucher, user=reviewer)
     return union
+
+
+def _enter(union: Union, year, sub_accounts: dict, entry: dict, entered: list[Voucher], *, user) -> Voucher:
+    """One voucher of the file as the treasurer enters it (posted at once only where review is off)."""
+    date = datetime.date.fromisoformat(entry["date"])
+    if entry["type"] == "reversal":  # 红字冲销 of the entry ``of`` places before (-1: the previous one)
+        return services.reverse_voucher(
+            voucher=entered[entry["of"]], user=user, reason=entry["reason"], date=date
+        )
+    common = {"date": date, "summary": entry["summary"], "attachment_count": entry.get("attachments", 0)}
+    if entry["type"] == "receipt":
+        voucher = services.record_receipt(
+            union=union,
+            account=_account(year, sub_accounts, entry["account"]),
+            amount=entry["amount"],
+            into=entry["via"],
+            user=user,
+            payer=entry.get("counterparty", ""),
+            **common,
+        )
+    elif entry["type"] == "payment":
+        voucher = services.record_payment(
+            union=union,
+            account=_account(year, sub_accounts, entry["account"]),
+            amount=entry["amount"],
+            via=entry["via"],
+            user=user,
+            payee=entry.get("counterparty", ""),
+            **common,
+        )
+    else:
+        lines = [
+            services.Line(_account(year, sub_accounts, code), debit=debit or "0", credit=credit or "0")
+            for code, debit, credit in entry["lines"]
+        ]
+        voucher = services.record_voucher(
+            year=year, posted_by=user, lines=lines, counterparty=entry.get("counterparty", ""), **common
+        )
+    return voucher

@@ -13,9 +13,9 @@ from django import forms
 from django.core.validators import RegexValidator
 from django.utils import timezone
 
-from ledger.attachments import ACCEPT
+from ledger.attachments import ACCEPT, AttachmentError, check_file
 from ledger.errors import AmountError, DateOutsideYear, LedgerError, UnknownAccount
-from ledger.models import Account, AccountingYear, AccountType
+from ledger.models import Account, AccountingYear, AccountType, Voucher
 from ledger.money import parse_amount_input
 from ledger.submissions import new_token
 
@@ -121,6 +121,35 @@ class OnceForm(forms.Form):
     )
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+MAX_SCANS_AT_ONCE = 20
+
+
+class ScansField(forms.FileField):
+    """Scans of the original documents chosen while entering a voucher (none, one or several), each checked
+    for what it is (``ledger.attachments.check_file``) before anything is written."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ACCEPT}))
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("label", "原始凭证扫描件（可多选，PDF、JPEG 或 PNG，可不传）")
+        super().__init__(**kwargs)
+
+    def clean(self, data, initial=None):
+        files = [item for item in (data if isinstance(data, (list, tuple)) else [data]) if item]
+        if len(files) > MAX_SCANS_AT_ONCE:
+            raise forms.ValidationError(f"一次最多上传{MAX_SCANS_AT_ONCE}个扫描件")
+        for item in files:
+            try:
+                check_file(item)
+            except AttachmentError as error:
+                raise forms.ValidationError(f"{item.name}：{error.message}") from None
+        return files
+
+
 class YearBoundForm(LedgerErrorsMixin, forms.Form):
     """A form that writes into one accounting year: its dates must fall inside that year."""
 
@@ -182,6 +211,8 @@ class _EntryForm(OnceForm, YearBoundForm):
         },
     )
 
+    scans = ScansField()
+
     def __init__(self, *args, categories: Iterable[Account], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"].set_accounts(categories)
@@ -199,7 +230,7 @@ class ReceiptForm(_EntryForm):
         error_messages={"max_length": "交款单位/个人不能超过100字"},
     )
 
-    field_order = ["category", "amount", "date", "via", "summary", "payer", "attachment_count"]
+    field_order = ["category", "amount", "date", "via", "summary", "payer", "attachment_count", "scans"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -219,7 +250,7 @@ class PaymentForm(_EntryForm):
         error_messages={"max_length": "收款单位/个人不能超过100字"},
     )
 
-    field_order = ["category", "amount", "date", "via", "summary", "payee", "attachment_count"]
+    field_order = ["category", "amount", "date", "via", "summary", "payee", "attachment_count", "scans"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -243,6 +274,7 @@ class VoucherForm(OnceForm, YearBoundForm):
         error_messages={"max_length": "对方单位/个人不能超过100字"},
     )
     attachment_count = _EntryForm.base_fields["attachment_count"]
+    scans = ScansField()
 
     error_fields = {DateOutsideYear: "date"}
 
@@ -321,6 +353,21 @@ class SubAccountForm(LedgerErrorsMixin, forms.Form):
         return name
 
 
+class BatchForm(forms.Form):
+    """审核 or 记账 of the vouchers ticked in the list."""
+
+    action = forms.ChoiceField(
+        choices=[("review", "审核"), ("post", "记账")], error_messages={"required": "请选择操作"}
+    )
+    ids = forms.TypedMultipleChoiceField(
+        coerce=int, error_messages={"required": "请先勾选凭证", "invalid_choice": "所选凭证不存在或已处理"}
+    )
+
+    def __init__(self, *args, choices: Iterable[int], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["ids"].choices = [(pk, pk) for pk in choices]
+
+
 class ReverseForm(LedgerErrorsMixin, OnceForm):
     reason = forms.CharField(
         label="冲销原因",
@@ -357,8 +404,14 @@ class OpenYearForm(LedgerErrorsMixin, forms.Form):
     )
 
 
+STATE_CHOICES = [("", "全部"), *Voucher.State.choices]
+
+
 class VoucherFilterForm(forms.Form):
     """The filters of the voucher list (GET). Every field is optional."""
+
+    state = forms.ChoiceField(label="状态", choices=STATE_CHOICES, required=False)
+    scans_differ = forms.BooleanField(label="附单据数与扫描件数不符", required=False)
 
     start = _date_field(label="起始日期", required=False)
     end = _date_field(label="截止日期", required=False)

@@ -8,7 +8,7 @@ import datetime
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from djmoney.models.fields import MoneyField
 
 MONEY = {"max_digits": 18, "decimal_places": 2, "default_currency": "CNY"}
@@ -40,6 +40,18 @@ class Union(models.Model):
         default=default_signatures,
         blank=True,
         help_text='报告和报表末尾的签字栏，按顺序每项为 [职务, 姓名]，姓名可空，如 ["工会主席", ""]',
+    )
+    # On for a new union: 制单 and 记账 by one person is what the auditor flags first. A one-person union
+    # turns it off and posts its own vouchers, which then say 未经他人审核.
+    review_required = models.BooleanField(
+        "凭证须经审核",
+        default=True,
+        help_text="开启后，记收入、记支出、记凭证保存为未审核凭证，须由另一位会计主管/审核审核后才能记账",
+    )
+    cashier_sign_required = models.BooleanField(
+        "现金、银行凭证须出纳签字",
+        default=False,
+        help_text="开启后，涉及库存现金或银行存款的凭证须出纳签字后才能记账",
     )
 
     class Meta:
@@ -154,8 +166,9 @@ class AccountingYear(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    # The next 凭证号; locked with SELECT ... FOR UPDATE while posting so numbers stay gapless.
-    next_number = models.PositiveIntegerField("下一凭证号", default=1, editable=False)
+    # One more than the vouchers posted in the year (the bound of ledger.money); the year row is locked with
+    # SELECT ... FOR UPDATE while posting, which also keeps each month's 凭证号 gapless.
+    next_number = models.PositiveIntegerField("已记账凭证数加一", default=1, editable=False)
 
     class Meta:
         verbose_name = "会计年度"
@@ -180,15 +193,23 @@ class AccountingYear(models.Model):
 
 
 def voucher_no(number: int | None) -> str:
-    """The 凭证号 as printed, e.g. 记-0001 (a draft has none yet)."""
-    return f"记-{number:04d}" if number else "草稿"
+    """The 凭证号 as printed, e.g. 记-0001 (numbered per month at 记账; an unposted voucher has none yet)."""
+    return f"记-{number:04d}" if number else "未编号"
+
+
+def voucher_full_no(year: int, month: int | None, number: int | None) -> str:
+    """The 凭证号 with its month, as lists and references print it: 2012年3月 记-0003."""
+    return f"{year}年{month}月 {voucher_no(number)}" if number and month else voucher_no(number)
 
 
 class Voucher(models.Model):
     """A 记账凭证. Drafts may change; a posted voucher never does (a correction is a reversal voucher)."""
 
     class State(models.TextChoices):
-        DRAFT = "draft", "草稿"
+        """制单 → 审核 → 记账. A draft is editable by its preparer; 反审核 returns a reviewed voucher to draft."""
+
+        DRAFT = "draft", "未审核"
+        REVIEWED = "reviewed", "已审核"
         POSTED = "posted", "已记账"
 
     class Kind(models.TextChoices):
@@ -201,6 +222,8 @@ class Voucher(models.Model):
         AccountingYear, verbose_name="会计年度", on_delete=models.PROTECT, related_name="vouchers"
     )
     number = models.PositiveIntegerField("凭证号", null=True, blank=True, editable=False)
+    # The month the number belongs to (凭证号 run per union and month), set with the number at 记账.
+    month = models.PositiveSmallIntegerField("凭证月份", null=True, blank=True, editable=False)
     date = models.DateField("日期")
     summary = models.CharField("摘要", max_length=200)
     counterparty = models.CharField("对方单位/个人", max_length=100, blank=True)
@@ -226,23 +249,79 @@ class Voucher(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="审核",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField("审核时间", null=True, blank=True)
+    cashier_signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="出纳",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    cashier_signed_at = models.DateTimeField("出纳签字时间", null=True, blank=True)
     created_at = models.DateTimeField("制单时间", auto_now_add=True)
     posted_at = models.DateTimeField("记账时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "记账凭证"
         verbose_name_plural = "记账凭证"
-        ordering = ["year", "number", "id"]
+        ordering = ["year", "date", "number", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["year", "number"], name="voucher_number_unique_in_year"),
+            models.UniqueConstraint(
+                fields=["year", "month", "number"], name="voucher_number_unique_in_month"
+            ),
             models.CheckConstraint(
                 condition=(
-                    Q(state="draft", number__isnull=True, posted_at__isnull=True)
+                    Q(
+                        state="draft",
+                        number__isnull=True,
+                        month__isnull=True,
+                        reviewed_by__isnull=True,
+                        posted_at__isnull=True,
+                        posted_by__isnull=True,
+                    )
                     | Q(
-                        state="posted", number__isnull=False, posted_at__isnull=False, posted_by__isnull=False
+                        state="reviewed",
+                        number__isnull=True,
+                        month__isnull=True,
+                        reviewed_by__isnull=False,
+                        posted_at__isnull=True,
+                        posted_by__isnull=True,
+                    )
+                    | Q(
+                        state="posted",
+                        number__isnull=False,
+                        month__isnull=False,
+                        posted_at__isnull=False,
+                        posted_by__isnull=False,
                     )
                 ),
                 name="voucher_state_consistent",
+            ),
+            models.CheckConstraint(
+                condition=Q(reviewed_by__isnull=True, reviewed_at__isnull=True)
+                | Q(reviewed_by__isnull=False, reviewed_at__isnull=False),
+                name="voucher_review_recorded",
+            ),
+            models.CheckConstraint(
+                condition=Q(reviewed_by__isnull=True) | ~Q(reviewed_by=F("prepared_by")),
+                name="voucher_reviewer_not_preparer",
+            ),
+            models.CheckConstraint(
+                condition=Q(cashier_signed_by__isnull=True, cashier_signed_at__isnull=True)
+                | Q(cashier_signed_by__isnull=False, cashier_signed_at__isnull=False),
+                name="voucher_cashier_signature_recorded",
+            ),
+            models.CheckConstraint(
+                condition=Q(month__isnull=True) | Q(month__gte=1, month__lte=12), name="voucher_month_valid"
             ),
             models.CheckConstraint(
                 condition=Q(kind="reversal", reverses__isnull=False)
@@ -256,6 +335,7 @@ class Voucher(models.Model):
         indexes = [models.Index(fields=["year", "date"], name="voucher_year_date")]
         permissions = [
             ("record_voucher", "记账（录入、记账、冲销凭证）"),
+            ("review_voucher", "审核凭证（审核、反审核、记账）"),
             ("read_books", "查阅账簿和凭证"),
             ("download_reports", "查看和下载财务报告、报表"),
             ("read_audit_trail", "查看操作记录（审计轨迹）"),
@@ -270,12 +350,26 @@ class Voucher(models.Model):
         return voucher_no(self.number)
 
     @property
+    def full_no(self) -> str:
+        """2012年3月 记-0003."""
+        return voucher_full_no(self.year.year, self.month, self.number)
+
+    @property
     def is_posted(self) -> bool:
         return self.state == self.State.POSTED
 
+    @property
+    def self_posted(self) -> bool:
+        """Posted without review by another person (制单 and 记账 by one user, nobody 审核): 未经他人审核."""
+        return self.is_posted and self.reviewed_by_id is None and self.posted_by_id == self.prepared_by_id
+
 
 class VoucherLine(models.Model):
-    """One 分录: an account and either a 借方 or a 贷方 amount, never both, never zero or negative."""
+    """One 分录: an account and either a 借方 or a 贷方 amount, never both, never zero.
+
+    A negative (红字) amount only on a line of a 红字冲销 voucher that mirrors a line of its original: same
+    account, same side, the amount negated (the trigger of migration 0013 refuses any other).
+    """
 
     voucher = models.ForeignKey(Voucher, verbose_name="凭证", on_delete=models.CASCADE, related_name="lines")
     position = models.PositiveSmallIntegerField("行号")
@@ -290,7 +384,9 @@ class VoucherLine(models.Model):
         ordering = ["voucher", "position"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(debit__gt=0, credit=0) | Q(debit=0, credit__gt=0), name="line_one_positive_side"
+                condition=(Q(debit__gt=0) | Q(debit__lt=0)) & Q(credit=0)
+                | Q(debit=0) & (Q(credit__gt=0) | Q(credit__lt=0)),
+                name="line_one_side_nonzero",
             ),
             models.CheckConstraint(
                 condition=Q(debit_currency="CNY", credit_currency="CNY"), name="line_currency_cny"
@@ -370,6 +466,10 @@ class AuditEvent(models.Model):
         LOGOUT = "logout", "退出"
         VOUCHER_CREATED = "voucher_created", "填制凭证"
         VOUCHER_POSTED = "voucher_posted", "凭证记账"
+        VOUCHER_CHANGED = "voucher_changed", "修改凭证"
+        VOUCHER_REVIEWED = "voucher_reviewed", "审核"
+        VOUCHER_UNREVIEWED = "voucher_unreviewed", "反审核"
+        CASHIER_SIGNED = "cashier_signed", "出纳签字"
         VOUCHER_REVERSED = "voucher_reversed", "冲销凭证"
         DRAFT_DELETED = "draft_deleted", "删除草稿"
         OPENING_RECORDED = "opening_recorded", "录入期初余额"

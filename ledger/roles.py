@@ -12,11 +12,13 @@ from ledger.models import Union
 TREASURER = "出纳/会计"
 COMMITTEE = "工会委员"
 AUDITOR = "经费审查"
+REVIEWER = "会计主管/审核"
 
 ROLE_PERMISSIONS = {
     TREASURER: ["record_voucher", "read_books", "download_reports", "close_year"],
     COMMITTEE: ["read_books", "download_reports"],
     AUDITOR: ["read_books", "download_reports", "read_audit_trail"],
+    REVIEWER: ["review_voucher", "read_books", "download_reports"],
 }
 
 
@@ -59,3 +61,8 @@ def can_read_audit_trail(user: AbstractBaseUser, union: Union) -> bool:
 
 def can_close_year(user: AbstractBaseUser, union: Union) -> bool:
     return _member(user, union) and user.has_perm("ledger.close_year")
+
+
+def can_review(user: AbstractBaseUser, union: Union) -> bool:
+    """审核, 反审核 and 记账 of others' vouchers (会计主管/审核)."""
+    return _member(user, union) and user.has_perm("ledger.review_voucher")

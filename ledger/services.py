@@ -1,11 +1,14 @@
 """Every write to the books: one function per treasurer action, each in one transaction.
 
 Invariants kept here (and, where the database can, again by the triggers of migration 0003):
-- a posted voucher has two or more lines, every amount is positive on exactly one side, debits equal credits;
-- a posted voucher never changes; a correction is a reversal voucher pointing at the original;
+- a voucher is 未审核 (its preparer may change or delete it), 已审核 (by a 会计主管/审核 other than its
+  preparer; 反审核 returns it) or 已记账; where the union requires review only a reviewed voucher is posted;
+- a posted voucher has two or more lines, every amount on exactly one side, debits equal credits; amounts are
+  positive, except on a 红字冲销, which repeats its original's lines on the same sides with negated amounts;
+- a posted voucher never changes; a correction is a 红字冲销 voucher pointing at the original;
 - nothing is written into a closed year, and a voucher's date lies inside its year;
 - 库存现金 and 银行存款 are never below zero at the end of any day of the year (``ledger.cash_bank``);
-- 凭证号 are gapless per union and year: the year row is locked while a number is drawn;
+- 凭证号 are gapless per union, year and month, drawn at 记账 (``_draw_number``) with the year row locked;
 - amounts are exact ``Decimal`` 元 with two places; floats and a third decimal are refused, not rounded.
 
 Every function either does all it says or raises a ``LedgerError`` with a Chinese message and writes nothing.
@@ -19,10 +22,11 @@ from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from audit import trail as audit
-from ledger import cash_bank, lifecycle, queries
+from ledger import cash_bank, lifecycle, queries, roles
 from ledger.errors import (
     AmountError,
     ClosedYear,
@@ -33,7 +37,17 @@ from ledger.errors import (
     UnbalancedVoucher,
     UnknownAccount,
 )
-from ledger.models import Account, AccountingYear, AccountType, AuditEvent, Chart, Union, Voucher, VoucherLine
+from ledger.models import (
+    Account,
+    AccountingYear,
+    AccountType,
+    AuditEvent,
+    Chart,
+    Submission,
+    Union,
+    Voucher,
+    VoucherLine,
+)
 from ledger.money import (
     MAX_LINE_AMOUNT,
     MAX_VOUCHER_TOTAL,
@@ -231,20 +245,28 @@ def _limits(kind: str) -> tuple[Decimal, Decimal]:
 def _check_lines(
     year: AccountingYear, lines: Sequence[Line], kind: str = Voucher.Kind.NORMAL
 ) -> list[_CheckedLine]:
+    """Each line on exactly one side, debits equal credits, within the bounds (of the absolute amount).
+
+    Amounts are positive, except on a 红字冲销 voucher, whose every amount is negative (the same side as the
+    line it cancels; the database checks it mirrors that line).
+    """
     if len(lines) < 2:
         raise UnbalancedVoucher("一张记账凭证至少要有两行分录")
     line_limit, total_limit = _limits(kind)
+    red = kind == Voucher.Kind.REVERSAL
     checked = []
     for number, line in enumerate(lines, start=1):
         try:
             debit, credit = to_decimal(line.debit), to_decimal(line.credit)
-            within_limit(max(debit, credit), line_limit)
+            within_limit(max(abs(debit), abs(credit)), line_limit)
         except AmountError as error:
             raise AmountError(f"第{number}行：{error.message}") from None
-        if debit < 0 or credit < 0:
+        if red and (debit > 0 or credit > 0):
+            raise AmountError(f"第{number}行：红字冲销凭证的金额须为负数")
+        if not red and (debit < 0 or credit < 0):
             raise AmountError(f"第{number}行：金额必须大于零")
-        if (debit > 0) == (credit > 0):
-            raise AmountError(f"第{number}行：借方和贷方必须且只能填一方，金额大于零")
+        if (debit != 0) == (credit != 0):
+            raise AmountError(f"第{number}行：借方和贷方必须且只能填一方，金额不能为零")
         checked.append(
             _CheckedLine(resolve_account(year, line.account), debit, credit, (line.memo or "")[:200])
         )
@@ -252,8 +274,39 @@ def _check_lines(
     credit_total = sum((line.credit for line in checked), ZERO)
     if debit_total != credit_total:
         raise UnbalancedVoucher(f"借贷不平衡：借方合计{debit_total}，贷方合计{credit_total}")
-    within_limit(debit_total, total_limit, what="一张凭证的借方合计")
+    within_limit(abs(debit_total), total_limit, what="一张凭证的借方合计")
     return checked
+
+
+def _check_head(year: AccountingYear, date: datetime.date, summary: str, attachment_count: int) -> str:
+    """The checked 摘要 of a voucher's head (date in the open year, 摘要, 附单据数)."""
+    _check_open(year, date)
+    summary = (summary or "").strip()
+    if not summary:
+        raise LedgerError("摘要不能为空")
+    if len(summary) > 200:
+        raise LedgerError("摘要不能超过200字")
+    if not isinstance(attachment_count, int) or not 0 <= attachment_count <= 999:
+        raise LedgerError("附单据数不正确")
+    return summary
+
+
+def _write_lines(voucher: Voucher, checked: list[_CheckedLine]) -> None:
+    VoucherLine.objects.bulk_create(
+        VoucherLine(
+            voucher=voucher,
+            position=position,
+            account=line.account,
+            debit=money(line.debit),
+            credit=money(line.credit),
+            memo=line.memo,
+        )
+        for position, line in enumerate(checked, start=1)
+    )
+
+
+def _line_changes(checked: list[_CheckedLine]) -> list[list[str]]:
+    return [[line.account.code, f"{line.debit}", f"{line.credit}"] for line in checked]
 
 
 @transaction.atomic
@@ -269,16 +322,9 @@ def create_voucher(
     kind: str = Voucher.Kind.NORMAL,
     reverses: Voucher | None = None,
 ) -> Voucher:
-    """Write a draft voucher with its lines, after checking everything posting will check."""
+    """制单: write a voucher 未审核 (draft) with its lines, after checking everything posting will check."""
     year = lifecycle.writable_year(year.pk)  # the current state, not a stale copy
-    _check_open(year, date)
-    summary = (summary or "").strip()
-    if not summary:
-        raise LedgerError("摘要不能为空")
-    if len(summary) > 200:
-        raise LedgerError("摘要不能超过200字")
-    if not isinstance(attachment_count, int) or not 0 <= attachment_count <= 999:
-        raise LedgerError("附单据数不正确")
+    summary = _check_head(year, date, summary, attachment_count)
     checked = _check_lines(year, lines, kind)
     voucher = Voucher.objects.create(
         year=year,
@@ -290,41 +336,211 @@ def create_voucher(
         attachment_count=attachment_count,
         prepared_by=prepared_by,
     )
-    VoucherLine.objects.bulk_create(
-        VoucherLine(
-            voucher=voucher,
-            position=position,
-            account=line.account,
-            debit=money(line.debit),
-            credit=money(line.credit),
-            memo=line.memo,
-        )
-        for position, line in enumerate(checked, start=1)
-    )
+    _write_lines(voucher, checked)
     audit.record(
         AuditEvent.Action.VOUCHER_CREATED,
         user=prepared_by,
         union=year.union,
         obj=voucher,
         summary=f"{date:%Y-%m-%d} {summary}",
-        changes={"lines": [[line.account.code, f"{line.debit}", f"{line.credit}"] for line in checked]},
+        changes={"lines": _line_changes(checked)},
+    )
+    return voucher
+
+
+def _unposted(voucher: Voucher) -> Voucher:
+    """The voucher locked, fresh from the database, if it is not posted yet."""
+    voucher = Voucher.objects.select_for_update(of=("self",)).select_related("year__union").get(pk=voucher.pk)
+    if voucher.state == Voucher.State.POSTED:
+        raise PostedVoucherImmutable(f"凭证{voucher.full_no}已记账，不能再改变；更正请红字冲销")
+    return voucher
+
+
+@transaction.atomic
+def update_draft(
+    *,
+    voucher: Voucher,
+    user: AbstractBaseUser,
+    date: datetime.date,
+    summary: str,
+    lines: Sequence[Line],
+    counterparty: str = "",
+    attachment_count: int = 0,
+) -> Voucher:
+    """修改凭证: its preparer changes a 未审核 voucher (head and lines), checked as when it was made.
+
+    Refused once reviewed (反审核 first) or posted, for anyone but the preparer, and for a 红字冲销 (delete it
+    and reverse again). A 出纳签字 no longer holds for the changed voucher and is cleared.
+    """
+    voucher = _unposted(voucher)
+    if voucher.state != Voucher.State.DRAFT:
+        raise LedgerError(f"凭证已审核，不能修改；请先由审核人反审核（{voucher.summary}）")
+    if voucher.prepared_by_id != user.pk:
+        raise LedgerError("只有制单人可以修改自己填制的未审核凭证")
+    if voucher.kind != Voucher.Kind.NORMAL:
+        raise LedgerError(f"{voucher.get_kind_display()}凭证不能修改；可以删除后重新填制")
+    year = lifecycle.writable_year(voucher.year_id)
+    summary = _check_head(year, date, summary, attachment_count)
+    checked = _check_lines(year, lines, voucher.kind)
+    before = [
+        [line.account.code, f"{line.debit.amount}", f"{line.credit.amount}"]
+        for line in voucher.lines.select_related("account")
+    ]
+    voucher.lines.all().delete()
+    _write_lines(voucher, checked)
+    voucher.date, voucher.summary = date, summary
+    voucher.counterparty = (counterparty or "").strip()[:100]
+    voucher.attachment_count = attachment_count
+    voucher.cashier_signed_by = voucher.cashier_signed_at = None
+    voucher.save(
+        update_fields=[
+            "date",
+            "summary",
+            "counterparty",
+            "attachment_count",
+            "cashier_signed_by",
+            "cashier_signed_at",
+        ]
+    )
+    audit.record(
+        AuditEvent.Action.VOUCHER_CHANGED,
+        user=user,
+        union=year.union,
+        obj=voucher,
+        summary=f"{date:%Y-%m-%d} {summary}",
+        changes={"before": before, "lines": _line_changes(checked)},
     )
     return voucher
 
 
 @transaction.atomic
-def post_voucher(*, voucher: Voucher, posted_by: AbstractBaseUser) -> Voucher:
-    """Post (记账) a draft: check it again and give it the year's next gapless 凭证号."""
-    year = lifecycle.writable_year(voucher.year_id, lock=True)
-    voucher = Voucher.objects.select_for_update().get(pk=voucher.pk)
+def review_voucher(*, voucher: Voucher, user: AbstractBaseUser) -> Voucher:
+    """审核: a 会计主管/审核 other than its preparer passes a 未审核 voucher; it may then be posted."""
+    voucher = _unposted(voucher)
+    union = voucher.year.union
+    if not roles.can_review(user, union):
+        raise LedgerError("只有会计主管/审核可以审核凭证")
     if voucher.state != Voucher.State.DRAFT:
-        raise PostedVoucherImmutable(f"凭证{voucher.voucher_no}已记账")
+        raise LedgerError("凭证已经审核过了")
+    if voucher.prepared_by_id == user.pk:
+        raise LedgerError("不能审核自己填制的凭证，须由他人审核")
+    year = lifecycle.writable_year(voucher.year_id)
+    _check_open(year, voucher.date)
+    voucher.state = Voucher.State.REVIEWED
+    voucher.reviewed_by = user
+    voucher.reviewed_at = timezone.now()
+    voucher.save(update_fields=["state", "reviewed_by", "reviewed_at"])
+    audit.record(
+        AuditEvent.Action.VOUCHER_REVIEWED,
+        user=user,
+        union=union,
+        obj=voucher,
+        summary=f"审核 {voucher.date:%Y-%m-%d} {voucher.summary}",
+    )
+    return voucher
+
+
+@transaction.atomic
+def unreview_voucher(*, voucher: Voucher, user: AbstractBaseUser) -> Voucher:
+    """反审核: a reviewed voucher goes back to 未审核 before 记账, so that its preparer may change it."""
+    voucher = _unposted(voucher)
+    union = voucher.year.union
+    if not roles.can_review(user, union):
+        raise LedgerError("只有会计主管/审核可以反审核凭证")
+    if voucher.state != Voucher.State.REVIEWED:
+        raise LedgerError("只有已审核、尚未记账的凭证可以反审核")
+    lifecycle.writable_year(voucher.year_id)
+    reviewer = voucher.reviewed_by
+    voucher.state = Voucher.State.DRAFT
+    voucher.reviewed_by = voucher.reviewed_at = None
+    voucher.save(update_fields=["state", "reviewed_by", "reviewed_at"])
+    audit.record(
+        AuditEvent.Action.VOUCHER_UNREVIEWED,
+        user=user,
+        union=union,
+        obj=voucher,
+        summary=f"反审核 {voucher.date:%Y-%m-%d} {voucher.summary}",
+        changes={"reviewed_by": reviewer.get_username() if reviewer else ""},
+    )
+    return voucher
+
+
+def touches_cash_or_bank(voucher: Voucher) -> bool:
+    """Whether a line of the voucher is on 库存现金 or 银行存款 (or their 明细科目): 出纳签字 applies. One query."""
+    chart = voucher.year.chart
+    return any(
+        code.startswith((chart.cash_code, chart.bank_code))
+        for code in voucher.lines.values_list("account__code", flat=True)
+    )
+
+
+@transaction.atomic
+def sign_voucher(*, voucher: Voucher, user: AbstractBaseUser) -> Voucher:
+    """出纳签字: the cashier (出纳/会计) confirms the money of a cash or bank voucher moved, before 记账."""
+    voucher = _unposted(voucher)
+    union = voucher.year.union
+    if not roles.can_record(user, union):
+        raise LedgerError("只有出纳/会计可以出纳签字")
+    if voucher.cashier_signed_by_id is not None:
+        raise LedgerError("出纳已经签过字了")
+    if not touches_cash_or_bank(voucher):
+        raise LedgerError("这张凭证不涉及库存现金或银行存款，不需要出纳签字")
+    lifecycle.writable_year(voucher.year_id)
+    voucher.cashier_signed_by = user
+    voucher.cashier_signed_at = timezone.now()
+    voucher.save(update_fields=["cashier_signed_by", "cashier_signed_at"])
+    audit.record(
+        AuditEvent.Action.CASHIER_SIGNED,
+        user=user,
+        union=union,
+        obj=voucher,
+        summary=f"出纳签字 {voucher.date:%Y-%m-%d} {voucher.summary}",
+    )
+    return voucher
+
+
+def _draw_number(year: AccountingYear, month: int) -> int:
+    """The next 凭证号 of the union-year's ``month``. One query.
+
+    Gapless: the caller holds the year row locked (SELECT ... FOR UPDATE) while it draws and posts, and a posted
+    voucher is never deleted, so the highest number of the month plus one is free and the next one.
+    """
+    last = Voucher.objects.filter(year=year, month=month).aggregate(last=Max("number"))["last"]
+    return (last or 0) + 1
+
+
+@transaction.atomic
+def post_voucher(*, voucher: Voucher, posted_by: AbstractBaseUser) -> Voucher:
+    """记账: check a voucher again and give it the next gapless 凭证号 of its month.
+
+    Where the union requires review, only a reviewed voucher is posted; where it requires 出纳签字, a cash or
+    bank voucher is posted only once signed. The books' own vouchers (期初, 结转, their reversals) are posted
+    by ``_record_and_post`` without those steps.
+    """
+    return _post(voucher, posted_by, steps=True)
+
+
+def _post(voucher: Voucher, posted_by: AbstractBaseUser, *, steps: bool) -> Voucher:
+    year = lifecycle.writable_year(voucher.year_id, lock=True)
+    voucher = _unposted(voucher)
+    union = year.union
+    if steps and union.review_required and voucher.state != Voucher.State.REVIEWED:
+        raise LedgerError("本工会的凭证须经他人审核后才能记账，这张凭证尚未审核")
     _check_open(year, voucher.date)
     checked = _check_lines(
         year,
         [Line(line.account_id, line.debit.amount, line.credit.amount) for line in voucher.lines.all()],
         voucher.kind,
     )
+    if (
+        steps
+        and union.cashier_sign_required
+        and voucher.cashier_signed_by_id is None
+        and any(
+            line.account.code.startswith((year.chart.cash_code, year.chart.bank_code)) for line in checked
+        )
+    ):
+        raise LedgerError("本工会涉及库存现金、银行存款的凭证须出纳签字后才能记账")
     if voucher.kind == Voucher.Kind.NORMAL and year.next_number > MAX_VOUCHERS_PER_YEAR:
         raise LedgerError(f"{year.year}年度的凭证已达{MAX_VOUCHERS_PER_YEAR}张的上限，不能再记账")
     cash_bank.check_voucher(
@@ -332,29 +548,35 @@ def post_voucher(*, voucher: Voucher, posted_by: AbstractBaseUser) -> Voucher:
         date=voucher.date,
         lines=[(line.account.code, line.debit, line.credit) for line in checked],
     )
-    voucher.number = year.next_number
+    voucher.month = voucher.date.month
+    voucher.number = _draw_number(year, voucher.month)
     voucher.state = Voucher.State.POSTED
     voucher.posted_by = posted_by
     voucher.posted_at = timezone.now()
-    voucher.save(update_fields=["number", "state", "posted_by", "posted_at"])
+    voucher.save(update_fields=["month", "number", "state", "posted_by", "posted_at"])
     year.next_number += 1
     year.save(update_fields=["next_number"])
     audit.record(
         AuditEvent.Action.VOUCHER_POSTED,
         user=posted_by,
-        union=year.union,
+        union=union,
         obj=voucher,
-        summary=f"{year.year}年{voucher.voucher_no} {voucher.summary}",
+        summary=f"{voucher.full_no} {voucher.summary}",
     )
     return voucher
 
 
 @transaction.atomic
 def delete_draft(*, voucher: Voucher, user: AbstractBaseUser) -> None:
-    voucher = Voucher.objects.select_related("year").get(pk=voucher.pk)
+    """Its preparer deletes a 未审核 voucher (a reviewed one is 反审核 first; a posted one is reversed)."""
+    voucher = _unposted(voucher)
     if voucher.state != Voucher.State.DRAFT:
-        raise PostedVoucherImmutable(f"凭证{voucher.voucher_no}已记账，不能删除；更正请冲销")
+        raise LedgerError("凭证已审核，不能删除；请先由审核人反审核")
+    if voucher.prepared_by_id != user.pk:
+        raise LedgerError("只有制单人可以删除自己填制的未审核凭证")
     lifecycle.writable_year(voucher.year_id)
+    if voucher.attachments.exists():
+        raise LedgerError("这张凭证已上传扫描件（扫描件只能追加、不能删除），不能删除；请修改后送审")
     audit.record(
         AuditEvent.Action.DRAFT_DELETED,
         user=user,
@@ -362,14 +584,24 @@ def delete_draft(*, voucher: Voucher, user: AbstractBaseUser) -> None:
         obj=voucher,
         summary=voucher.summary,
     )
+    Submission.objects.filter(voucher=voucher).delete()
     voucher.delete()
 
 
 @transaction.atomic
 def record_voucher(*, year: AccountingYear, posted_by: AbstractBaseUser, **fields) -> Voucher:
-    """Prepare and post a voucher in one step (the treasurer both prepares and posts)."""
+    """记凭证 as the treasurer enters it: 制单, and 记账 at once where the union does not require review (the
+    one-step feel of a one-person union; such a voucher says 未经他人审核). Otherwise it waits 未审核."""
     voucher = create_voucher(year=year, prepared_by=posted_by, **fields)
-    return post_voucher(voucher=voucher, posted_by=posted_by)
+    if year.union.review_required:
+        return voucher
+    return _post(voucher, posted_by, steps=True)
+
+
+def _record_and_post(*, year: AccountingYear, posted_by: AbstractBaseUser, **fields) -> Voucher:
+    """The books' own vouchers (期初余额, 期末结转, their reversals): prepared and posted in one step."""
+    voucher = create_voucher(year=year, prepared_by=posted_by, **fields)
+    return _post(voucher, posted_by, steps=False)
 
 
 def _money_account(year: AccountingYear, via: str) -> Account:
@@ -405,7 +637,7 @@ def record_receipt(
     payer: str = "",
     attachment_count: int = 0,
 ) -> Voucher:
-    """A 收入: Dr 库存现金/银行存款, Cr the income account (or its 明细科目). Posted at once."""
+    """A 收入: Dr 库存现金/银行存款, Cr the income account (or its 明细科目). Entered as ``record_voucher``."""
     year, income, value = _entry(
         union=union, date=date, account=account, amount=amount, type_=AccountType.INCOME
     )
@@ -433,7 +665,7 @@ def record_payment(
     payee: str = "",
     attachment_count: int = 0,
 ) -> Voucher:
-    """A 支出: Dr the expense account (or its 明细科目), Cr 库存现金/银行存款. Posted at once.
+    """A 支出: Dr the expense account (or its 明细科目), Cr 库存现金/银行存款. Entered as ``record_voucher``.
 
     Cash and bank never go negative: posting refuses the payment if the balance on its date or on any later
     day of the year is too small (``ledger.cash_bank``).
@@ -505,7 +737,7 @@ def _post_opening(
         lines.append(
             Line(account, debit=amount if normal_debit else ZERO, credit=ZERO if normal_debit else amount)
         )
-    voucher = record_voucher(
+    voucher = _record_and_post(
         year=year,
         posted_by=user,
         date=year.start,
@@ -527,22 +759,23 @@ def _post_opening(
 def reverse_voucher(
     *, voucher: Voucher, user: AbstractBaseUser, reason: str, date: datetime.date | None = None
 ) -> Voucher:
-    """红字冲销: a new posted voucher with every line on the opposite side, pointing at the original.
+    """红字冲销: a new voucher repeating every line of the original on the same side with the amount negated
+    (红字), linked both ways; the original is never touched, and the 发生额 of each account net out.
 
-    Amounts stay positive (the database refuses negative ones), so a reversal is the mirror entry; the
-    original is never touched. By default the reversal is dated today if today is in the original's
-    year, otherwise on the original's date.
+    It is entered like any voucher: posted at once where the union does not require review, otherwise it waits
+    未审核 (deleting it frees the original for another reversal). By default it is dated today if today is in
+    the original's year, otherwise on the original's date.
     """
-    original = Voucher.objects.select_related("year").get(pk=voucher.pk)
+    original = Voucher.objects.select_related("year__union").get(pk=voucher.pk)
     reason = (reason or "").strip()
     if not reason:
         raise LedgerError("请填写冲销原因")
     if original.state != Voucher.State.POSTED:
-        raise LedgerError("只有已记账的凭证才能冲销；草稿可以直接删除")
+        raise LedgerError("只有已记账的凭证才能冲销；未记账的凭证可以修改或删除")
     if original.kind != Voucher.Kind.NORMAL:
         raise LedgerError(f"{original.get_kind_display()}凭证不能冲销")
     if Voucher.objects.filter(reverses=original).exists():
-        raise LedgerError(f"凭证{original.voucher_no}已经冲销过")
+        raise LedgerError(f"凭证{original.full_no}已经冲销过")
     if date is None:
         today = timezone.localdate()
         date = today if today.year == original.year.year else original.date
@@ -552,34 +785,79 @@ def reverse_voucher(
         year=year,
         date=date,
         user=user,
-        summary=f"冲销{original.year.year}年{original.voucher_no}：{reason}",
+        summary=f"冲销{original.full_no}号凭证：{reason}",
+        post=not year.union.review_required,
     )
     audit.record(
         AuditEvent.Action.VOUCHER_REVERSED,
         user=user,
         union=year.union,
         obj=original,
-        summary=f"{original.year.year}年{original.voucher_no}由{year.year}年{reversal.voucher_no}冲销：{reason}",
+        summary=f"{original.full_no}由{reversal.full_no}红字冲销：{reason}",
         changes={"reversal_id": reversal.pk, "reason": reason},
     )
     return reversal
 
 
-def _mirror(original: Voucher, *, year: AccountingYear, date: datetime.date, user, summary: str) -> Voucher:
-    """Post the mirror entry of ``original``: every line on the other side, pointing back at it."""
+def _mirror(
+    original: Voucher, *, year: AccountingYear, date: datetime.date, user, summary: str, post: bool = True
+) -> Voucher:
+    """The 红字 mirror of ``original``: every line on the same side with the amount negated, pointing back at
+    it. Posted at once (``post``) or left 未审核."""
     lines = [
-        Line(line.account_id, debit=line.credit.amount, credit=line.debit.amount, memo=line.memo)
+        Line(
+            line.account_id,
+            debit=-line.debit.amount if line.debit.amount else ZERO,
+            credit=-line.credit.amount if line.credit.amount else ZERO,
+            memo=line.memo,
+        )
         for line in original.lines.all()
     ]
-    return record_voucher(
-        year=year,
-        posted_by=user,
-        date=date,
-        summary=summary[:200],
-        kind=Voucher.Kind.REVERSAL,
-        reverses=original,
-        lines=lines,
-    )
+    fields = {
+        "year": year,
+        "date": date,
+        "summary": summary[:200],
+        "kind": Voucher.Kind.REVERSAL,
+        "reverses": original,
+        "lines": lines,
+    }
+    if post:
+        return _record_and_post(posted_by=user, **fields)
+    return create_voucher(prepared_by=user, **fields)
+
+
+def next_steps(
+    voucher: Voucher, user: AbstractBaseUser, *, may_record: bool, may_review: bool
+) -> frozenset[str]:
+    """What ``user`` may do next with ``voucher`` (the page's buttons; each service checks again): "edit" and
+    "delete" (its preparer, while 未审核), "review" (a reviewer other than the preparer), "unreview", "sign"
+    (出纳签字, where the union requires it), "post" and "reverse". ``may_record`` / ``may_review``: the user's
+    roles in an open year. At most one query (whether the voucher touches cash or bank, for 出纳签字)."""
+    if voucher.year.is_closed:
+        return frozenset()
+    union = voucher.year.union
+    steps = set()
+    if voucher.state == Voucher.State.POSTED:
+        if may_record and may_reverse(voucher):
+            steps.add("reverse")
+        return frozenset(steps)
+    if voucher.state == Voucher.State.DRAFT:
+        if may_record and voucher.prepared_by_id == user.pk:
+            steps |= {"edit", "delete"} if voucher.kind == Voucher.Kind.NORMAL else {"delete"}
+        if may_review and voucher.prepared_by_id != user.pk:
+            steps.add("review")
+    else:
+        if may_review:
+            steps.add("unreview")
+    signed_or_free = True
+    if union.cashier_sign_required and voucher.cashier_signed_by_id is None:
+        signed_or_free = not touches_cash_or_bank(voucher)
+        if not signed_or_free and may_record:
+            steps.add("sign")
+    reviewed = voucher.state == Voucher.State.REVIEWED or not union.review_required
+    if signed_or_free and reviewed and (may_record or may_review):
+        steps.add("post")
+    return frozenset(steps)
 
 
 def may_reverse(voucher: Voucher) -> bool:
@@ -596,7 +874,8 @@ def may_reverse(voucher: Voucher) -> bool:
 def close_year(*, year: AccountingYear, user: AbstractBaseUser) -> AccountingYear:
     """结账: close income and spending into 结余, lock the year, open the next with the closing balances.
 
-    Refused while an earlier year is open (``lifecycle.check_close``), drafts remain or a 结账 check fails.
+    Refused while an earlier year is open (``lifecycle.check_close``) or a 结账 check fails (among them: no
+    voucher of the year may wait 未审核 or 已审核 unposted).
     The next year may already be open, with an opening entered by hand and vouchers of its own: the opening
     is then brought into line with this year's closing balances (``_carry_forward``). Returns the next year.
     """
@@ -606,8 +885,6 @@ def close_year(*, year: AccountingYear, user: AbstractBaseUser) -> AccountingYea
         .get(pk=year.pk)
     )
     lifecycle.check_close(year)
-    if year.vouchers.filter(state=Voucher.State.DRAFT).exists():
-        raise LedgerError(f"{year.year}年度还有未记账的草稿凭证，请先记账或删除")
     failed = [check for check in queries.year_checks(year) if check.required and check.ok is False]
     if failed:
         raise LedgerError(
@@ -629,7 +906,7 @@ def close_year(*, year: AccountingYear, user: AbstractBaseUser) -> AccountingYea
         net = sum((to_decimal(line.debit) - to_decimal(line.credit) for line in transfer), ZERO)
         if net:
             transfer.append(Line(surplus, debit=-net if net < 0 else ZERO, credit=net if net > 0 else ZERO))
-        record_voucher(
+        _record_and_post(
             year=year,
             posted_by=user,
             date=year.end,

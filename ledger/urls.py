@@ -1,8 +1,23 @@
 """The books of a union, scoped by its slug and the accounting year: /u/<slug>/<year>/..."""
 
-from django.urls import path
+from django.urls import path, register_converter
 
 from ledger import views
+
+
+class StepConverter:
+    """A step of a voucher's life that its page posts to (``views.entry.voucher_step``)."""
+
+    regex = "review|unreview|sign|post|delete"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(StepConverter, "step")
 
 app_name = "ledger"
 
@@ -19,6 +34,10 @@ urlpatterns = [
     path(book + "vouchers/", views.voucher_list, name="vouchers"),
     path(book + "vouchers/<int:pk>/", views.voucher_detail, name="voucher"),
     path(book + "vouchers/<int:pk>/reverse/", views.voucher_reverse, name="voucher_reverse"),
+    path(book + "vouchers/<int:pk>/edit/", views.voucher_edit, name="voucher_edit"),
+    path(book + "vouchers/<int:pk>/print/", views.voucher_print, name="voucher_print"),
+    path(book + "vouchers/<int:pk>/<step:step>/", views.voucher_step, name="voucher_step"),
+    path(book + "vouchers/batch/", views.voucher_batch, name="voucher_batch"),
     path(book + "vouchers/<int:pk>/attachments/", views.attachment_upload, name="attachment_upload"),
     path(book + "attachments/<int:pk>/", views.attachment_file, name="attachment"),
     path(book + "cash/", views.journal, {"book_kind": "cash"}, name="cash_journal"),

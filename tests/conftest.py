@@ -68,7 +68,7 @@ def user(db):
 
 @pytest.fixture
 def union(db, user):
-    union = Union.objects.create(name="测试医院工会", slug="test-hospital")
+    union = Union.objects.create(name="测试医院工会", slug="test-hospital", review_required=False)
     union.members.add(user)
     return union
 
@@ -84,11 +84,27 @@ def year(union, user) -> AccountingYear:
 
 
 @pytest.fixture
-def demo(db):
-    """The 巴林左旗医院工会 2012 books of the sample report, loaded as `make run` loads them."""
-    call_command("load_demo", force=True, stdout=open("/dev/null", "w"))
+def demo_loaded(db):
+    """The 巴林左旗医院工会 2012 books of the sample report, loaded as `make run` loads them — every voucher
+    entered by `treasurer`, reviewed and posted by `reviewer`, the union requiring review — but without the
+    two vouchers `make run` leaves waiting (``--no-pending``), so that 2012 can be closed."""
+    call_command("load_demo", force=True, no_pending=True, stdout=open("/dev/null", "w"))
     union = Union.objects.get(slug="blzq-hospital")
     return AccountingYear.objects.select_related("union", "chart").get(union=union, year=2012)
+
+
+@pytest.fixture
+def demo(demo_loaded):
+    """The demo books with review switched off, so that most tests record in one step as a one-person union
+    does; the tests of 审核 use `demo_loaded` (or switch it on)."""
+    Union.objects.filter(pk=demo_loaded.union_id).update(review_required=False)
+    demo_loaded.union.refresh_from_db()
+    return demo_loaded
+
+
+def nth(year: AccountingYear, n: int) -> Voucher:
+    """The year's ``n``-th posted voucher in the order it was posted (the demo's 1 is its opening)."""
+    return year.vouchers.filter(state=Voucher.State.POSTED).order_by("posted_at", "id")[n - 1]
 
 
 def d(text: str) -> datetime.date:
@@ -154,6 +170,11 @@ def committee(demo):
 
 
 @pytest.fixture
+def reviewer(demo):
+    return get_user_model().objects.get(username="reviewer")
+
+
+@pytest.fixture
 def auditor(demo):
     return get_user_model().objects.get(username="auditor")
 
@@ -173,7 +194,7 @@ def admin(demo):
 @pytest.fixture
 def other_year(demo):
     """Another union's 2012 books, with a 明细科目, a payment and a scan of its own."""
-    union = Union.objects.create(name="另一家医院工会", slug="other-hospital")
+    union = Union.objects.create(name="另一家医院工会", slug="other-hospital", review_required=False)
     keeper = get_user_model().objects.create_user("other-keeper", password="pw-unionledger-1")
     keeper.groups.add(Group.objects.get(name=roles.TREASURER))
     union.members.add(keeper)
@@ -200,7 +221,7 @@ def other_scan(other_year, media_root):
 
 @pytest.fixture
 def demo_scan(demo, treasurer, media_root):
-    voucher = demo.vouchers.get(number=3)
+    voucher = nth(demo, 3)
     return attachments.add_attachment(voucher=voucher, uploaded=upload("三八发票.pdf", PDF), user=treasurer)
 
 

@@ -32,6 +32,8 @@ from ledger.models import Account, AccountingYear, Attachment, Voucher, VoucherL
 from ledger.money import ZERO, fen_to_decimal
 from ledger.queries.balances import account_movement, fen, fen_sum, period, posted_lines, year_accounts
 
+VoucherState = Voucher.State  # for the pages, which never import a model
+
 
 @dataclass(frozen=True)
 class JournalLine:
@@ -188,11 +190,15 @@ def vouchers(
     min_amount: Decimal | None = None,
     max_amount: Decimal | None = None,
     text: str = "",
+    states: tuple[str, ...] = (Voucher.State.POSTED,),
+    scans_differ: bool = False,
 ) -> QuerySet[Voucher]:
-    """The year's posted vouchers in 凭证号 order, filtered, each annotated with ``total_fen`` (借方合计, 分)
-    and ``scan_count`` (attached scans) in the same query; lines and their accounts come in one more.
+    """The year's vouchers in ``states`` (posted by default) by date, then 凭证号, filtered, each annotated
+    with ``total_fen`` (借方合计, 分) and ``scan_count`` (attached scans) in the same query; lines and their
+    accounts come in one more.
 
     Each of ``accounts`` must be matched by a line of the voucher on that account or one of its 明细科目.
+    ``scans_differ`` keeps the vouchers whose 附单据数 is not the number of scans attached.
     """
     scans = (
         Attachment.objects.filter(voucher=OuterRef("pk"))
@@ -201,16 +207,16 @@ def vouchers(
         .values("n")[:1]
     )
     result = (
-        Voucher.objects.filter(year=year, state=Voucher.State.POSTED)
+        Voucher.objects.filter(year=year, state__in=states)
         .annotate(
             total_fen=Coalesce(voucher_totals(), Value(0), output_field=BigIntegerField()),
             scan_count=Coalesce(Subquery(scans, output_field=BigIntegerField()), Value(0)),
         )
-        .select_related("year", "reverses", "reversed_by")
+        .select_related("year", "reverses__year", "reversed_by__year", "prepared_by", "reviewed_by")
         .prefetch_related(
             Prefetch("lines", queryset=VoucherLine.objects.select_related("account").order_by("position"))
         )
-        .order_by("number")
+        .order_by(F("month").asc(nulls_last=True), "date", "number", "id")
     )
     if start:
         result = result.filter(date__gte=start)
@@ -226,6 +232,8 @@ def vouchers(
         result = result.filter(total_fen__lte=int(max_amount * 100))
     if text:
         result = result.filter(Q(summary__icontains=text) | Q(counterparty__icontains=text))
+    if scans_differ:
+        result = result.exclude(attachment_count=F("scan_count"))
     return result
 
 
@@ -339,5 +347,12 @@ def scans(year: AccountingYear) -> QuerySet[Attachment]:
 def voucher_in(year: AccountingYear) -> QuerySet[Voucher]:
     """The year's vouchers, with what a voucher's page shows of its people and its reversal."""
     return Voucher.objects.select_related(
-        "year", "prepared_by", "posted_by", "reverses__year", "reversed_by__year"
+        "year__union",
+        "year__chart",
+        "prepared_by",
+        "reviewed_by",
+        "cashier_signed_by",
+        "posted_by",
+        "reverses__year",
+        "reversed_by__year",
     ).filter(year=year)

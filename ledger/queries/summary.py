@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ledger.models import AccountingYear, AccountType
+from ledger.models import AccountingYear, AccountType, Voucher
 from ledger.money import ZERO
 from ledger.queries.balances import (
     LeafBalance,
@@ -285,11 +285,12 @@ def year_end_checks(current: YearSummary, previous: YearSummary | None) -> tuple
 
 
 NEVER_NEGATIVE = "库存现金和银行存款在年内任何一天都不为负数"
+ALL_POSTED = "本年度的凭证都已审核并记账"
 
 
 def year_checks(year: AccountingYear) -> tuple[Check, ...]:
-    """The checks before 结账: at most nine queries (the year's and the previous year's figures, and the
-    lowest end-of-day balances of cash and bank, which the figures do not hold)."""
+    """The checks before 结账: at most ten queries (the year's and the previous year's figures, the lowest
+    end-of-day balances of cash and bank, and the vouchers still waiting, which the figures do not hold)."""
     from ledger import cash_bank  # noqa: PLC0415 - cash_bank reads through ledger.queries
 
     before = previous_year(year)
@@ -305,4 +306,14 @@ def year_checks(year: AccountingYear) -> tuple[Check, ...]:
             for name, low in cash_bank.year_end_lows(year=year)
         ),
     )
-    return (*year_end_checks(year_summary(year), year_summary(before) if before else None), never_negative)
+    waiting = Voucher.objects.filter(year=year).exclude(state=Voucher.State.POSTED).count()
+    all_posted = Check(
+        ALL_POSTED,
+        (Comparison("未审核或未记账的凭证（张）", Decimal(waiting), "应为", Decimal(0)),),
+        note="未审核、未记账的凭证不计入任何余额和报表；结账前须审核记账或删除。",
+    )
+    return (
+        *year_end_checks(year_summary(year), year_summary(before) if before else None),
+        never_negative,
+        all_posted,
+    )

@@ -4,6 +4,7 @@ import datetime
 from decimal import Decimal
 
 from django import template
+from django.utils.html import format_html
 
 from ledger import money as m
 
@@ -18,9 +19,14 @@ def _decimal(value) -> Decimal | None:
 
 @register.filter
 def money(value) -> str:
-    """8,721.40 (tables and pages)."""
+    """8,721.40 (tables and pages). A negative amount (红字) comes in ``<span class="amount-red">``, so every
+    page, printout and PDF shows it red (``static/css/site.css``)."""
     amount = _decimal(value)
-    return "" if amount is None else m.format_amount(amount)
+    if amount is None:
+        return ""
+    if amount < 0:
+        return format_html('<span class="amount-red">{}</span>', m.format_amount(amount))
+    return m.format_amount(amount)
 
 
 @register.filter

@@ -14,14 +14,18 @@ from ledger.views.books import (
     union_home,
     voucher_detail,
     voucher_list,
+    voucher_print,
 )
 from ledger.views.entry import (
     attachment_upload,
     payment,
     receipt,
     sub_account_new,
+    voucher_batch,
+    voucher_edit,
     voucher_new,
     voucher_reverse,
+    voucher_step,
 )
 from ledger.views.year_end import open_year, opening_balances, year_close, year_reopen
 
@@ -40,7 +44,11 @@ __all__ = [
     "sub_account_new",
     "union_home",
     "voucher_detail",
+    "voucher_batch",
+    "voucher_edit",
     "voucher_list",
+    "voucher_print",
+    "voucher_step",
     "voucher_new",
     "voucher_reverse",
     "year_close",

@@ -44,7 +44,9 @@ def union_home(request: HttpRequest, slug: str) -> HttpResponse:
 def dashboard(request: HttpRequest, slug: str, year: int) -> HttpResponse:
     book = book_for(request, slug, year)
     summary = queries.year_summary(book.year)
-    latest = queries.with_totals(queries.vouchers(year=book.year).order_by("-number")[:LATEST])
+    latest = queries.with_totals(
+        queries.vouchers(year=book.year).order_by("-date", "-number", "-id")[:LATEST]
+    )
     return render(
         request,
         "ledger/dashboard.html",
@@ -77,13 +79,46 @@ def voucher_list(request: HttpRequest, slug: str, year: int) -> HttpResponse:
             "min_amount": data["min_amount"],
             "max_amount": data["max_amount"],
             "text": data["q"].strip(),
+            "scans_differ": data["scans_differ"],
         }
-    page = Paginator(queries.vouchers(year=book.year, **filters), PAGE_SIZE).get_page(request.GET.get("page"))
+        if data["state"]:
+            filters["states"] = (data["state"],)
+    filters.setdefault("states", tuple(queries.VoucherState.values))
+    found = queries.vouchers(year=book.year, **filters)
+    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = queries.with_totals(page.object_list)
+    may_batch = book.can_record or book.can_review
     return render(
         request,
         "ledger/voucher_list.html",
-        {"form": form, "page": page, "query": query_without_page(request), "filtered": bool(filters)},
+        {
+            "form": form,
+            "page": page,
+            "query": query_without_page(request),
+            "filtered": bool(filters),
+            "may_batch": may_batch,
+        },
+    )
+
+
+@login_required
+@require_safe
+def voucher_print(request: HttpRequest, slug: str, year: int, pk: int) -> HttpResponse:
+    """The 记账凭证 as printed (A4 or half A4): every step's name, 合计 in figures and 大写, no buttons."""
+    book, voucher = voucher_for(request, slug, year, pk)
+    lines = queries.voucher_lines(voucher)
+    signatures = dict((title, name) for title, name in (book.union.signatures or []) if title)
+    return render(
+        request,
+        "ledger/voucher_print.html",
+        {
+            "voucher": voucher,
+            "lines": lines.lines,
+            "debit_total": lines.debit,
+            "credit_total": lines.credit,
+            "blank_rows": range(max(0, 5 - len(lines.lines))),
+            "supervisor": signatures.get("会计主管") or signatures.get("财务负责人") or "",
+        },
     )
 
 

@@ -41,6 +41,16 @@ def voucher_for(request: HttpRequest, slug: str, year: int, pk: int, *, need: st
     return book, voucher
 
 
+# The buttons of a voucher's page in the order of its life: (step, label, style).
+STEP_BUTTONS = [
+    ("sign", "出纳签字", "button"),
+    ("review", "审核", "button-primary"),
+    ("unreview", "反审核", "button"),
+    ("post", "记账", "button-primary"),
+    ("delete", "删除", "button-danger"),
+]
+
+
 def voucher_page(
     request: HttpRequest,
     book: Book,
@@ -50,6 +60,7 @@ def voucher_page(
     upload_form: AttachmentForm | None = None,
 ) -> HttpResponse:
     lines = queries.voucher_lines(voucher)
+    steps = services.next_steps(voucher, request.user, may_record=book.can_record, may_review=book.can_review)
     return render(
         request,
         "ledger/voucher_detail.html",
@@ -60,8 +71,10 @@ def voucher_page(
             "credit_total": lines.credit,
             "scans": list(voucher.attachments.select_related("uploaded_by")),
             "reversed_by": getattr(voucher, "reversed_by", None),
-            "can_reverse": book.can_record and services.may_reverse(voucher),
-            "can_upload": book.can_record and voucher.is_posted,
+            "steps": steps,
+            "step_buttons": STEP_BUTTONS,
+            "can_reverse": "reverse" in steps,
+            "can_upload": book.can_record,
             "reverse_form": reverse_form or ReverseForm(),
             "upload_form": upload_form or AttachmentForm(),
             "max_size": attachments.describe_limit(),
@@ -71,5 +84,5 @@ def voucher_page(
 
 def submitted_before(request: HttpRequest, voucher: Voucher) -> HttpResponse:
     """The answer to a form posted a second time (``ledger.submissions``): the voucher its first submit made."""
-    messages.info(request, f"这张表单已经提交过，没有重复记账：{voucher.voucher_no} {voucher.summary}。")
+    messages.info(request, f"这张表单已经提交过，没有重复记账：{voucher.full_no} {voucher.summary}。")
     return redirect(reverse("ledger:voucher", args=[voucher.year.union.slug, voucher.year.year, voucher.pk]))

@@ -1,7 +1,10 @@
-"""记账: 收入, 支出, a general 记账凭证, a union's own 明细科目, 冲销 and scans of the original documents."""
+"""记账: 收入, 支出, a general 记账凭证 (with scans chosen while entering), changing a voucher not yet reviewed,
+its life (审核, 反审核, 出纳签字, 记账, 删除; one by one or ticked in the list), a union's own 明细科目, 红字冲销
+and scans of the original documents."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,6 +17,7 @@ from ledger.errors import LedgerError
 from ledger.forms import (
     ENTRY_TYPES,
     AttachmentForm,
+    BatchForm,
     LineFormSet,
     PaymentForm,
     ReceiptForm,
@@ -22,15 +26,36 @@ from ledger.forms import (
     VoucherForm,
 )
 from ledger.money import ZERO, format_amount
+from ledger.queries import VoucherState
 from ledger.views.common import posted, submitted_before, to_book, voucher_for, voucher_page
 
 
+def _with_scans(write, scans, user):
+    """``write`` a voucher, then attach the scans chosen on its form, in the same transaction."""
+
+    def run():
+        voucher = write()
+        for scan in scans:
+            attachments.add_attachment(voucher=voucher, uploaded=scan, user=user)
+        return voucher
+
+    return run
+
+
+def _saved_message(voucher, what: str) -> str:
+    if voucher.is_posted:
+        return f"已记账：{voucher.full_no} {what}"
+    return f"已保存，等待审核：{what}（未审核的凭证不计入余额和报表，审核并记账后才编号）"
+
+
 def _entry(request: HttpRequest, slug: str, year: int, *, kind: str) -> HttpResponse:
-    """The 收入 (``kind="receipt"``) and 支出 (``"payment"``) forms: one posted voucher each."""
+    """The 收入 (``kind="receipt"``) and 支出 (``"payment"``) forms: one voucher each, posted at once unless the
+    union requires review."""
     book = book_for(request, slug, year, need="record")
     form_class = ReceiptForm if kind == "receipt" else PaymentForm
     categories = queries.postable_accounts(year=book.year, types=[form_class.account_type])
-    form = form_class(posted(request), year=book.year, categories=categories)
+    files = request.FILES if request.method == "POST" else None
+    form = form_class(posted(request), files, year=book.year, categories=categories)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         common = {
@@ -49,7 +74,9 @@ def _entry(request: HttpRequest, slug: str, year: int, *, kind: str) -> HttpResp
             return services.record_payment(via=data["via"], payee=data["payee"], **common)
 
         try:
-            voucher, first = submissions.submit_once(union=book.union, token=data["token"], write=write)
+            voucher, first = submissions.submit_once(
+                union=book.union, token=data["token"], write=_with_scans(write, data["scans"], request.user)
+            )
         except LedgerError as error:
             form.add_ledger_error(error)
         else:
@@ -58,8 +85,7 @@ def _entry(request: HttpRequest, slug: str, year: int, *, kind: str) -> HttpResp
             word = "收入" if kind == "receipt" else "支出"
             messages.success(
                 request,
-                f"已记账：{voucher.voucher_no} {word} {format_amount(data['amount'])}元 {voucher.summary}。"
-                "可在下方上传原始凭证扫描件。",
+                _saved_message(voucher, f"{word} {format_amount(data['amount'])}元 {voucher.summary}"),
             )
             return redirect(to_book(book.year, "voucher", voucher.pk))
     return render(request, "ledger/entry_form.html", {"form": form, "kind": kind})
@@ -80,7 +106,8 @@ def voucher_new(request: HttpRequest, slug: str, year: int) -> HttpResponse:
     """A general 记账凭证 with free 借/贷 lines (transfers, remitting 经费 upward, …)."""
     book = book_for(request, slug, year, need="record")
     accounts = list(queries.postable_accounts(year=book.year))
-    form = VoucherForm(posted(request), year=book.year)
+    files = request.FILES if request.method == "POST" else None
+    form = VoucherForm(posted(request), files, year=book.year)
     lines = LineFormSet(posted(request), prefix="lines", form_kwargs={"accounts": accounts})
     if request.method == "POST" and all([form.is_valid(), lines.is_valid()]):
         data = form.cleaned_data
@@ -88,22 +115,12 @@ def voucher_new(request: HttpRequest, slug: str, year: int) -> HttpResponse:
             voucher, first = submissions.submit_once(
                 union=book.union,
                 token=data["token"],
-                write=lambda: services.record_voucher(
-                    year=book.year,
-                    posted_by=request.user,
-                    date=data["date"],
-                    summary=data["summary"],
-                    counterparty=data["counterparty"],
-                    attachment_count=data["attachment_count"],
-                    lines=[
-                        services.Line(
-                            line["account"],
-                            debit=line["debit"] or ZERO,
-                            credit=line["credit"] or ZERO,
-                            memo=line["memo"],
-                        )
-                        for line in lines.lines()
-                    ],
+                write=_with_scans(
+                    lambda: services.record_voucher(
+                        year=book.year, posted_by=request.user, lines=_lines(lines), **_head(data)
+                    ),
+                    data["scans"],
+                    request.user,
                 ),
             )
         except LedgerError as error:
@@ -111,9 +128,132 @@ def voucher_new(request: HttpRequest, slug: str, year: int) -> HttpResponse:
         else:
             if not first:
                 return submitted_before(request, voucher)
-            messages.success(request, f"已记账：{voucher.voucher_no} {voucher.summary}")
+            messages.success(request, _saved_message(voucher, voucher.summary))
             return redirect(to_book(book.year, "voucher", voucher.pk))
     return render(request, "ledger/voucher_form.html", {"form": form, "lines": lines})
+
+
+def _head(data: dict) -> dict:
+    return {
+        "date": data["date"],
+        "summary": data["summary"],
+        "counterparty": data["counterparty"],
+        "attachment_count": data["attachment_count"],
+    }
+
+
+def _lines(lines) -> list:
+    return [
+        services.Line(
+            line["account"], debit=line["debit"] or ZERO, credit=line["credit"] or ZERO, memo=line["memo"]
+        )
+        for line in lines.lines()
+    ]
+
+
+@login_required
+def voucher_edit(request: HttpRequest, slug: str, year: int, pk: int) -> HttpResponse:
+    """修改凭证: its preparer changes a voucher still 未审核, on the form of 记凭证 (receipts and payments too)."""
+    book, voucher = voucher_for(request, slug, year, pk, need="record")
+    steps = services.next_steps(voucher, request.user, may_record=book.can_record, may_review=book.can_review)
+    if "edit" not in steps:
+        messages.error(
+            request,
+            "这张凭证不能修改：只有制单人可以修改未审核的凭证（已审核的须先反审核，已记账的只能红字冲销）。",
+        )
+        return redirect(to_book(book.year, "voucher", voucher.pk))
+    accounts = list(queries.postable_accounts(year=book.year))
+    current = queries.voucher_lines(voucher).lines
+    initial = {
+        "date": voucher.date,
+        "summary": voucher.summary,
+        "counterparty": voucher.counterparty,
+        "attachment_count": voucher.attachment_count,
+    }
+    line_initial = [
+        {
+            "account": str(line.account_id),
+            "debit": f"{line.debit.amount}" if line.debit.amount else "",
+            "credit": f"{line.credit.amount}" if line.credit.amount else "",
+            "memo": line.memo,
+        }
+        for line in current
+    ]
+    files = request.FILES if request.method == "POST" else None
+    form = VoucherForm(posted(request), files, year=book.year, initial=initial)
+    lines = LineFormSet(
+        posted(request), prefix="lines", form_kwargs={"accounts": accounts}, initial=line_initial
+    )
+    if request.method == "POST" and all([form.is_valid(), lines.is_valid()]):
+        data = form.cleaned_data
+        try:
+            with transaction.atomic():
+                services.update_draft(voucher=voucher, user=request.user, lines=_lines(lines), **_head(data))
+                for scan in data["scans"]:
+                    attachments.add_attachment(voucher=voucher, uploaded=scan, user=request.user)
+        except LedgerError as error:
+            form.add_ledger_error(error)
+        else:
+            messages.success(request, f"已修改凭证：{data['summary']}")
+            return redirect(to_book(book.year, "voucher", voucher.pk))
+    return render(request, "ledger/voucher_form.html", {"form": form, "lines": lines, "editing": voucher})
+
+
+# What each button of a voucher's page does, and what it says after.
+STEPS = {
+    "review": (lambda voucher, user: services.review_voucher(voucher=voucher, user=user), "已审核"),
+    "unreview": (lambda voucher, user: services.unreview_voucher(voucher=voucher, user=user), "已反审核"),
+    "sign": (lambda voucher, user: services.sign_voucher(voucher=voucher, user=user), "出纳已签字"),
+    "post": (lambda voucher, user: services.post_voucher(voucher=voucher, posted_by=user), "已记账"),
+}
+
+
+@login_required
+@require_POST
+def voucher_step(request: HttpRequest, slug: str, year: int, pk: int, step: str) -> HttpResponse:
+    """审核, 反审核, 出纳签字, 记账 or 删除 of one voucher (the services decide who may)."""
+    book, voucher = voucher_for(request, slug, year, pk, need="handle")
+    try:
+        if step == "delete":
+            services.delete_draft(voucher=voucher, user=request.user)
+        else:
+            do, said = STEPS[step]
+            voucher = do(voucher, request.user)
+    except LedgerError as error:
+        messages.error(request, error.message)
+        return redirect(to_book(book.year, "voucher", voucher.pk))
+    if step == "delete":
+        messages.success(request, f"已删除未审核的凭证：{voucher.summary}")
+        return redirect(to_book(book.year, "vouchers"))
+    number = f" {voucher.full_no}" if voucher.is_posted else ""
+    messages.success(request, f"{said}{number}：{voucher.summary}")
+    return redirect(to_book(book.year, "voucher", voucher.pk))
+
+
+@login_required
+@require_POST
+def voucher_batch(request: HttpRequest, slug: str, year: int) -> HttpResponse:
+    """批量审核 or 批量记账 of the vouchers ticked in the list, one by one in date order; stops at the first
+    refusal (those before it stay done) and says which and why."""
+    book = book_for(request, slug, year, need="handle")
+    waiting = queries.vouchers(year=book.year, states=(VoucherState.DRAFT, VoucherState.REVIEWED))
+    form = BatchForm(request.POST, choices=waiting.values_list("pk", flat=True))
+    back = to_book(book.year, "vouchers") + "?" + (request.POST.get("query") or "")
+    if not form.is_valid():
+        messages.error(request, "；".join(error for errors in form.errors.values() for error in errors))
+        return redirect(back)
+    action, done = form.cleaned_data["action"], 0
+    do, said = STEPS[action]
+    for voucher in waiting.filter(pk__in=form.cleaned_data["ids"]):
+        try:
+            do(voucher, request.user)
+        except LedgerError as error:
+            messages.error(request, f"{voucher.date:%Y-%m-%d} {voucher.summary}：{error.message}")
+            break
+        done += 1
+    if done:
+        messages.success(request, f"{said} {done} 张凭证")
+    return redirect(back)
 
 
 @login_required
@@ -168,7 +308,10 @@ def voucher_reverse(request: HttpRequest, slug: str, year: int, pk: int) -> Http
         else:
             if not first:
                 return submitted_before(request, reversal)
-            messages.success(request, f"已冲销{voucher.voucher_no}：冲销凭证为{reversal.voucher_no}")
+            if reversal.is_posted:
+                messages.success(request, f"已红字冲销{voucher.full_no}：冲销凭证为{reversal.full_no}")
+            else:
+                messages.success(request, f"已填制{voucher.full_no}的红字冲销凭证，等待审核后记账")
             return redirect(
                 reverse("ledger:voucher", args=[book.union.slug, reversal.year.year, reversal.pk])
             )

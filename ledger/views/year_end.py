@@ -54,7 +54,7 @@ def opening_balances(request: HttpRequest, slug: str, year: int) -> HttpResponse
         else:
             if not first:
                 return submitted_before(request, voucher)
-            messages.success(request, f"已录入{book.year.year}年度期初余额（{voucher.voucher_no}）。")
+            messages.success(request, f"已录入{book.year.year}年度期初余额（{voucher.full_no}）。")
             return redirect(to_book(book.year))
     return render(request, "ledger/opening_form.html", {"form": form})
 

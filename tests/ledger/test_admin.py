@@ -55,3 +55,23 @@ def test_posted_vouchers_are_read_only_in_the_admin(admin_client, demo):
     voucher.refresh_from_db()
     assert voucher.summary != "改过的摘要"
     assert admin_client.get(reverse("admin:ledger_voucher_add")).status_code == 403
+
+
+def test_the_review_settings_and_the_reviewer_role_are_in_the_admin(admin_client, demo):
+    page = admin_client.get(reverse("admin:ledger_union_change", args=[demo.union_id])).content.decode()
+    assert "凭证须经审核" in page and "现金、银行凭证须出纳签字" in page
+    user = get_user_model().objects.get(username="committee")
+    page = admin_client.get(reverse("admin:auth_user_change", args=[user.pk])).content.decode()
+    assert "会计主管/审核" in page  # assignable beside the other roles
+    data = {
+        "name": demo.union.name,
+        "slug": demo.union.slug,
+        "signatures": '[["工会主席", ""]]',
+        "members": list(demo.union.members.values_list("pk", flat=True)),
+        "review_required": "",
+        "cashier_sign_required": "on",
+    }
+    response = admin_client.post(reverse("admin:ledger_union_change", args=[demo.union_id]), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    union = Union.objects.get(pk=demo.union_id)
+    assert (union.review_required, union.cashier_sign_required) == (False, True)

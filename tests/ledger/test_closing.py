@@ -30,6 +30,7 @@ def test_year_end_checks_of_the_sample_year(demo):
         ("年末经费余额＝年初经费余额＋本年收入－本年支出", True, True),
         ("上年年末经费余额＝本年年初经费余额", None, True),
         ("库存现金和银行存款在年内任何一天都不为负数", True, True),
+        ("本年度的凭证都已审核并记账", True, True),
     ]
     assert checks[2].detail == "年末经费余额 15562.90，年初经费余额＋本年收入－本年支出 15562.90"
     summary = queries.year_summary(demo)

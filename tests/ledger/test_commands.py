@@ -1,4 +1,5 @@
 import json
+from decimal import Decimal
 from io import StringIO
 
 import pytest
@@ -60,8 +61,39 @@ def test_trial_balance_errors(demo, args, message):
 def test_load_demo_is_idempotent_and_refuses_production(demo, settings):
     count = Voucher.objects.count()
     assert "演示数据已存在" in run("load_demo", "--force")
-    assert Voucher.objects.count() == count == 15
+    assert Voucher.objects.count() == count == 17  # 15 of the sample, a mistyped receipt and its 红字冲销
     assert Union.objects.filter(slug="blzq-hospital").count() == 1
     settings.DEBUG = False
     with pytest.raises(CommandError, match="只在开发环境"):
         run("load_demo")
+
+
+def test_load_demo_leaves_one_voucher_unreviewed_and_one_reviewed(db):
+    from ledger import queries, services
+
+    run("load_demo", "--force")
+    year = services.find_year(slug="blzq-hospital", year=2012)
+    assert year.union.review_required
+    waiting = list(
+        Voucher.objects.filter(year=year)
+        .exclude(state=Voucher.State.POSTED)
+        .order_by("id")
+        .values_list("state", "summary")
+    )
+    assert waiting == [("draft", "元旦联欢会茶点"), ("reviewed", "扶贫点困难户年末慰问金")]
+    posted = Voucher.objects.filter(year=year, state=Voucher.State.POSTED)
+    assert posted.count() == 17
+    assert set(
+        posted.exclude(kind="opening").values_list(
+            "prepared_by__username", "reviewed_by__username", "posted_by__username"
+        )
+    ) == {("treasurer", "reviewer", "reviewer")}
+    summary = queries.year_summary(year)  # the waiting vouchers count nowhere: the sample's figures
+    assert (summary.opening_funds, summary.income, summary.expense, summary.closing_funds) == (
+        Decimal("8721.40"),
+        Decimal("36200.00"),
+        Decimal("29358.50"),
+        Decimal("15562.90"),
+    )
+    check = next(c for c in queries.year_checks(year) if c.title == "本年度的凭证都已审核并记账")
+    assert check.ok is False

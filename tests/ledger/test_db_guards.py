@@ -87,7 +87,7 @@ def test_a_posted_voucher_cannot_be_deleted(posted):
 def test_lines_of_a_posted_voucher_cannot_change(posted):
     with pytest.raises(IntegrityError, match="已记账凭证的分录不能修改或删除"):
         VoucherLine.objects.filter(voucher=posted, position=1).update(memo="改")
-    with pytest.raises(IntegrityError, match="不能向已记账的凭证添加分录"):
+    with pytest.raises(IntegrityError, match="已记账的凭证添加分录"):
         insert_line(posted.pk, "101", "1.00", "0", 3)
     assert VoucherLine.objects.filter(voucher=posted).count() == 2
 
@@ -102,7 +102,7 @@ def test_amounts_are_positive_on_exactly_one_side(year, user):
     )
     line = draft.lines.get(position=1)
     for debit, credit in [("-5.00", "0"), ("0", "0"), ("5.00", "5.00"), ("0", "-5.00")]:
-        with pytest.raises(IntegrityError, match="line_one_positive_side|CHECK constraint failed"):
+        with pytest.raises(IntegrityError, match="line_one_side_nonzero|CHECK constraint failed|红字"):
             execute(
                 "UPDATE ledger_voucherline SET debit = %s, credit = %s WHERE id = %s",
                 [debit, credit, line.pk],
@@ -124,7 +124,7 @@ def test_an_unbalanced_voucher_cannot_be_posted_even_by_raw_sql(year, user):
             insert_line(voucher_id, "101", "100.00", "0", 1)
             insert_line(voucher_id, "401", "0", "99.99", 2)
             execute(
-                "UPDATE ledger_voucher SET state = 'posted', number = 50, posted_by_id = %s, posted_at = %s WHERE id = %s",
+                "UPDATE ledger_voucher SET state = 'posted', number = 50, month = 6, posted_by_id = %s, posted_at = %s WHERE id = %s",
                 [user.pk, timezone.now(), voucher_id],
             )
     assert Voucher.objects.count() == before
@@ -136,7 +136,7 @@ def test_a_voucher_with_one_line_cannot_be_posted(year, user):
             voucher_id = insert_voucher(year, user)
             insert_line(voucher_id, "101", "100.00", "0", 1)
             execute(
-                "UPDATE ledger_voucher SET state = 'posted', number = 50, posted_by_id = %s, posted_at = %s WHERE id = %s",
+                "UPDATE ledger_voucher SET state = 'posted', number = 50, month = 6, posted_by_id = %s, posted_at = %s WHERE id = %s",
                 [user.pk, timezone.now(), voucher_id],
             )
 
@@ -147,7 +147,7 @@ def test_a_balanced_raw_voucher_may_be_posted(year, user):
         insert_line(voucher_id, "101", "100.10", "0", 1)
         insert_line(voucher_id, "401", "0", "100.10", 2)
         execute(
-            "UPDATE ledger_voucher SET state = 'posted', number = 50, posted_by_id = %s, posted_at = %s WHERE id = %s",
+            "UPDATE ledger_voucher SET state = 'posted', number = 50, month = 6, posted_by_id = %s, posted_at = %s WHERE id = %s",
             [user.pk, timezone.now(), voucher_id],
         )
     assert Voucher.objects.get(pk=voucher_id).state == "posted"
@@ -159,7 +159,7 @@ def test_an_empty_voucher_cannot_be_posted(year, user):
         with transaction.atomic():
             voucher_id = insert_voucher(year, user)
             execute(
-                "UPDATE ledger_voucher SET state = 'posted', number = 51, posted_by_id = %s, posted_at = %s WHERE id = %s",
+                "UPDATE ledger_voucher SET state = 'posted', number = 51, month = 6, posted_by_id = %s, posted_at = %s WHERE id = %s",
                 [user.pk, timezone.now(), voucher_id],
             )
     assert not Voucher.objects.filter(summary="raw").exists()
@@ -181,16 +181,101 @@ def test_a_voucher_date_lies_inside_its_year(year, user):
         )
 
 
-def test_voucher_numbers_are_unique_in_a_year(year, user, posted):
+def _post_raw(voucher_id: int, *, number: int, month: int, user) -> None:
+    execute(
+        "UPDATE ledger_voucher SET state = 'posted', number = %s, month = %s, posted_by_id = %s, posted_at = %s"
+        " WHERE id = %s",
+        [number, month, user.pk, timezone.now(), voucher_id],
+    )
+
+
+def test_voucher_numbers_are_unique_in_a_month(year, user, posted):
+    assert (posted.month, posted.number) == (3, 1)
     with pytest.raises(IntegrityError):
         with transaction.atomic():
-            voucher_id = insert_voucher(year, user)
+            voucher_id = insert_voucher(year, user, date=datetime.date(2012, 3, 5))
             insert_line(voucher_id, "101", "1.00", "0", 1)
             insert_line(voucher_id, "401", "0", "1.00", 2)
-            execute(
-                "UPDATE ledger_voucher SET state = 'posted', number = %s, posted_by_id = %s, posted_at = %s WHERE id = %s",
-                [posted.number, user.pk, timezone.now(), voucher_id],
-            )
+            _post_raw(voucher_id, number=posted.number, month=3, user=user)
+    # The same number in another month is another 凭证号.
+    with transaction.atomic():
+        voucher_id = insert_voucher(year, user, date=datetime.date(2012, 4, 5))
+        insert_line(voucher_id, "101", "1.00", "0", 1)
+        insert_line(voucher_id, "401", "0", "1.00", 2)
+        _post_raw(voucher_id, number=posted.number, month=4, user=user)
+    assert Voucher.objects.get(pk=voucher_id).full_no == "2012年4月 记-0001"
+
+
+def test_a_posted_voucher_number_belongs_to_the_month_of_its_date(year, user):
+    with pytest.raises(IntegrityError, match="月份"):
+        with transaction.atomic():
+            voucher_id = insert_voucher(year, user, date=datetime.date(2012, 3, 5))
+            insert_line(voucher_id, "101", "1.00", "0", 1)
+            insert_line(voucher_id, "401", "0", "1.00", 2)
+            _post_raw(voucher_id, number=1, month=4, user=user)
+
+
+def test_a_negative_line_outside_a_reversal_is_refused(year, user):
+    voucher_id = insert_voucher(year, user)
+    with pytest.raises(IntegrityError, match="红字"):
+        insert_line(voucher_id, "101", "-5.00", "0", 1)
+    insert_line(voucher_id, "101", "5.00", "0", 1)
+    with pytest.raises(IntegrityError, match="红字"):
+        execute("UPDATE ledger_voucherline SET debit = -5 WHERE voucher_id = %s", [voucher_id])
+    assert VoucherLine.objects.get(voucher_id=voucher_id).debit.amount == 5
+
+
+def test_a_negative_line_must_mirror_a_line_of_the_original(year, user, posted):
+    """A reversal's red line: the original's account and side, the amount negated — nothing else."""
+    reversal_id = insert_voucher(year, user)
+    execute(
+        "UPDATE ledger_voucher SET kind = 'reversal', reverses_id = %s WHERE id = %s",
+        [posted.pk, reversal_id],
+    )
+    for code, debit, credit in [
+        ("101", "-1550.01", "0"),  # another amount
+        ("102", "-1550.00", "0"),  # another account
+        ("101", "0", "-1550.00"),  # the other side
+    ]:
+        with pytest.raises(IntegrityError, match="红字"):
+            insert_line(reversal_id, code, debit, credit, 1)
+    insert_line(reversal_id, "101", "-1550.00", "0", 1)
+    insert_line(reversal_id, "401", "0", "-1550.00", 2)
+    _post_raw(reversal_id, number=1, month=6, user=user)
+    assert Voucher.objects.get(pk=reversal_id).is_posted
+
+
+def test_lines_of_a_reviewed_voucher_cannot_change(year, user, django_user_model):
+    draft = services.create_voucher(
+        year=year,
+        date=d("2012-02-01"),
+        summary="待审",
+        prepared_by=user,
+        lines=[services.Line("101", debit="5.00"), services.Line("102", credit="5.00")],
+    )
+    other = django_user_model.objects.create_user("checker", password="pw-unionledger-1")
+    execute(
+        "UPDATE ledger_voucher SET state = 'reviewed', reviewed_by_id = %s, reviewed_at = %s WHERE id = %s",
+        [other.pk, timezone.now(), draft.pk],
+    )
+    with pytest.raises(IntegrityError, match="已审核"):
+        VoucherLine.objects.filter(voucher=draft, position=1).update(memo="改")
+    with pytest.raises(IntegrityError, match="已审核"):
+        execute("DELETE FROM ledger_voucherline WHERE voucher_id = %s", [draft.pk])
+    with pytest.raises(IntegrityError, match="已审核"):
+        insert_line(draft.pk, "101", "1.00", "0", 3)
+    assert draft.lines.count() == 2
+
+
+def test_nobody_reviews_their_own_voucher_even_by_raw_sql(year, user):
+    voucher_id = insert_voucher(year, user)
+    with pytest.raises(IntegrityError, match="voucher_reviewer_not_preparer|CHECK constraint failed"):
+        execute(
+            "UPDATE ledger_voucher SET state = 'reviewed', reviewed_by_id = %s, reviewed_at = %s WHERE id = %s",
+            [user.pk, timezone.now(), voucher_id],
+        )
+    with pytest.raises(IntegrityError, match="voucher_state_consistent|CHECK constraint failed"):
+        execute("UPDATE ledger_voucher SET state = 'reviewed' WHERE id = %s", [voucher_id])
 
 
 def test_the_audit_trail_is_append_only(posted):

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from ledger.models import Account, Voucher
 from ledger.submissions import new_token
-from tests.conftest import JPEG, PDF, PNG, snapshot, upload
+from tests.conftest import JPEG, PDF, PNG, nth, snapshot, upload
 
 BOOK = "/u/blzq-hospital/2012/"
 HOSTILE = settings(
@@ -148,7 +148,7 @@ def test_forged_ids_of_every_kind(treasurer_client, other_year):
     ),
 )
 def test_uploads_of_anything_but_pdf_jpeg_png_are_refused(treasurer_client, demo, name, content):
-    voucher = demo.vouchers.get(number=3)
+    voucher = nth(demo, 3)
     before = snapshot()
     count = voucher.attachments.count()
     response = treasurer_client.post(
@@ -174,7 +174,7 @@ def test_uploads_of_anything_but_pdf_jpeg_png_are_refused(treasurer_client, demo
     ],
 )
 def test_reversal_with_hostile_reasons_is_refused(treasurer_client, demo, reason, message):
-    voucher = Voucher.objects.filter(year=demo, kind="normal").order_by("number").last()
+    voucher = nth(demo, 15)  # 2012-12-31, not reversed
     before = snapshot()
     response = treasurer_client.post(
         f"{BOOK}vouchers/{voucher.pk}/reverse/", {"reason": reason, "token": new_token()}, follow=True
@@ -237,7 +237,7 @@ def test_reporting_commands_refuse_bad_arguments_in_chinese(demo, tmp_path, comm
 @pytest.mark.parametrize("filename", [".", "..", "../../etc/passwd", "", "a\\..\\b.pdf"])
 def test_raw_uploads_with_hostile_file_names(treasurer_client, demo, filename):
     """A multipart body written by hand, with the names a browser would never send."""
-    voucher = demo.vouchers.get(number=3)
+    voucher = nth(demo, 3)
     boundary = "----unionledger"
     token = treasurer_client.get(f"{BOOK}vouchers/{voucher.pk}/").cookies["csrftoken"].value
     body = (

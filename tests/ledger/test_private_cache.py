@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from ledger.models import Voucher
+from tests.conftest import nth
 
 SLUG, YEAR = "blzq-hospital", 2012
 
@@ -14,7 +14,7 @@ def report_cache(settings, tmp_path):
 
 
 def private_urls(demo, scan) -> list[str]:
-    voucher = Voucher.objects.get(year=demo, number=3)
+    voucher = nth(demo, 3)
     book = [SLUG, YEAR]
     return [
         reverse("ledger:dashboard", args=book),

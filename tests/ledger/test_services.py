@@ -36,8 +36,9 @@ def test_receipt_posts_a_balanced_voucher_with_the_next_number(year, user, union
         payer="全体会员",
     )
     assert voucher.state == Voucher.State.POSTED
-    assert voucher.number == 2  # the opening voucher is 记-0001
-    assert voucher.voucher_no == "记-0002"
+    assert (voucher.month, voucher.number) == (3, 1)  # numbered within March; the opening is 1月 记-0001
+    assert voucher.full_no == "2012年3月 记-0001"
+    assert voucher.voucher_no == "记-0001"
     assert voucher.posted_by == user and voucher.prepared_by == user
     assert voucher.counterparty == "全体会员"
     lines = [(line.account.code, line.debit.amount, line.credit.amount) for line in voucher.lines.all()]
@@ -83,8 +84,8 @@ def test_account_movement_over_a_date_range(year, user, union):
     )
 
 
-def test_voucher_numbers_are_gapless_and_per_union_and_year(year, user, union):
-    other = Union.objects.create(name="另一工会", slug="other")
+def test_voucher_numbers_are_gapless_and_per_union_and_month(year, user, union):
+    other = Union.objects.create(name="另一工会", slug="other", review_required=False)
     other_year = services.open_year(union=other, year=2012)
     lines = [services.Line("101", debit="1.00"), services.Line("401", credit="1.00")]
     numbers = []
@@ -94,7 +95,7 @@ def test_voucher_numbers_are_gapless_and_per_union_and_year(year, user, union):
                 year=year, posted_by=user, date=d("2012-01-05"), summary="x", lines=lines
             ).number
         )
-    assert numbers == [2, 3, 4]
+    assert numbers == [2, 3, 4]  # January: the opening is 1月 记-0001
     first_other = services.record_voucher(
         year=other_year, posted_by=user, date=d("2012-01-05"), summary="x", lines=lines
     )
@@ -125,11 +126,11 @@ def test_reversal_mirrors_the_original_and_points_at_it(year, user, union):
     reversal = services.reverse_voucher(voucher=payment, user=user, reason="重复录入", date=d("2012-05-16"))
     assert reversal.kind == Voucher.Kind.REVERSAL and reversal.reverses == payment
     assert payment.reversed_by == reversal
-    assert "冲销2012年记-0002：重复录入" == reversal.summary
+    assert "冲销2012年5月 记-0001号凭证：重复录入" == reversal.summary
     lines = [(line.account.code, line.debit.amount, line.credit.amount) for line in reversal.lines.all()]
-    assert lines == [
-        ("508", Decimal("0.00"), Decimal("1000.00")),
-        ("102", Decimal("1000.00"), Decimal("0.00")),
+    assert lines == [  # 红字: the same sides, the amounts negated
+        ("508", Decimal("-1000.00"), Decimal("0.00")),
+        ("102", Decimal("0.00"), Decimal("-1000.00")),
     ]
     assert balance(year, "508") == Decimal("0.00")
     assert balance(year, "102") == Decimal("9000.00")
@@ -144,7 +145,7 @@ def test_reversal_mirrors_the_original_and_points_at_it(year, user, union):
     actions = list(
         AuditEvent.objects.filter(action=AuditEvent.Action.VOUCHER_REVERSED).values_list("summary", flat=True)
     )
-    assert actions == ["2012年记-0002由2012年记-0003冲销：重复录入"]
+    assert actions == ["2012年5月 记-0001由2012年5月 记-0002红字冲销：重复录入"]
 
 
 def test_close_year_carries_balances_and_locks_the_year(year, user, union):
@@ -207,7 +208,9 @@ def test_close_year_refuses_with_drafts(year, user):
         prepared_by=user,
     )
     before = snapshot()
-    with pytest.raises(LedgerError, match="草稿"):
+    with pytest.raises(
+        LedgerError, match="本年度的凭证都已审核并记账（未审核或未记账的凭证（张） 1，应为 0）"
+    ):
         services.close_year(year=year, user=user)
     assert snapshot() == before
 
@@ -228,8 +231,15 @@ def test_sample_year_balances_with_the_sample_closing_balance(demo):
         "庆“七一”文艺汇演": Decimal("300.00"),
         "乡村扶贫点等捐赠及慰问": Decimal("23156.80"),
     }
-    numbers = list(Voucher.objects.filter(year=demo).order_by("number").values_list("number", flat=True))
-    assert numbers == list(range(1, len(numbers) + 1))
+    by_month: dict[int, list[int]] = {}
+    for month, number in (
+        Voucher.objects.filter(year=demo).order_by("month", "number").values_list("month", "number")
+    ):
+        by_month.setdefault(month, []).append(number)
+    assert all(
+        numbers == list(range(1, len(numbers) + 1)) for numbers in by_month.values()
+    )  # gapless per month
+    assert by_month[12] == [1, 2, 3, 4, 5, 6]  # with the mistyped receipt and its 红字冲销
 
 
 # --- bad input: a clear Chinese error and nothing written --------------------------------------------

@@ -8,7 +8,7 @@ from pypdf import PdfWriter
 from pypdf.generic import ArrayObject, DictionaryObject, NameObject, TextStringObject
 
 from ledger import attachments
-from tests.conftest import JPEG, PDF, PNG, upload
+from tests.conftest import JPEG, PDF, PNG, nth, upload
 from tests.ledger.test_views_voucher import refused_upload
 
 pytestmark = pytest.mark.usefixtures("media_root")
@@ -44,7 +44,7 @@ def active_pdf(where: str) -> bytes:
 
 @pytest.fixture
 def largest(demo):
-    return demo.vouchers.get(number=12)
+    return nth(demo, 12)
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ from django.urls import URLPattern, get_resolver, reverse
 from audit import urls as audit_urls
 from ledger import urls as ledger_urls
 from ledger.models import AuditEvent
-from tests.conftest import ROLE_NAMES, snapshot
+from tests.conftest import ROLE_NAMES, nth, snapshot
 
 pytestmark = pytest.mark.usefixtures("media_root")
 
@@ -55,11 +55,11 @@ UNION = {
 
 
 def _voucher(demo):
-    return demo.vouchers.get(number=3).pk
+    return nth(demo, 3).pk
 
 
 def _account(demo):
-    return demo.vouchers.get(number=3).lines.get(position=1).account_id
+    return nth(demo, 3).lines.get(position=1).account_id
 
 
 # URL name → (arguments from the demo books, expected statuses).

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from ledger import queries, services
 from ledger.models import Voucher
-from tests.conftest import d, receipt
+from tests.conftest import d, nth, receipt
 
 SLUG, YEAR = "blzq-hospital", 2012
 
@@ -59,14 +59,16 @@ def test_cash_journal_runs_the_balance_by_window_function(demo, django_assert_nu
         journal = queries.journal(year=demo, account=cash)
     assert journal.opening == Decimal("1521.40")
     assert [(line.voucher_no, line.debit, line.credit, line.balance) for line in journal.lines] == [
-        ("记-0003", Decimal("0.00"), Decimal("723.00"), Decimal("798.40")),
-        ("记-0004", Decimal("1550.00"), Decimal("0.00"), Decimal("2348.40")),
-        ("记-0005", Decimal("2000.00"), Decimal("0.00"), Decimal("4348.40")),
-        ("记-0007", Decimal("1550.00"), Decimal("0.00"), Decimal("5898.40")),
-        ("记-0008", Decimal("0.00"), Decimal("300.00"), Decimal("5598.40")),
-        ("记-0011", Decimal("1550.00"), Decimal("0.00"), Decimal("7148.40")),
-        ("记-0014", Decimal("1550.00"), Decimal("0.00"), Decimal("8698.40")),
-        ("记-0015", Decimal("0.00"), Decimal("800.00"), Decimal("7898.40")),
+        ("记-0001", Decimal("0.00"), Decimal("723.00"), Decimal("798.40")),  # 3月
+        ("记-0002", Decimal("1550.00"), Decimal("0.00"), Decimal("2348.40")),
+        ("记-0001", Decimal("2000.00"), Decimal("0.00"), Decimal("4348.40")),  # 4月
+        ("记-0001", Decimal("1550.00"), Decimal("0.00"), Decimal("5898.40")),  # 6月
+        ("记-0001", Decimal("0.00"), Decimal("300.00"), Decimal("5598.40")),  # 7月
+        ("记-0002", Decimal("1550.00"), Decimal("0.00"), Decimal("7148.40")),  # 9月
+        ("记-0003", Decimal("1550.00"), Decimal("0.00"), Decimal("8698.40")),  # 12月28日
+        ("记-0005", Decimal("830.00"), Decimal("0.00"), Decimal("9528.40")),  # 12月28日, 录错
+        ("记-0004", Decimal("0.00"), Decimal("800.00"), Decimal("8728.40")),  # 12月31日
+        ("记-0006", Decimal("-830.00"), Decimal("0.00"), Decimal("7898.40")),  # its 红字冲销
     ]
     assert (journal.debit, journal.credit, journal.closing) == (
         Decimal("8200.00"),
@@ -101,9 +103,9 @@ def test_journal_of_a_credit_side_account_and_same_day_lines_in_voucher_order(de
     journal = queries.journal(year=demo, account=dues)
     assert journal.opening == Decimal("0.00")
     assert [(line.voucher_no, line.balance) for line in journal.lines][:3] == [
-        ("记-0004", Decimal("1550.00")),
-        ("记-0016", Decimal("1551.00")),
-        ("记-0017", Decimal("1553.00")),
+        ("记-0002", Decimal("1550.00")),  # 3月: numbered within the month, by date then number
+        ("记-0003", Decimal("1551.00")),
+        ("记-0004", Decimal("1553.00")),
     ]
     assert journal.closing == Decimal("6203.00")
 
@@ -136,7 +138,7 @@ def test_year_summary_gives_the_home_pages_figures_in_three_queries(
         Decimal("15562.90"),
     )
     # a reversed payment nets to zero in its category; closing the year leaves the totals standing
-    services.reverse_voucher(voucher=demo.vouchers.get(number=8), user=treasurer, reason="错")
+    services.reverse_voucher(voucher=nth(demo, 8), user=treasurer, reason="错")
     spending = {row.code: row.amount for row in queries.year_summary(demo).categories("expense")}
     assert "5010201" not in spending
     services.close_year(year=demo, user=treasurer)
@@ -156,7 +158,8 @@ def test_home_shows_the_years_figures(client_for):
     assert cell(page, "money-total") == "15,562.90"
     assert ["其他支出 › 乡村扶贫点等捐赠及慰问", "23,156.80"] in table_rows(page, "spending-by-category")
     assert table_rows(page, "income-by-category") == [["会费收入", "6,200.00"], ["行政补助收入", "30,000.00"]]
-    assert "记-0015" in page and "记-0008" in page and "记-0007" not in page  # the latest eight
+    # the latest eight by date: December's six (with the 红字冲销 of the mistyped receipt) and September's two
+    assert "2012年12月 记-0006" in page and "2012年9月 记-0001" in page and "2012年7月" not in page
     assert "2012年12月31日" in page
 
 
@@ -193,11 +196,26 @@ def test_a_closed_year_home_offers_no_recording(client_for, demo, treasurer):
 def test_the_voucher_list(client_for):
     response = client_for("auditor").get(url("vouchers"))
     page = text(response)
-    assert "共 15 张" in page
-    assert [v.voucher_no for v in response.context["page"].object_list] == [
-        f"记-{n:04d}" for n in range(1, 16)
+    assert "共 17 张" in page
+    listed = response.context["page"].object_list
+    assert [v.full_no for v in listed][:6] == [
+        "2012年1月 记-0001",
+        "2012年1月 记-0002",
+        "2012年3月 记-0001",
+        "2012年3月 记-0002",
+        "2012年4月 记-0001",
+        "2012年5月 记-0001",
     ]
-    assert response.context["page"].object_list[11].total == Decimal("5156.80")
+    assert [v.full_no for v in listed][-4:] == [  # by date, then number
+        "2012年12月 记-0003",
+        "2012年12月 记-0005",
+        "2012年12月 记-0004",
+        "2012年12月 记-0006",
+    ]
+    assert listed[11].total == Decimal("5156.80")
+    assert (
+        listed[16].total == Decimal("-830.00") and 'class="amount-red">-830.00<' in response.content.decode()
+    )
     assert "5,156.80" in page and "借 乡村扶贫点等捐赠及慰问" in page
 
 
@@ -205,7 +223,7 @@ def test_the_voucher_list(client_for):
     ("query", "numbers"),
     [
         ({"start": "2012-07-01", "end": "2012-09-30"}, [8, 9, 10, 11]),
-        ({"q": "会费"}, [4, 7, 11, 14]),
+        ({"q": "会费"}, [4, 7, 11, 14, 16, 17]),  # 16: the mistyped receipt, 17: its reversal
         ({"q": "林东镇"}, [3, 13]),  # the counterparty
         (
             {"min_amount": "5,000", "max_amount": "¥10,000.00"},
@@ -214,18 +232,20 @@ def test_the_voucher_list(client_for):
         ({"min_amount": "15000"}, [2, 9]),
         ({"category": "5010402"}, [13, 15]),
         ({"category": "50104"}, [3, 13, 15]),  # a parent takes in its 明细科目
-        ({"account": "101"}, [1, 3, 4, 5, 7, 8, 11, 14, 15]),
+        ({"account": "101"}, [1, 3, 4, 5, 7, 8, 11, 14, 16, 15, 17]),
         ({"account": "101", "category": "501"}, [3, 8, 15]),
         ({"q": "没有这样的摘要"}, []),
     ],
 )
 def test_voucher_list_filters(demo, client_for, query, numbers):
+    """``numbers``: the vouchers found, as their place in the order the demo posted them, listed by date."""
     for key in ("category", "account"):
         if key in query:
             query[key] = services.resolve_account(demo, query[key]).pk
     response = client_for("committee").get(url("vouchers"), query)
     assert response.status_code == 200
-    assert [v.number for v in response.context["page"].object_list] == numbers
+    posted = [nth(demo, n).pk for n in range(1, 18)]
+    assert [posted.index(v.pk) + 1 for v in response.context["page"].object_list] == numbers
 
 
 @pytest.mark.parametrize(
@@ -248,7 +268,7 @@ def test_bad_filters_are_explained_and_the_typed_text_kept(client_for, query, fi
     for value in query.values():
         if field != "category":
             assert f'value="{value}"' in page
-    assert len(response.context["page"].object_list) == 15
+    assert len(response.context["page"].object_list) == 17
 
 
 def test_another_unions_account_as_a_filter_is_refused(client_for, other_year):
@@ -263,7 +283,10 @@ def test_voucher_list_pages(demo, client_for):
     assert first.context["page"].paginator.num_pages == 3 and len(first.context["page"].object_list) == 20
     assert "第 1 / 3 页" in text(first)
     filtered = client.get(url("vouchers"), {"q": "补收会费", "page": "2"})
-    assert [v.number for v in filtered.context["page"].object_list] == list(range(36, 46))
+    # by date, then number: 1 and 2 February hold two receipts each (0 and 28, 1 and 29)
+    assert [v.summary for v in filtered.context["page"].object_list] == [
+        f"补收会费{n}" for n in range(18, 28)
+    ]
     assert "?q=%E8%A1%A5%E6%94%B6%E4%BC%9A%E8%B4%B9&amp;page=1" in filtered.content.decode()
     assert client.get(url("vouchers"), {"page": "99"}).context["page"].number == 3
     assert client.get(url("vouchers"), {"page": "x"}).context["page"].number == 1
@@ -341,13 +364,13 @@ def test_query_count_does_not_grow_with_vouchers(demo, client_for, django_assert
     if name == "account_ledger":
         args = [services.resolve_account(demo, "401").pk]
     elif name == "voucher":
-        args = [demo.vouchers.get(number=12).pk]
+        args = [nth(demo, 12).pk]
     target = url(name, *args)
     client.get(target)  # warm the session and permission caches of the client side
     with django_assert_num_queries(QUERIES[name]):
         assert client.get(target).status_code == 200
     add_receipts(demo, 24)
-    assert Voucher.objects.filter(year=demo).count() == 39
+    assert Voucher.objects.filter(year=demo).count() == 41
     with django_assert_num_queries(QUERIES[name]):
         assert client.get(target).status_code == 200
 

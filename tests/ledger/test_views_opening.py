@@ -31,7 +31,7 @@ def test_a_new_union_enters_its_opening_balances(fresh):
         {"cash": "¥1,200.50", "bank": "30,000", "payable_upper": "1000", "token": new_token()},
         follow=True,
     )
-    assert "已录入2024年度期初余额（记-0001）。" in response.content.decode()
+    assert "已录入2024年度期初余额（2024年1月 记-0001）。" in response.content.decode()
     summary = queries.year_summary(year)
     assert summary.opening_funds == Decimal("30200.50")
     assert summary.cash_and_bank == Decimal("31200.50")

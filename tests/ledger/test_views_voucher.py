@@ -12,7 +12,7 @@ from django.urls import reverse
 from ledger import attachments, services
 from ledger.models import Attachment, AuditEvent, Voucher
 from ledger.submissions import new_token
-from tests.conftest import JPEG, PDF, PNG, sha256, snapshot, upload
+from tests.conftest import JPEG, PDF, PNG, nth, sha256, snapshot, upload
 
 pytestmark = pytest.mark.usefixtures("media_root")
 
@@ -29,8 +29,8 @@ def text(response) -> str:
 
 @pytest.fixture
 def largest(demo) -> Voucher:
-    """记-0012 年末扶贫点捐赠及慰问, 5,156.80 from the bank."""
-    return demo.vouchers.get(number=12)
+    """2012年12月 记-0001 年末扶贫点捐赠及慰问, 5,156.80 from the bank (the 12th voucher posted)."""
+    return nth(demo, 12)
 
 
 # --- the page ------------------------------------------------------------------------------------------
@@ -38,11 +38,12 @@ def largest(demo) -> Voucher:
 
 def test_the_voucher_page_shows_lines_totals_and_capitals(demo, client_for, largest):
     page = text(client_for("auditor").get(voucher_url(largest)))
-    assert "记-0012" in page and "2012年12月20日" in page and "年末扶贫点捐赠及慰问" in page
+    assert "2012年12月 记-0001" in page and "2012年12月20日" in page and "年末扶贫点捐赠及慰问" in page
     assert "50801 其他支出 › 乡村扶贫点等捐赠及慰问" in page and "102 银行存款" in page
     assert page.count("5,156.80") == 4  # debit line, credit line, and both totals
     assert "伍仟壹佰伍拾陆元捌角整" in page
-    assert "制单：王秀兰" in page and "记账：王秀兰" in page
+    assert "制单：王秀兰" in page and "审核：赵志刚" in page and "记账：赵志刚" in page
+    assert "未经他人审核" not in page
     assert "附单据 3 张" in page
 
 
@@ -183,7 +184,7 @@ def test_the_same_scan_twice_on_one_voucher_is_refused(client_for, demo_scan, me
 
 
 def test_the_same_scan_on_two_vouchers_is_stored_once(client_for, demo, demo_scan, media_root):
-    other = demo.vouchers.get(number=4)
+    other = nth(demo, 4)
     assert (
         client_for("treasurer")
         .post(voucher_url(other, "attachment_upload"), {"file": upload("复印.pdf", PDF)})
@@ -232,17 +233,24 @@ def test_the_treasurer_reverses_with_a_reason(demo, client_for, treasurer, large
     )
     reversal = Voucher.objects.get(reverses=largest)
     assert response.status_code == 302 and response["Location"] == voucher_url(reversal)
-    assert reversal.kind == Voucher.Kind.REVERSAL and reversal.number == 16 and reversal.date == largest.date
-    assert reversal.summary == "冲销2012年记-0012：重复记账"
+    assert reversal.kind == Voucher.Kind.REVERSAL and reversal.date == largest.date
+    assert reversal.full_no == "2012年12月 记-0007"  # December already holds six
+    assert reversal.summary == "冲销2012年12月 记-0001号凭证：重复记账"
     assert [(line.account.code, line.debit.amount, line.credit.amount) for line in reversal.lines.all()] == [
-        ("50801", Decimal("0.00"), Decimal("5156.80")),
-        ("102", Decimal("5156.80"), Decimal("0.00")),
+        ("50801", Decimal("-5156.80"), Decimal("0.00")),
+        ("102", Decimal("0.00"), Decimal("-5156.80")),
     ]
-    page = text(client.get(voucher_url(reversal)))
-    assert "本凭证冲销了" in page and "2012年记-0012" in page and "已冲销记-0012：冲销凭证为记-0016" in page
+    response = client.get(voucher_url(reversal))
+    page = text(response)
+    assert "本凭证红字冲销了" in page and "2012年12月 记-0001" in page
+    assert "已红字冲销2012年12月 记-0001：冲销凭证为2012年12月 记-0007" in page
+    assert (
+        response.content.decode().count('<span class="amount-red">-5,156.80</span>') == 4
+    )  # lines and totals
+    assert "负伍仟壹佰伍拾陆元捌角整" in page
     assert "冲销原因" not in page  # a reversal is not reversed again from the page
     original = text(client.get(voucher_url(largest)))
-    assert "本凭证已被" in original and "2012年记-0016" in original and "冲销原因" not in original
+    assert "本凭证已被" in original and "2012年12月 记-0007" in original and "冲销原因" not in original
 
 
 @pytest.mark.parametrize("reason", ["", "   "])
@@ -271,7 +279,7 @@ def test_reversing_twice_or_reversing_a_reversal_is_refused(demo, client_for, tr
     client = client_for("treasurer")
     before = snapshot()
     response = client.post(voucher_url(largest, "voucher_reverse"), {"reason": "再冲", "token": new_token()})
-    assert response.status_code == 200 and "凭证记-0012已经冲销过" in text(response)
+    assert response.status_code == 200 and "凭证2012年12月 记-0001已经冲销过" in text(response)
     response = client.post(
         voucher_url(reversal, "voucher_reverse"), {"reason": "冲红字", "token": new_token()}
     )

@@ -97,8 +97,8 @@ def test_audit_trail_shows_this_unions_events_and_its_members_sign_ins(client_fo
     page = client_for("auditor").get(BOOK + "audit/?action=login").content.decode()
     assert "committee" in page and "登录成功" in page
     assert "other-keeper" not in page
-    page = client_for("auditor").get(BOOK + "audit/?action=voucher_posted&user=treas").content.decode()
-    assert "2012年记-0015 职工元旦联欢会场地布置" in page
+    page = client_for("auditor").get(BOOK + "audit/?action=voucher_posted&user=review").content.decode()
+    assert "2012年12月 记-0004 职工元旦联欢会场地布置" in page
     assert "登录成功" not in page
 
 
@@ -117,9 +117,10 @@ def test_audit_export_is_a_workbook_of_the_filtered_trail(client_for, trail):
     assert rows[0][0].startswith("巴林左旗医院工会 操作记录")
     assert rows[1] == ("时间", "用户", "操作", "说明", "对象", "来源地址", "变更内容")
     body = rows[2:]
-    assert len(body) == 15
+    assert len(body) == 17
     assert {row[2] for row in body} == {"凭证记账"}
-    assert body[0][3] == "2012年记-0015 职工元旦联欢会场地布置"
+    assert body[0][3].startswith("2012年12月 记-0006 冲销2012年12月 记-0005号凭证")  # the newest first
+    assert body[2][3] == "2012年12月 记-0004 职工元旦联欢会场地布置"
     assert sheet.freeze_panes == "A3"
 
 

@@ -153,7 +153,7 @@ def test_the_journal_lists_every_posted_line_with_real_dates_and_amounts(demo_bo
         "贷方金额",
     ]
     body = list(ws.iter_rows(min_row=2, max_row=ws.max_row - 1, values_only=True))
-    assert len(body) == 31  # the opening voucher's 3 lines and 14 vouchers of 2 lines
+    assert len(body) == 35  # the opening voucher's 3 lines and 16 vouchers of 2 lines (one a 红字冲销)
     first = body[0]
     assert first[:6] == (datetime.datetime(2012, 1, 1), "记-0001", "期初余额", "期初余额", "101", "库存现金")
     assert ws["A2"].number_format == "yyyy-mm-dd" and ws["G2"].number_format == "#,##0.00"

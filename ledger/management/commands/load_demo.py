@@ -15,6 +15,7 @@ DEMO_USERS = [
     ("treasurer", "王秀兰", roles.TREASURER),
     ("committee", "李建国", roles.COMMITTEE),
     ("auditor", "张丽华", roles.AUDITOR),
+    ("reviewer", "赵志刚", roles.REVIEWER),
 ]
 
 
@@ -23,8 +24,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--force", action="store_true", help="DEBUG 关闭时也载入（仅用于测试环境）")
+        parser.add_argument(
+            "--no-pending",
+            action="store_true",
+            help="不载入待审核、待记账的两张凭证（2012年度即可结账；测试用）",
+        )
 
-    def handle(self, *args, force: bool = False, **options):
+    def handle(self, *args, force: bool = False, no_pending: bool = False, **options):
         if not settings.DEBUG and not force:
             raise CommandError("演示数据和演示用户只在开发环境（DEBUG=1）载入；生产环境不要运行此命令")
         User = get_user_model()
@@ -46,10 +52,14 @@ class Command(BaseCommand):
             self.stdout.write("演示数据已存在：巴林左旗医院工会（blzq-hospital），未重复载入")
         else:
             try:
-                union = load_year_file(DEMO_FILE, user=users["treasurer"])
+                union = load_year_file(
+                    DEMO_FILE, user=users["treasurer"], reviewer=users["reviewer"], pending=not no_pending
+                )
             except LedgerError as error:
                 raise CommandError(f"演示数据载入失败：{error}") from error
             self.stdout.write(f"已载入演示数据：{union.name}（{union.slug}）2012年度")
+            if not no_pending:
+                self.stdout.write("其中两张凭证待审核、待记账（reviewer 审核记账或 treasurer 删除后才能结账）")
         union.members.add(*users.values())
         for username, first_name, group_name in DEMO_USERS:
             self.stdout.write(f"演示用户：{username} / {DEMO_PASSWORD}（{group_name}，{first_name}）")
