@@ -48,7 +48,9 @@ class _Sheet:
         self.append([self.cell(f"期间：{period}"), *[None] * (len(headers) - 2), self.cell("单位：元")])
         self.append([self.cell(text, bold=True) for text in headers])
 
-    def cell(self, value=None, *, bold: bool = False, size: int | None = None, number_format: str | None = None):
+    def cell(
+        self, value=None, *, bold: bool = False, size: int | None = None, number_format: str | None = None
+    ):
         from openpyxl.cell import WriteOnlyCell  # noqa: PLC0415
         from openpyxl.styles import Font  # noqa: PLC0415
 
@@ -100,7 +102,11 @@ def journal_workbook(book: JournalBook, *, union_name: str, title: str, period: 
     rows) and 本年累计 (the previous 本年累计 plus this 本月合计 when both are in the sheet, else a value).
     A 明细账 of an account with 明细科目 names the line's account in its 摘要."""
     sheet = _Sheet(
-        title, union_name=union_name, period=period, headers=JOURNAL_HEADERS, widths=[12, 11, 36, 22, 15, 15, 7, 16]
+        title,
+        union_name=union_name,
+        period=period,
+        headers=JOURNAL_HEADERS,
+        widths=[12, 11, 36, 22, 15, 15, 7, 16],
     )
     sheet.append([None, None, book.opening_label, None, None, None, *_balance(sheet, book.opening)])
     month_first = sheet.row + 1
@@ -201,13 +207,15 @@ def balances_workbook(data: AccountBalances, *, union_name: str) -> bytes:
             [
                 row.account.code,
                 sheet.cell("　" * (row.level - 1) + row.account.name, bold=row.level == 1),
-                *(sheet.money(getattr(row, name)) for name in BALANCE_FIELDS),
+                *(sheet.money(getattr(row, name) or None) for name in BALANCE_FIELDS),  # blank, not 0.00
             ]
         )
         if row.level == 1:
             top_rows.append(number)
     if top_rows:
-        totals = [sheet.money("=" + "+".join(f"{column}{n}" for n in top_rows), bold=True) for column in columns]
+        totals = [
+            sheet.money("=" + "+".join(f"{column}{n}" for n in top_rows), bold=True) for column in columns
+        ]
     else:
         totals = [sheet.money(getattr(data.totals, name), bold=True) for name in BALANCE_FIELDS]
     sheet.append([None, sheet.cell("合计", bold=True), *totals])
@@ -221,7 +229,11 @@ def general_ledger_workbook(data: GeneralLedger, *, union_name: str) -> bytes:
     """The 总账: 上年结转, then per month 本月合计 and 本年累计 (a formula over the 本月合计 rows above)."""
     title = f"总账 {data.account.code} {data.account.name}"
     sheet = _Sheet(
-        title, union_name=union_name, period=f"{data.year}年", headers=GENERAL_HEADERS, widths=[8, 20, 15, 15, 7, 16]
+        title,
+        union_name=union_name,
+        period=f"{data.year}年",
+        headers=GENERAL_HEADERS,
+        widths=[8, 20, 15, 15, 7, 16],
     )
     sheet.append([None, "上年结转", None, None, *_balance(sheet, data.opening)])
     month_rows = []

@@ -224,7 +224,7 @@ def other_accounts(account: Account, voucher_ids: list[int]) -> dict[int, str]:
     return {voucher_id: seen[0] + ("等" if len(seen) > 1 else "") for voucher_id, seen in names.items()}
 
 
-def _lines_with_balances(rows: list[tuple], opening: Decimal, others: dict[int, str]) -> list[JournalLine]:
+def lines_with_balances(rows: list[tuple], opening: Decimal, others: dict[int, str]) -> list[JournalLine]:
     """The page's lines with the balance after each (借 minus 贷, from ``opening``): a bounded page."""
     lines = []
     balance = opening
@@ -364,7 +364,7 @@ def journal_page(
     totals = book_totals(year, account, month, start_key)
     others = other_accounts(account, sorted({row[1] for row in rows}))
     opening = totals.before_month + totals.before_page
-    lines = _lines_with_balances(rows, fen_to_decimal(opening), others)
+    lines = lines_with_balances(rows, fen_to_decimal(opening), others)
     shown = totals.before_page_lines + len(lines)
     ends_month = shown >= totals.month_lines
     if totals.before_page_lines:
@@ -449,7 +449,7 @@ def journal_book(
         while True:
             found = _page_rows(year, account, first=start, last=end, after=after, limit=chunk)
             others = other_accounts(account, sorted({row[1] for row in found}))
-            for line in _lines_with_balances(found, balance, others):
+            for line in lines_with_balances(found, balance, others):
                 while line.date.month > month:
                     yield close(month)
                     month, month_debit, month_credit = month + 1, ZERO, ZERO

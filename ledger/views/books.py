@@ -13,6 +13,7 @@ from ledger.forms import ENTRY_TYPES, MonthForm, MonthRangeForm, OpenYearForm, V
 from ledger.views.common import query_without_page, voucher_for, voucher_page
 
 PAGE_SIZE = 20
+JOURNAL_PAGE_SIZE = queries.JOURNAL_PAGE_SIZE  # lines on a page of a 日记账 / 明细账 before it continues
 LATEST = 8
 
 
@@ -146,6 +147,7 @@ def _journal_page(request: HttpRequest, book: Book, account, *, title: str, book
         after=chosen.get("after"),
         before=chosen.get("before") if not chosen.get("after") else None,
         last=bool(chosen.get("last")),
+        size=JOURNAL_PAGE_SIZE,
     )
     return render(
         request,
