@@ -18,6 +18,8 @@ date order, and the deferred balanced-voucher trigger checks each voucher at com
 """
 
 import argparse
+import logging
+import os
 import shutil
 import statistics
 import sys
@@ -38,7 +40,9 @@ def open_books():
     from ledger import roles, services
     from ledger.models import Union
 
-    user = get_user_model().objects.create_user("treasurer", password="benchmark-password-1", first_name="出纳")
+    user = get_user_model().objects.create_user(
+        "treasurer", password="benchmark-password-1", first_name="出纳"
+    )
     user.groups.add(Group.objects.get(name=roles.TREASURER))
     union = Union.objects.create(name="基准测试医院工会", slug="bench-books")
     union.members.add(user)
@@ -152,13 +156,15 @@ def pages(union, year, accounts) -> list[tuple[str, str]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="postgres")
-    parser.add_argument("--lines", type=int, default=100_000, help="voucher lines in the year (two per voucher)")
+    parser.add_argument(
+        "--lines", type=int, default=100_000, help="voucher lines in the year (two per voucher)"
+    )
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--explain", action="store_true", help="EXPLAIN ANALYZE the queries of the slowest page")
+    parser.add_argument(
+        "--explain", action="store_true", help="EXPLAIN ANALYZE the queries of the slowest page"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the database (PostgreSQL: bench_ul_books)")
     args = parser.parse_args()
-
-    import os
 
     os.environ["ALLOWED_HOSTS"] = "testserver"
     workdir = Path(tempfile.mkdtemp(prefix="book-pages-"))
@@ -170,8 +176,6 @@ def main() -> None:
         from django.test import Client
         from django.test.utils import CaptureQueriesContext
 
-        import logging
-
         logging.getLogger("unionledger.requests").setLevel(logging.WARNING)  # one line per request otherwise
         union, user, year, accounts = open_books()
         vouchers = args.lines // 2
@@ -179,7 +183,9 @@ def main() -> None:
         fill(year, user, accounts, vouchers)
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
-        print(f"{vouchers:,} vouchers ({2 * vouchers:,} lines) in {time.perf_counter() - started:.0f} s; db={args.db}")
+        print(
+            f"{vouchers:,} vouchers ({2 * vouchers:,} lines) in {time.perf_counter() - started:.0f} s; db={args.db}"
+        )
 
         client = Client()
         client.force_login(user)
@@ -194,14 +200,22 @@ def main() -> None:
                 times.append(time.perf_counter() - begun)
             with CaptureQueriesContext(connection) as captured:
                 client.get(target, secure=True)
-            results.append((name, target, len(captured), statistics.median(times), len(response.content), captured))
-        print(f"\n{'page':<28} {'queries':>7} {'median ms':>10} {'HTML KiB':>9}")
-        for name, _, queries, seconds, size, _ in results:
-            print(f"{name:<28} {queries:>7} {seconds * 1000:>10.1f} {size / 1024:>9.1f}")
+            executed = list(captured.captured_queries)
+            results.append(
+                (name, target, len(executed), statistics.median(times), len(response.content), executed)
+            )
+        print(
+            f"\n{'page':<26} {'queries':>7} {'median ms':>10} {'SQL ms':>8} {'slowest SQL ms':>15} {'HTML KiB':>9}"
+        )
+        for name, _, count, seconds, size, executed in results:
+            sql = [float(query["time"]) * 1000 for query in executed]
+            print(
+                f"{name:<26} {count:>7} {seconds * 1000:>10.1f} {sum(sql):>8.1f} {max(sql):>15.1f} {size / 1024:>9.1f}"
+            )
         slowest = max(results, key=lambda result: result[3])
         print(f"\nslowest: {slowest[0]} {slowest[3] * 1000:.1f} ms ({slowest[1]})")
         if args.explain and connection.vendor == "postgresql":
-            for query in slowest[5].captured_queries:
+            for query in slowest[5]:
                 sql = query["sql"]
                 if not sql.lstrip().upper().startswith("SELECT") or float(query["time"]) < 0.005:
                     continue
