@@ -7,8 +7,10 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.template.loader import render_to_string
 from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
 from ledger import queries, services
@@ -433,3 +435,25 @@ def test_general_ledger_page(demo, client_for):
     assert rows[1] == ["1月", "本月合计", "15,000.00", "0.00", "借", "22,200.00"]
     assert rows[-1] == ["12月", "本年累计", "30,000.00", "29,535.50", "借", "7,664.50"]
     assert len(rows) == 1 + 2 * 6  # the months with movement: 1, 4, 5, 7, 9, 12
+
+
+# --- the voucher list's last page is read backwards, not by an OFFSET over the year ---------------------
+
+
+def test_the_voucher_lists_last_page_is_read_from_the_end(demo, treasurer, client_for):
+    for index in range(30):
+        receipt(demo, treasurer, f"2012-02-{1 + index % 28:02d}", "401", "10.00", into="cash")
+    client = client_for("auditor")
+    with CaptureQueriesContext(connection) as last:
+        response = client.get(url("vouchers"), {"page": "3"})
+    assert [v.number for v in response.context["page"].object_list] == list(range(41, 46))
+    assert response.context["page"].object_list[0].total == Decimal("10.00")
+    listing = [
+        q["sql"] for q in last.captured_queries if 'FROM "ledger_voucher"' in q["sql"] and "LIMIT" in q["sql"]
+    ]
+    assert listing and all("OFFSET" not in sql for sql in listing), listing
+    assert " DESC" in listing[0]
+    second = client.get(url("vouchers"), {"page": "2"})
+    assert [v.number for v in second.context["page"].object_list] == list(range(21, 41))
+    filtered = client.get(url("vouchers"), {"q": "收入", "page": "2"})  # a filtered list pages the same way
+    assert [v.number for v in filtered.context["page"].object_list] == list(range(36, 46))
