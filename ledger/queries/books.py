@@ -52,15 +52,16 @@ class LineKey:
         return cls(datetime.date.fromisoformat(date), int(number), int(line_id))
 
     def before(self) -> Q:
-        """The lines that come before this key in the book."""
-        return (
+        """The lines that come before this key in the book. (The plain date bound lets the database start
+        its index range at the key instead of filtering the month up to it.)"""
+        return Q(voucher__date__lte=self.date) & (
             Q(voucher__date__lt=self.date)
             | Q(voucher__date=self.date, voucher__number__lt=self.number)
             | Q(voucher__date=self.date, voucher__number=self.number, pk__lt=self.line_id)
         )
 
     def after(self) -> Q:
-        return (
+        return Q(voucher__date__gte=self.date) & (
             Q(voucher__date__gt=self.date)
             | Q(voucher__date=self.date, voucher__number__gt=self.number)
             | Q(voucher__date=self.date, voucher__number=self.number, pk__gt=self.line_id)
@@ -286,7 +287,9 @@ def book_totals(
     """The balance before a month (and before a page inside it), the month's totals and 本年累计. One query.
 
     This is the one read of a book page that grows with the year (it sums the account's lines up to the
-    month's end): the place to swap in per-account-per-day totals when they exist.
+    month's end: 0.5–1.7 s at a million lines, benchmarks/README.md): the place to swap in per-account-per-day
+    totals when they exist — 上年结转, before the month, the month and 本年累计 from the day rows (≤ 366), and
+    the part of the month before ``page_start`` from the day rows before its date plus that one day's lines.
     """
     first, last = _month_bounds(year, month)
     opening = Q(voucher__kind=Voucher.Kind.OPENING) | Q(voucher__reverses__kind=Voucher.Kind.OPENING)
