@@ -49,7 +49,10 @@ class LineKey:
     def parse(cls, text: str) -> "LineKey":
         """From ``str(key)``; ValueError for anything else."""
         date, number, line_id = text.split(".")
-        return cls(datetime.date.fromisoformat(date), int(number), int(line_id))
+        key = cls(datetime.date.fromisoformat(date), int(number), int(line_id))
+        if not (0 < key.number < 2**31 and 0 < key.line_id < 2**63):  # what the columns can hold
+            raise ValueError(text)
+        return key
 
     def before(self) -> Q:
         """The lines that come before this key in the book. (The plain date bound lets the database start

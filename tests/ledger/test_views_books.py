@@ -316,6 +316,8 @@ def test_cash_and_bank_journal_pages(client_for):
         ({"month": "x"}, "请选择1至12月"),
         ({"after": "not-a-key"}, "翻页位置无效，已显示本月第一页"),
         ({"before": "2012-13-01.1.1"}, "翻页位置无效，已显示本月第一页"),
+        ({"after": "2012-12-01.99999999999999999999.1"}, "翻页位置无效，已显示本月第一页"),
+        ({"after": "2012-12-01.1.-5"}, "翻页位置无效，已显示本月第一页"),
     ],
 )
 def test_bad_journal_months_are_explained(client_for, query, message):
