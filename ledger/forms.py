@@ -17,6 +17,7 @@ from ledger.attachments import ACCEPT, AttachmentError, check_file
 from ledger.errors import AmountError, DateOutsideYear, LedgerError, UnknownAccount
 from ledger.models import Account, AccountingYear, AccountType, Voucher
 from ledger.money import parse_amount_input
+from ledger.queries.books import LineKey
 from ledger.submissions import new_token
 
 DATE_INPUT_FORMATS = ["%Y-%m-%d", "%Y/%m/%d", "%Y年%m月%d日"]
@@ -436,23 +437,61 @@ class VoucherFilterForm(forms.Form):
         return data
 
 
-class PeriodForm(forms.Form):
-    """The period of a journal or 明细账 (GET); empty means the whole year."""
+MONTH_CHOICES = [(str(month), f"{month}月") for month in range(1, 13)]
 
-    start = _date_field(label="起始日期", required=False)
-    end = _date_field(label="截止日期", required=False)
 
-    def __init__(self, *args, year: AccountingYear, **kwargs):
-        self.year = year
-        super().__init__(*args, **kwargs)
+class MonthForm(forms.Form):
+    """Which page of a 日记账 / 明细账 (GET): a month, and where in it (keys from the page's own links)."""
+
+    month = forms.TypedChoiceField(
+        label="月份",
+        choices=MONTH_CHOICES,
+        coerce=int,
+        required=False,
+        error_messages={"invalid_choice": "请选择1至12月"},
+    )
+    after = forms.CharField(required=False, widget=forms.HiddenInput)
+    before = forms.CharField(required=False, widget=forms.HiddenInput)
+    last = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def _key(self, name: str):
+        text = self.cleaned_data.get(name) or ""
+        if not text:
+            return None
+        try:
+            return LineKey.parse(text)
+        except ValueError:
+            raise forms.ValidationError("翻页位置无效，已显示本月第一页") from None
+
+    def clean_after(self):
+        return self._key("after")
+
+    def clean_before(self):
+        return self._key("before")
+
+
+class MonthRangeForm(forms.Form):
+    """The months of a 科目余额表 (GET); empty means the whole year."""
+
+    start = forms.TypedChoiceField(
+        label="起始月份",
+        choices=MONTH_CHOICES,
+        coerce=int,
+        required=False,
+        error_messages={"invalid_choice": "请选择1至12月"},
+    )
+    end = forms.TypedChoiceField(
+        label="截止月份",
+        choices=MONTH_CHOICES,
+        coerce=int,
+        required=False,
+        error_messages={"invalid_choice": "请选择1至12月"},
+    )
 
     def clean(self):
         data = super().clean()
-        for name in ("start", "end"):
-            if data.get(name) and data[name].year != self.year.year:
-                self.add_error(name, f"请选择{self.year.year}年度内的日期")
         if data.get("start") and data.get("end") and data["start"] > data["end"]:
-            self.add_error("end", "截止日期不能早于起始日期")
+            self.add_error("end", "截止月份不能早于起始月份")
         return data
 
 

@@ -45,6 +45,7 @@ urlpatterns = [
     path(book + "accounts/", views.account_list, name="accounts"),
     path(book + "accounts/new/", views.sub_account_new, name="sub_account_new"),
     path(book + "accounts/<int:pk>/", views.account_ledger, name="account_ledger"),
+    path(book + "accounts/<int:pk>/general/", views.general_ledger, name="general_ledger"),
     path(book + "close/", views.year_close, name="year_close"),
     path(book + "reopen/", views.year_reopen, name="year_reopen"),
 ]

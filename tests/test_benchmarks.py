@@ -58,3 +58,31 @@ def test_a_tiny_run_prints_the_closing_line():
         r"queries per voucher \d+\.\d, N=10, db=sqlite\)",
         lines[-1],
     ), lines[-1]
+
+
+def test_a_tiny_book_pages_run_prints_every_page_and_its_closing_line():
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "benchmarks" / "book_pages.py"),
+            "--lines",
+            "400",
+            "--db",
+            "sqlite",
+            "--repeat",
+            "1",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.strip().splitlines()
+    assert "200 vouchers (400 lines)" in done.stdout
+    assert any(line.startswith("现金日记账 12月末页") for line in lines)
+    assert re.fullmatch(
+        r"book pages: slowest \d+ ms \(goal 200 ms\), lines=400, db=sqlite, queries \d+–\d+ per page",
+        lines[-1],
+    ), lines[-1]

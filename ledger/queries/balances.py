@@ -158,9 +158,17 @@ class TrialBalanceRow:
 
     @property
     def direction(self) -> str:
-        if self.closing == 0:
-            return "平"
-        return "借" if self.account.debit_normal == (self.closing > 0) else "贷"
+        return self.closing_balance.direction
+
+    @property
+    def opening_balance(self) -> "Balance":
+        """期初余额 as a direction and a positive amount."""
+        return directed(on_debit_side(self.opening, self.account))
+
+    @property
+    def closing_balance(self) -> "Balance":
+        """期末余额 as a direction and a positive amount (应付上级经费 overpaid: 借 2,000.00)."""
+        return directed(on_debit_side(self.closing, self.account))
 
     @property
     def is_zero(self) -> bool:
@@ -253,3 +261,30 @@ def trial_balance_totals(rows: list[TrialBalanceRow]) -> TrialBalanceTotals:
         closing_debit=side(lambda r: r.closing, True),
         closing_credit=side(lambda r: r.closing, False),
     )
+
+
+@dataclass(frozen=True)
+class Balance:
+    """A balance as the books print it: a direction (借/贷/平) and an amount that is never negative."""
+
+    direction: str
+    amount: Decimal
+
+    @property
+    def signed(self) -> Decimal:
+        """借 minus 贷: positive on the 借 side."""
+        return -self.amount if self.direction == "贷" else self.amount
+
+
+def directed(debit_minus_credit: Decimal) -> Balance:
+    """The side a balance lies on, from 借 minus 贷: a liability overpaid is 借 2,000.00, never 贷 −2,000.00."""
+    if debit_minus_credit > 0:
+        return Balance("借", debit_minus_credit)
+    if debit_minus_credit < 0:
+        return Balance("贷", -debit_minus_credit)
+    return Balance("平", ZERO)
+
+
+def on_debit_side(normal_side_amount: Decimal, account: Account) -> Decimal:
+    """An amount on the account's normal side, as 借 minus 贷."""
+    return _normal(normal_side_amount, account.debit_normal)

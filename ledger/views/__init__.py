@@ -9,6 +9,7 @@ from ledger.views.books import (
     account_list,
     attachment_file,
     dashboard,
+    general_ledger,
     home,
     journal,
     union_home,
@@ -32,6 +33,7 @@ from ledger.views.year_end import open_year, opening_balances, year_close, year_
 __all__ = [
     "account_ledger",
     "account_list",
+    "general_ledger",
     "attachment_file",
     "attachment_upload",
     "dashboard",

@@ -1,18 +1,19 @@
 """Reading the books: the choice of union, a year's 首页, vouchers, scans, 日记账, 科目余额表 and 明细账."""
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_safe
 
-from ledger import queries, roles, services
+from ledger import exports, queries, roles, services
 from ledger.access import Book, book_for, union_for
 from ledger.errors import LedgerError
-from ledger.forms import ENTRY_TYPES, OpenYearForm, PeriodForm, VoucherFilterForm
+from ledger.forms import ENTRY_TYPES, MonthForm, MonthRangeForm, OpenYearForm, VoucherFilterForm
 from ledger.views.common import query_without_page, voucher_for, voucher_page
 
 PAGE_SIZE = 20
+JOURNAL_PAGE_SIZE = queries.JOURNAL_PAGE_SIZE  # lines on a page of a 日记账 / 明细账 before it continues
 LATEST = 8
 
 
@@ -85,7 +86,7 @@ def voucher_list(request: HttpRequest, slug: str, year: int) -> HttpResponse:
             filters["states"] = (data["state"],)
     filters.setdefault("states", tuple(queries.VoucherState.values))
     found = queries.vouchers(year=book.year, **filters)
-    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = queries.VoucherPaginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = queries.with_totals(page.object_list)
     may_batch = book.can_record or book.can_review
     return render(
@@ -145,23 +146,59 @@ def attachment_file(request: HttpRequest, slug: str, year: int, pk: int) -> File
     return response
 
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _workbook(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
+
+
+def _wants_workbook(request: HttpRequest) -> bool:
+    return request.GET.get("format") == "xlsx"
+
+
 def _journal_page(request: HttpRequest, book: Book, account, *, title: str, book_kind: str):
-    form = PeriodForm(request.GET or None, year=book.year)
-    period = {}
-    if form.is_bound and form.is_valid():
-        period = {"start": form.cleaned_data["start"], "end": form.cleaned_data["end"]}
-    journal = queries.journal(year=book.year, account=account, **period)
+    """A month of a book (``?month=``), paged inside the month by key (``?after=``, ``?before=``, ``?last=1``);
+    ``?format=xlsx`` downloads the month (``&scope=year``: the whole year) as a workbook."""
+    form = MonthForm(request.GET or None)
+    form.is_valid()  # a bad field is explained on the page; the good ones still count
+    chosen = form.cleaned_data if form.is_bound else {}
+    month = chosen.get("month") or queries.latest_month(book.year)
+    if _wants_workbook(request):
+        whole_year = request.GET.get("scope") == "year"
+        first, last = (1, 12) if whole_year else (month, month)
+        data = queries.journal_book(year=book.year, account=account, first_month=first, last_month=last)
+        period = f"{book.year.year}年" + ("" if whole_year else f"{month}月")
+        content = exports.journal_workbook(data, union_name=book.union.name, title=title, period=period)
+        return _workbook(content, f"{title}-{period}.xlsx".replace("：", "-"))
+    page = queries.journal_page(
+        year=book.year,
+        account=account,
+        month=month,
+        after=chosen.get("after"),
+        before=chosen.get("before") if not chosen.get("after") else None,
+        last=bool(chosen.get("last")),
+        size=JOURNAL_PAGE_SIZE,
+    )
     return render(
         request,
         "ledger/journal.html",
-        {"form": form, "journal": journal, "title": title, "book_kind": book_kind},
+        {
+            "form": form,
+            "page": page,
+            "title": title,
+            "book_kind": book_kind,
+            "months": range(1, 13),
+        },
     )
 
 
 @login_required
 @require_safe
 def journal(request: HttpRequest, slug: str, year: int, book_kind: str) -> HttpResponse:
-    """现金日记账 / 银行存款日记账 with the running balance."""
+    """现金日记账 / 银行存款日记账, a month to a page, with the running balance."""
     book = book_for(request, slug, year)
     chart = book.year.chart
     code, title = {"cash": (chart.cash_code, "现金日记账"), "bank": (chart.bank_code, "银行存款日记账")}[
@@ -177,21 +214,46 @@ def journal(request: HttpRequest, slug: str, year: int, book_kind: str) -> HttpR
 @login_required
 @require_safe
 def account_list(request: HttpRequest, slug: str, year: int) -> HttpResponse:
-    """科目余额表, each account leading to its 明细账."""
+    """科目余额表 for a range of months (``?start=&end=``), each account leading to its 明细账 and 总账."""
     book = book_for(request, slug, year)
     show_all = request.GET.get("all") == "1"
-    rows = queries.trial_balance(year=book.year, include_zero=show_all)
+    form = MonthRangeForm(request.GET or None)
+    form.is_valid()
+    chosen = form.cleaned_data if form.is_bound else {}
+    first = chosen.get("start") or 1
+    last = chosen.get("end") or 12
+    if "end" in form.errors:
+        last = 12
+    data = queries.account_balances(year=book.year, first_month=first, last_month=last, include_zero=show_all)
+    if _wants_workbook(request):
+        content = exports.balances_workbook(data, union_name=book.union.name)
+        return _workbook(content, f"科目余额表-{book.year.year}年{first}-{last}月.xlsx")
+    query = request.GET.copy()
+    query.pop("format", None)
     return render(
         request,
         "ledger/account_list.html",
-        {"rows": rows, "totals": queries.trial_balance_totals(rows), "show_all": show_all},
+        {"form": form, "data": data, "show_all": show_all, "query": query.urlencode()},
     )
 
 
 @login_required
 @require_safe
 def account_ledger(request: HttpRequest, slug: str, year: int, pk: int) -> HttpResponse:
-    """明细账 of one account (and its 明细科目), with the running balance."""
+    """明细账 of one account (and its 明细科目), a month to a page, with the running balance."""
     book = book_for(request, slug, year)
     account = get_object_or_404(queries.year_accounts(book.year).select_related("parent"), pk=pk)
     return _journal_page(request, book, account, title=f"明细账：{account.code} {account.name}", book_kind="")
+
+
+@login_required
+@require_safe
+def general_ledger(request: HttpRequest, slug: str, year: int, pk: int) -> HttpResponse:
+    """总账 of one account, month by month: 上年结转, each month's 本月合计 and 本年累计 with the balance."""
+    book = book_for(request, slug, year)
+    account = get_object_or_404(queries.year_accounts(book.year), pk=pk)
+    data = queries.general_ledger(year=book.year, account=account)
+    if _wants_workbook(request):
+        content = exports.general_ledger_workbook(data, union_name=book.union.name)
+        return _workbook(content, f"总账-{account.code}{account.name}-{book.year.year}年.xlsx")
+    return render(request, "ledger/general_ledger.html", {"ledger": data})

@@ -53,12 +53,19 @@ def add_receipts(demo, count: int) -> None:
 # --- queries appended for the browser ------------------------------------------------------------------
 
 
-def test_cash_journal_runs_the_balance_by_window_function(demo, django_assert_num_queries):
+def test_cash_journal_pages_by_month_with_the_running_balance(demo, django_assert_max_num_queries):
     cash = services.resolve_account(demo, "101")
-    with django_assert_num_queries(2):
-        journal = queries.journal(year=demo, account=cash)
-    assert journal.opening == Decimal("1521.40")
-    assert [(line.voucher_no, line.debit, line.credit, line.balance) for line in journal.lines] == [
+    lines = []
+    for month in range(1, 13):
+        with django_assert_max_num_queries(3):  # the page's lines, one aggregate, 对方科目 (none if no lines)
+            page = queries.journal_page(year=demo, account=cash, month=month)
+        lines += [(line.voucher_no, line.debit, line.credit, line.balance.amount) for line in page.lines]
+        if month == 1:
+            assert (page.opening_label, page.opening) == (
+                "上年结转",
+                queries.Balance("借", Decimal("1521.40")),
+            )
+    assert lines == [
         ("记-0001", Decimal("0.00"), Decimal("723.00"), Decimal("798.40")),  # 3月
         ("记-0002", Decimal("1550.00"), Decimal("0.00"), Decimal("2348.40")),
         ("记-0001", Decimal("2000.00"), Decimal("0.00"), Decimal("4348.40")),  # 4月
@@ -70,22 +77,27 @@ def test_cash_journal_runs_the_balance_by_window_function(demo, django_assert_nu
         ("记-0004", Decimal("0.00"), Decimal("800.00"), Decimal("8728.40")),  # 12月31日
         ("记-0006", Decimal("-830.00"), Decimal("0.00"), Decimal("7898.40")),  # its 红字冲销
     ]
-    assert (journal.debit, journal.credit, journal.closing) == (
+    assert (page.year_total.debit, page.year_total.credit, page.year_total.balance) == (
         Decimal("8200.00"),
         Decimal("1823.00"),
-        Decimal("7898.40"),
+        queries.Balance("借", Decimal("7898.40")),
     )
 
 
-def test_journal_over_a_period_starts_from_the_balance_before_it(demo):
+def test_a_months_page_starts_from_the_balance_before_it(demo):
     bank = services.resolve_account(demo, "102")
-    journal = queries.journal(year=demo, account=bank, start=d("2012-07-01"), end=d("2012-09-30"))
-    assert journal.opening == Decimal("10200.00")  # 7,200 + 15,000 − 2,000 − 10,000
-    assert [(line.date, line.balance) for line in journal.lines] == [
-        (d("2012-07-10"), Decimal("25200.00")),
-        (d("2012-09-20"), Decimal("17200.00")),
+    page = queries.journal_page(year=demo, account=bank, month=7)
+    assert (page.opening_label, page.opening.amount) == (
+        "上月结转",
+        Decimal("10200.00"),
+    )  # 7,200 + 15,000 − 12,000
+    assert [(line.date, line.balance.amount) for line in page.lines] == [
+        (d("2012-07-10"), Decimal("25200.00"))
     ]
-    assert journal.closing == Decimal("17200.00")
+    assert page.month_total == queries.Totals(
+        Decimal("15000.00"), Decimal("0.00"), queries.Balance("借", Decimal("25200.00"))
+    )
+    assert (page.year_total.debit, page.year_total.credit) == (Decimal("30000.00"), Decimal("12000.00"))
 
 
 def test_journal_of_a_credit_side_account_and_same_day_lines_in_voucher_order(demo, treasurer):
@@ -100,14 +112,16 @@ def test_journal_of_a_credit_side_account_and_same_day_lines_in_voucher_order(de
             user=treasurer,
         )
     dues = services.resolve_account(demo, "401")
-    journal = queries.journal(year=demo, account=dues)
-    assert journal.opening == Decimal("0.00")
-    assert [(line.voucher_no, line.balance) for line in journal.lines][:3] == [
-        ("记-0002", Decimal("1550.00")),  # 3月: numbered within the month, by date then number
-        ("记-0003", Decimal("1551.00")),
-        ("记-0004", Decimal("1553.00")),
+    march = queries.journal_page(year=demo, account=dues, month=3)
+    assert march.opening == queries.Balance("平", Decimal("0.00"))
+    assert [(line.voucher_no, line.balance) for line in march.lines] == [
+        ("记-0002", queries.Balance("贷", Decimal("1550.00"))),  # numbered within the month, by date then number
+        ("记-0003", queries.Balance("贷", Decimal("1551.00"))),
+        ("记-0004", queries.Balance("贷", Decimal("1553.00"))),
     ]
-    assert journal.closing == Decimal("6203.00")
+    assert {line.other_accounts for line in march.lines} == {"库存现金"}
+    december = queries.journal_page(year=demo, account=dues, month=12)
+    assert december.year_total.balance == queries.Balance("贷", Decimal("6203.00"))
 
 
 def test_year_summary_gives_the_home_pages_figures_in_three_queries(
@@ -294,31 +308,46 @@ def test_voucher_list_pages(demo, client_for):
 
 def test_cash_and_bank_journal_pages(client_for):
     client = client_for("auditor")
-    cash = text(client.get(url("cash_journal")))
+    cash = text(client.get(url("cash_journal")))  # the month of the year's latest voucher: December
     assert "现金日记账" in cash and cell(cash, "closing-balance") == "7,898.40"
     lines = table_rows(cash, "journal")
-    assert lines[0] == ["", "", "上年结转", "", "", "1,521.40"]
-    assert [line[0] for line in lines[1:]].count("2012年3月8日") >= 1
-    assert lines[-1][-1] == "7,898.40"
+    assert lines[0] == ["", "", "上月结转", "", "", "", "借", "7,148.40"]
+    assert lines[1] == [
+        "2012年12月28日",
+        "记-0003",
+        "收第四季度会员会费",
+        "会费收入",
+        "1,550.00",
+        "",
+        "借",
+        "8,698.40",
+    ]
+    assert lines[-2] == ["", "", "本月合计", "", "1,550.00", "800.00", "借", "7,898.40"]
+    assert lines[-1] == ["", "", "本年累计", "", "8,200.00", "1,823.00", "借", "7,898.40"]
+    march = table_rows(text(client.get(url("cash_journal"), {"month": "3"})), "journal")
+    assert [line[0] for line in march[1:3]] == ["2012年3月8日", "2012年3月30日"]
     bank = text(client.get(url("bank_journal")))
     assert "银行存款日记账" in bank and cell(bank, "closing-balance") == "7,664.50"
-    period = text(client.get(url("bank_journal"), {"start": "2012-07-01", "end": "2012-09-30"}))
-    assert cell(period, "closing-balance") == "17,200.00" and "2012年7月1日至2012年9月30日" in period
+    july = text(client.get(url("bank_journal"), {"month": "7"}))
+    assert cell(july, "closing-balance") == "25,200.00" and "2012年7月" in july
 
 
 @pytest.mark.parametrize(
     ("query", "message"),
     [
-        ({"start": "2013-01-01"}, "请选择2012年度内的日期"),
-        ({"start": "2012-06-01", "end": "2012-05-01"}, "截止日期不能早于起始日期"),
-        ({"end": "31/12/2012"}, "日期格式不正确"),
+        ({"month": "13"}, "请选择1至12月"),
+        ({"month": "x"}, "请选择1至12月"),
+        ({"after": "not-a-key"}, "翻页位置无效，已显示本月第一页"),
+        ({"before": "2012-13-01.1.1"}, "翻页位置无效，已显示本月第一页"),
+        ({"after": "2012-12-01.99999999999999999999.1"}, "翻页位置无效，已显示本月第一页"),
+        ({"after": "2012-12-01.1.-5"}, "翻页位置无效，已显示本月第一页"),
     ],
 )
-def test_bad_journal_periods_are_explained(client_for, query, message):
+def test_bad_journal_months_are_explained(client_for, query, message):
     response = client_for("auditor").get(url("cash_journal"), query)
     page = text(response)
     assert response.status_code == 200 and message in page
-    assert cell(page, "closing-balance") == "7,898.40"  # the whole year instead
+    assert cell(page, "closing-balance") == "7,898.40"  # December, its first page, instead
 
 
 def test_detail_ledger_of_a_parent_account_lists_its_children(demo, client_for):
@@ -326,8 +355,10 @@ def test_detail_ledger_of_a_parent_account_lists_its_children(demo, client_for):
     response = client_for("committee").get(url("account_ledger", parent.pk))
     page = text(response)
     assert "明细账：50104 其他活动支出" in page
-    assert "5010401 三八妇女节活动" in page and "5010402 职工元旦活动" in page
+    assert "5010402 职工元旦活动" in page  # December's lines name their 明细科目
     assert cell(page, "closing-balance") == "5,901.70"
+    march = text(client_for("committee").get(url("account_ledger", parent.pk), {"month": "3"}))
+    assert "5010401 三八妇女节活动" in march
 
 
 def test_trial_balance_page(client_for):
@@ -380,10 +411,11 @@ def test_query_count_does_not_grow_with_vouchers(demo, client_for, django_assert
 QUERIES = {
     "dashboard": 8 + 5,  # money position, income and spending by category, latest vouchers and their lines
     "vouchers": 8 + 4,  # accounts for the filters, count, the page, its lines
-    "cash_journal": 8 + 3,  # the cash account, opening balance, the lines with running balance
-    "bank_journal": 8 + 3,
-    "accounts": 8 + 3,  # trial_balance
+    # the cash account, the latest month, the page's lines, one aggregate (opening, 本月合计, 本年累计), 对方科目
+    "cash_journal": 8 + 5,
+    "bank_journal": 8 + 5,
+    "accounts": 8 + 2,  # the accounts' totals for the months, the year's accounts
     "audit:trail": 8 + 2,  # count, the page
-    "account_ledger": 8 + 3,  # the account, opening balance, the lines
+    "account_ledger": 8 + 5,  # the account, then as a journal
     "voucher": 8 + 3,  # the voucher with its people and reversal, lines, scans
 }

@@ -1,0 +1,242 @@
+#!/usr/bin/env python
+"""How long the book pages take with N voucher lines in one union-year, signed in as the treasurer.
+
+    .venv/bin/python benchmarks/book_pages.py --lines 100000 [--db postgres|sqlite] [--repeat 5] [--explain]
+
+Fills one union-year with N/2 two-line vouchers spread over the year in date order (20% receipts into the bank,
+10% into cash, 70% payments from bank or cash over four spending accounts; cash and bank never below zero), then
+times every book page through Django's test client, signed in as the treasurer: 首页, the voucher list's first and
+last page, the 现金日记账 and 银行存款日记账 (December's first and last page and January's first), the 科目余额表,
+one 明细账 and one 总账. It prints, per page, the queries and the median of ``--repeat`` requests (ms) and the
+size of the HTML; ``--explain`` prints PostgreSQL's plan of each query of the slowest page.
+
+The vouchers are written by SQL inside the database (``generate_series``), a batch per transaction, the way the
+guards accept them: every voucher enters as a draft with its lines, then one UPDATE posts the batch, numbered in
+date order, and the deferred balanced-voucher trigger checks each voucher at commit. No audit rows are written
+(no page reads them). Databases are throwaway: ``bench_ul_books`` on 127.0.0.1:5432 (dropped at the end unless
+``--keep``), or a SQLite file in a temporary folder. Not part of the test suite.
+"""
+
+import argparse
+import logging
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from posting import YEAR, Databases, setup_django
+
+SPENDING = ("50101", "50102", "50205", "50302")
+BATCH = 50_000  # vouchers per transaction
+
+
+def open_books():
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    from ledger import roles, services
+    from ledger.models import Union
+
+    user = get_user_model().objects.create_user(
+        "treasurer", password="benchmark-password-1", first_name="出纳"
+    )
+    user.groups.add(Group.objects.get(name=roles.TREASURER))
+    union = Union.objects.create(name="基准测试医院工会", slug="bench-books")
+    union.members.add(user)
+    year = services.open_year(union=union, year=YEAR)
+    services.record_opening_balances(
+        year=year, balances={"101": "5000.00", "102": "50000.00", "331": "55000.00"}, user=user
+    )
+    codes = ("101", "102", "401", "402", *SPENDING)
+    accounts = {code: services.resolve_account(year, code).pk for code in codes}
+    return union, user, year, accounts
+
+
+def fill(year, user, accounts: dict[str, int], vouchers: int) -> None:
+    """``vouchers`` two-line vouchers in date order, posted a batch at a time (see the module's docstring)."""
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    postgres = connection.vendor == "postgresql"
+    year.refresh_from_db()
+    first_number = year.next_number
+    for start in range(0, vouchers, BATCH):
+        count = min(BATCH, vouchers - start)
+        with transaction.atomic(), connection.cursor() as cursor:
+            # g runs over the whole year's vouchers, so dates and kinds do not depend on the batch size.
+            if postgres:
+                series = f"generate_series({start}, {start + count - 1}) AS g"
+                day = f"DATE '{YEAR}-01-01' + (g * 365 / {vouchers})::integer"
+            else:
+                series = (
+                    f"(WITH RECURSIVE s(g) AS (SELECT {start} UNION ALL SELECT g + 1 FROM s "
+                    f"WHERE g < {start + count - 1}) SELECT g FROM s)"
+                )
+                day = f"date('{YEAR}-01-01', '+' || (g * 365 / {vouchers}) || ' days')"
+            now = timezone.now()
+            cursor.execute(
+                "INSERT INTO ledger_voucher (year_id, date, summary, counterparty, state, kind, attachment_count, "
+                "prepared_by_id, created_at) "
+                f"SELECT %s, {day}, CASE WHEN g %% 10 < 3 THEN '收' ELSE '付' END || g, '', 'draft', 'normal', 0, "
+                f"%s, %s FROM {series}",
+                [year.pk, user.pk, now],
+            )
+            # Line 1 is the 借 side, line 2 the 贷 side: receipts 借 bank/cash 贷 income, payments 借 spending 贷 bank/cash.
+            money_side = f"CASE WHEN g %% 10 IN (2, 3, 4) THEN {accounts['101']} ELSE {accounts['102']} END"
+            other_side = (
+                f"CASE WHEN g %% 10 < 3 THEN (CASE WHEN g %% 2 = 0 THEN {accounts['401']} ELSE {accounts['402']} END) "
+                + "ELSE (CASE g %% 4 "
+                + " ".join(f"WHEN {n} THEN {accounts[code]}" for n, code in enumerate(SPENDING))
+                + " END) END"
+            )
+            amount = (
+                "CASE WHEN g %% 10 < 2 THEN 8000 + (g %% 97) * 10 WHEN g %% 10 = 2 THEN 3000 + g %% 89 "
+                "ELSE 10 + (g %% 300) * 5 END"
+            )
+            numbered = (
+                "SELECT v.id, v.date, CAST(substr(v.summary, 2) AS INTEGER) AS g FROM ledger_voucher v "
+                "WHERE v.year_id = %s AND v.state = 'draft'"
+            )
+            for position, debit_account, credit_account in (
+                (1, f"CASE WHEN g %% 10 < 3 THEN {money_side} ELSE {other_side} END", None),
+                (2, None, f"CASE WHEN g %% 10 < 3 THEN {other_side} ELSE {money_side} END"),
+            ):
+                account = debit_account or credit_account
+                debit = amount if debit_account else "0"
+                credit = amount if credit_account else "0"
+                cursor.execute(
+                    "INSERT INTO ledger_voucherline (voucher_id, position, account_id, debit, debit_currency, "
+                    f"credit, credit_currency, memo) SELECT id, {position}, {account}, {debit}, 'CNY', {credit}, "
+                    f"'CNY', '' FROM ({numbered}) AS d",
+                    [year.pk],
+                )
+            cursor.execute(
+                "UPDATE ledger_voucher SET state = 'posted', number = numbered.number, posted_at = %s, "
+                "posted_by_id = %s FROM (SELECT id, %s + ROW_NUMBER() OVER (ORDER BY date, id) - 1 AS number "
+                "FROM ledger_voucher WHERE year_id = %s AND state = 'draft') AS numbered "
+                "WHERE ledger_voucher.id = numbered.id",
+                [now, user.pk, first_number + start, year.pk],
+            )
+            cursor.execute(
+                "UPDATE ledger_accountingyear SET next_number = %s WHERE id = %s",
+                [first_number + start + count, year.pk],
+            )
+        print(f"  {start + count:,} vouchers posted", flush=True)
+
+
+def pages(union, year, accounts) -> list[tuple[str, str]]:
+    from django.urls import reverse
+
+    from ledger.models import Voucher
+
+    def url(name, *args, query=""):
+        return reverse(f"ledger:{name}", args=[union.slug, YEAR, *args]) + query
+
+    last_page = -(-Voucher.objects.filter(year=year, state="posted").count() // 20)
+    return [
+        ("首页", url("dashboard")),
+        ("凭证 第1页", url("vouchers")),
+        (f"凭证 末页（第{last_page}页）", url("vouchers", query=f"?page={last_page}")),
+        ("现金日记账 12月首页", url("cash_journal", query="?month=12")),
+        ("现金日记账 12月末页", url("cash_journal", query="?month=12&last=1")),
+        ("现金日记账 1月首页", url("cash_journal", query="?month=1")),
+        ("银行存款日记账 12月首页", url("bank_journal", query="?month=12")),
+        ("银行存款日记账 12月末页", url("bank_journal", query="?month=12&last=1")),
+        ("科目余额表 1–12月", url("accounts")),
+        ("科目余额表 12月", url("accounts", query="?start=12&end=12")),
+        ("明细账 50101 12月首页", url("account_ledger", accounts["50101"], query="?month=12")),
+        ("明细账 50101 12月末页", url("account_ledger", accounts["50101"], query="?month=12&last=1")),
+        ("总账 102", url("general_ledger", accounts["102"])),
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--db", choices=["sqlite", "postgres"], default="postgres")
+    parser.add_argument(
+        "--lines", type=int, default=100_000, help="voucher lines in the year (two per voucher)"
+    )
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument(
+        "--explain", action="store_true", help="EXPLAIN ANALYZE the queries of the slowest page"
+    )
+    parser.add_argument("--keep", action="store_true", help="keep the database (PostgreSQL: bench_ul_books)")
+    args = parser.parse_args()
+
+    os.environ["ALLOWED_HOSTS"] = "testserver"
+    workdir = Path(tempfile.mkdtemp(prefix="book-pages-"))
+    databases = Databases(args.db, workdir, ("bench_ul_books", "bench_ul_books_unused"))
+    try:
+        databases.create()
+        setup_django(databases.ours, workdir)
+        from django.db import connection
+        from django.test import Client
+        from django.test.utils import CaptureQueriesContext
+
+        logging.getLogger("unionledger.requests").setLevel(logging.WARNING)  # one line per request otherwise
+        union, user, year, accounts = open_books()
+        vouchers = args.lines // 2
+        started = time.perf_counter()
+        fill(year, user, accounts, vouchers)
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+        print(
+            f"{vouchers:,} vouchers ({2 * vouchers:,} lines) in {time.perf_counter() - started:.0f} s; db={args.db}"
+        )
+
+        client = Client()
+        client.force_login(user)
+        results = []
+        for name, target in pages(union, year, accounts):
+            response = client.get(target, secure=True)  # warm
+            assert response.status_code == 200, (name, response.status_code)
+            times = []
+            for _ in range(args.repeat):
+                begun = time.perf_counter()
+                response = client.get(target, secure=True)
+                times.append(time.perf_counter() - begun)
+            with CaptureQueriesContext(connection) as captured:
+                client.get(target, secure=True)
+            executed = list(captured.captured_queries)
+            results.append(
+                (name, target, len(executed), statistics.median(times), len(response.content), executed)
+            )
+        print(
+            f"\n{'page':<26} {'queries':>7} {'median ms':>10} {'SQL ms':>8} {'slowest SQL ms':>15} {'HTML KiB':>9}"
+        )
+        for name, _, count, seconds, size, executed in results:
+            sql = [float(query["time"]) * 1000 for query in executed]
+            print(
+                f"{name:<26} {count:>7} {seconds * 1000:>10.1f} {sum(sql):>8.1f} {max(sql):>15.1f} {size / 1024:>9.1f}"
+            )
+        slowest = max(results, key=lambda result: result[3])
+        print(f"\nslowest: {slowest[0]} {slowest[3] * 1000:.1f} ms ({slowest[1]})")
+        if args.explain and connection.vendor == "postgresql":
+            for query in slowest[5]:
+                sql = query["sql"]
+                if not sql.lstrip().upper().startswith("SELECT") or float(query["time"]) < 0.005:
+                    continue
+                with connection.cursor() as cursor:
+                    cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
+                    plan = "\n".join(row[0] for row in cursor.fetchall())
+                print(f"\n-- {query['time']} s: {sql[:300]}\n{plan}")
+        goal = max(seconds for name, _, _, seconds, _, _ in results if not name.startswith(("首页", "凭证")))
+        print(
+            f"book pages: slowest {goal * 1000:.0f} ms (goal 200 ms), lines={2 * vouchers}, db={args.db}, "
+            f"queries {min(r[2] for r in results)}–{max(r[2] for r in results)} per page"
+        )
+    finally:
+        if "django.db" in sys.modules:
+            from django.db import connections
+
+            connections.close_all()
+        if not args.keep:
+            databases.drop()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
