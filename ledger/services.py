@@ -793,7 +793,11 @@ def reverse_voucher(
         user=user,
         union=year.union,
         obj=original,
-        summary=f"{original.full_no}由{reversal.full_no}红字冲销：{reason}",
+        summary=(
+            f"{original.full_no}由{reversal.full_no}红字冲销：{reason}"
+            if reversal.is_posted
+            else f"{original.full_no}的红字冲销凭证已填制，待审核后记账：{reason}"
+        ),
         changes={"reversal_id": reversal.pk, "reason": reason},
     )
     return reversal

@@ -27,6 +27,10 @@ def guards_suspended(connection):
             for table in GUARDED:
                 cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
             yield
+            # A row changed twice in one transaction queues its foreign-key checks (deferred); they must run
+            # before the triggers can be enabled again (PostgreSQL refuses to alter a table with pending events).
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
             for table in GUARDED:
                 cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
         else:

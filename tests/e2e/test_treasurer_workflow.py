@@ -83,7 +83,8 @@ def test_treasurer_records_a_receipt_and_a_payment_with_scans(tab: Page, site, t
     tab.get_by_role("link", name="现金日记账").first.click()
     row = tab.locator("#journal tbody tr", has_text="补收第四季度会员会费")
     assert "2012年12月29日" in row.inner_text() and "1,234.50" in row.inner_text()
-    assert row.locator("td").last.inner_text() == "9,932.90"  # before the 800.00 of 12-31
+    # before the 800.00 of 12-31 and the 红字冲销 (−830.00, 12-31) of the mistyped receipt of 12-28
+    assert row.locator("td").last.inner_text() == "10,762.90"
     assert tab.locator("#closing-balance").inner_text() == "9,132.90"
     tab.get_by_role("link", name="银行日记账").click()
     row = tab.locator("#journal tbody tr", has_text="元旦联欢会奖品")

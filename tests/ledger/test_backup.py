@@ -103,14 +103,14 @@ def test_backup_and_restore_round_trip(books, tmp_path, settings):
     year_2013 = services.get_year(union=Union.objects.get(slug="blzq-hospital"), year=2013)
     nxt = services.record_receipt(
         union=year_2013.union,
-        date=d("2013-02-01"),
+        date=d("2013-01-25"),
         account="401",
         amount="1.00",
         into="cash",
         summary="x",
         user=get_user_model().objects.get(username="treasurer"),
     )
-    assert nxt.number == 3
+    assert nxt.full_no == "2013年1月 记-0003"  # after the opening and the receipt of 20 January
 
 
 def test_restore_refuses_a_non_empty_database_unless_told_to_replace(books, tmp_path):

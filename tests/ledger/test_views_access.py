@@ -48,6 +48,12 @@ ADMIN_POST = {
     "GET": POST_ONLY["GET"],
     "POST": by_role(302, 403, 403, 403, 403, 404, 200),
 }
+# 修改 a posted voucher, or a step of its life it has passed: refused with a message on its page (302).
+REFUSED_STEP = {
+    "GET": by_role(302, 403, 302, 403, 403, 404, 302),
+    "POST": by_role(302, 403, 302, 403, 403, 404, 302),
+}
+STEP = {"GET": POST_ONLY["GET"], "POST": REFUSED_STEP["POST"]}
 UNION = {
     "GET": by_role(302, 403, 302, 302, 302, 404, 302),
     "POST": READ["POST"],
@@ -74,6 +80,10 @@ TABLE = {
     "vouchers": (lambda demo, scan: [SLUG, YEAR], READ),
     "voucher": (lambda demo, scan: [SLUG, YEAR, _voucher(demo)], READ),
     "voucher_reverse": (lambda demo, scan: [SLUG, YEAR, _voucher(demo)], POST_ONLY),
+    "voucher_edit": (lambda demo, scan: [SLUG, YEAR, _voucher(demo)], REFUSED_STEP),
+    "voucher_print": (lambda demo, scan: [SLUG, YEAR, _voucher(demo)], READ),
+    "voucher_step": (lambda demo, scan: [SLUG, YEAR, _voucher(demo), "review"], STEP),
+    "voucher_batch": (lambda demo, scan: [SLUG, YEAR], STEP),
     "attachment_upload": (lambda demo, scan: [SLUG, YEAR, _voucher(demo)], POST_ONLY),
     "attachment": (lambda demo, scan: [SLUG, YEAR, scan.pk], READ),
     "cash_journal": (lambda demo, scan: [SLUG, YEAR], READ),

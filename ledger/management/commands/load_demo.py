@@ -59,7 +59,9 @@ class Command(BaseCommand):
                 raise CommandError(f"演示数据载入失败：{error}") from error
             self.stdout.write(f"已载入演示数据：{union.name}（{union.slug}）2012年度")
             if not no_pending:
-                self.stdout.write("其中两张凭证待审核、待记账（reviewer 审核记账或 treasurer 删除后才能结账）")
+                self.stdout.write(
+                    "其中两张凭证待审核、待记账（reviewer 审核记账或 treasurer 删除后才能结账）"
+                )
         union.members.add(*users.values())
         for username, first_name, group_name in DEMO_USERS:
             self.stdout.write(f"演示用户：{username} / {DEMO_PASSWORD}（{group_name}，{first_name}）")
