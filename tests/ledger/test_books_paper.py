@@ -457,3 +457,25 @@ def test_the_voucher_lists_last_page_is_read_from_the_end(demo, treasurer, clien
     assert [v.number for v in second.context["page"].object_list] == list(range(21, 41))
     filtered = client.get(url("vouchers"), {"q": "收入", "page": "2"})  # a filtered list pages the same way
     assert [v.number for v in filtered.context["page"].object_list] == list(range(36, 46))
+
+
+@pytest.mark.parametrize(
+    ("name", "query"),
+    [
+        ("cash_journal", {"format": "xlsx", "month": "13"}),
+        ("cash_journal", {"month": "2", "last": "yes", "after": "2012-02-01.1.1", "before": "x"}),
+        ("bank_journal", {"format": "xlsx", "scope": "everything"}),
+        ("accounts", {"start": "abc", "end": "0", "format": "xlsx"}),
+        ("accounts", {"start": "12", "end": "12", "all": "1"}),
+    ],
+)
+def test_odd_book_queries_still_answer(client_for, name, query):
+    assert client_for("committee").get(url(name), query).status_code == 200
+
+
+def test_another_unions_account_has_no_books_here(client_for, other_year):
+    _, own, _, _ = other_year
+    client = client_for("auditor")
+    for name in ("account_ledger", "general_ledger"):
+        assert client.get(url(name, own.pk)).status_code == 404
+        assert client.get(url(name, own.pk), {"format": "xlsx"}).status_code == 404

@@ -91,6 +91,7 @@ TABLE = {
     "accounts": (lambda demo, scan: [SLUG, YEAR], READ),
     "sub_account_new": (lambda demo, scan: [SLUG, YEAR], WRITE),
     "account_ledger": (lambda demo, scan: [SLUG, YEAR, _account(demo)], READ),
+    "general_ledger": (lambda demo, scan: [SLUG, YEAR, _account(demo)], READ),
     "audit:trail": (lambda demo, scan: [SLUG, YEAR], AUDIT),
     "audit:export": (lambda demo, scan: [SLUG, YEAR], AUDIT),
     "year_close": (lambda demo, scan: [SLUG, YEAR], WRITE),
