@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from ledger import queries
-from ledger.charts import SURPLUS, facts
+from ledger.charts import SURPLUS, facts_for
 from ledger.models import AccountingYear, AccountType
 from ledger.money import ZERO
 from reports.models import ReportText
@@ -260,7 +260,7 @@ def build_annual_report(year: AccountingYear) -> AnnualReportData:
             _labelled(raw_before[AccountType.EXPENSE], None, text),
         )
     closing_codes = dict(current.closing_by_code) | {SURPLUS: current.surplus}
-    chart = facts(year.chart.code)
+    chart = facts_for(year.chart)
     return AnnualReportData(
         union_name=union.name,
         union_slug=union.slug,

@@ -2,6 +2,7 @@
 
 - ``balances``: 分 sums, the period rule, an account's movement, the 科目余额表;
 - ``summary``: the year's figures (``year_summary``) and the year-end checks built on them;
+- ``periods``: a year's figures to the end of a month (the monthly statements);
 - ``books``: 日记账 and 明细账, the voucher list, postable accounts, the workbook's lines.
 
 The names are gathered here so callers write ``queries.trial_balance(...)``; each lives in one module.
@@ -13,6 +14,7 @@ from ledger.queries.balances import (
     TrialBalanceRow,
     TrialBalanceTotals,
     account_movement,
+    chart_choices,
     fen,
     fen_sum,
     leaf_balances,
@@ -40,6 +42,7 @@ from ledger.queries.books import (
     vouchers,
     with_totals,
 )
+from ledger.queries.periods import PeriodFigures, period_figures
 from ledger.queries.summary import (
     CategoryTotal,
     Check,
@@ -60,11 +63,13 @@ __all__ = [
     "JournalRow",
     "LeafBalance",
     "Movement",
+    "PeriodFigures",
     "TrialBalanceRow",
     "TrialBalanceTotals",
     "VoucherLines",
     "YearSummary",
     "account_movement",
+    "chart_choices",
     "books_state",
     "fen",
     "fen_sum",
@@ -72,6 +77,7 @@ __all__ = [
     "journal_rows",
     "leaf_balances",
     "period",
+    "period_figures",
     "postable_accounts",
     "posted_lines",
     "previous_year",

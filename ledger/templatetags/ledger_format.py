@@ -17,6 +17,13 @@ def _decimal(value) -> Decimal | None:
 
 
 @register.filter
+def absolute(value):
+    """The amount without its sign (a balance's side is shown apart, as 借 or 贷)."""
+    amount = _decimal(value)
+    return value if amount is None else abs(amount)
+
+
+@register.filter
 def money(value) -> str:
     """8,721.40 (tables and pages)."""
     amount = _decimal(value)
