@@ -67,7 +67,8 @@ def mapping_table(old_form: str, new_form: str) -> MappingTable | None:
     )
 
 
-def _form(chart: Chart) -> str:
+def form_of(chart: Chart) -> str:
+    """The chart file a chart follows: itself, or the file an imported version corrects."""
     return chart.form_code or chart.code
 
 
@@ -136,7 +137,7 @@ def plan(
     *, union_id: int, old_chart: Chart, new_chart: Chart, closing: Mapping[Account, Decimal]
 ) -> Transition:
     """Where each closing balance (借 minus 贷, by old account) goes in ``new_chart``. Two queries."""
-    table = mapping_table(_form(old_chart), _form(new_chart))
+    table = mapping_table(form_of(old_chart), form_of(new_chart))
     old_accounts = {
         account.pk: account
         for account in Account.objects.filter(chart=old_chart).filter(

@@ -12,4 +12,6 @@ urlpatterns = [
     path(report + "xlsx/", views.annual_xlsx, name="annual_xlsx"),
     path(report + "text/", views.edit_text, name="edit_text"),
     path(report + "statements/", views.statements, name="statements"),
+    path(report + "statements/pdf/", views.statements_pdf, name="statements_pdf"),
+    path(report + "statements/xlsx/", views.statements_xlsx, name="statements_xlsx"),
 ]

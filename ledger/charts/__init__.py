@@ -76,7 +76,7 @@ def facts(code: str) -> ChartFacts:
         if statements is not None:
             statements = {
                 key: value
-                if key in ("note", "form", "words", "columns")
+                if key in ("note", "form", "words")
                 else tuple(_statement_line(spec) for spec in value)
                 for key, value in statements.items()
             }

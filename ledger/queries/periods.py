@@ -1,7 +1,7 @@
 """A year's figures up to the end of one month: what the monthly statements (工会01表, 工会02表) read.
 
 Built on the 科目余额表 (``balances.trial_balance``), before the year-end 结转 so that income and spending
-show what the year brought in and spent; six queries however many vouchers there are.
+show what the year brought in and spent; a fixed number of queries however many vouchers there are.
 """
 
 import calendar
@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from ledger.models import AccountingYear, AccountType
 from ledger.money import ZERO
-from ledger.queries.balances import TrialBalanceRow, trial_balance
+from ledger.queries.balances import TrialBalanceRow, leaf_balances, trial_balance
 
 
 @dataclass(frozen=True)
@@ -41,33 +41,35 @@ class PeriodFigures:
             ZERO,
         )
 
-    @property
-    def month_surplus(self) -> Decimal:
-        top = {row.account.code: row.account.type for row in self.rows if row.level == 1}
-        return sum(
-            (
-                amount if top[code] == AccountType.INCOME else -amount
-                for code, amount in self.in_month.items()
-                if top.get(code) in (AccountType.INCOME, AccountType.EXPENSE)
-            ),
-            ZERO,
-        )
 
+def period_figures(
+    year: AccountingYear, month: int, *, rows: tuple[TrialBalanceRow, ...] | None = None
+) -> PeriodFigures:
+    """The figures of ``year`` (with its chart) from 1 January to the end of ``month``.
 
-def period_figures(year: AccountingYear, month: int) -> PeriodFigures:
-    """The figures of ``year`` (with its chart) from 1 January to the end of ``month``. Six queries."""
+    Five queries; two when ``rows`` is the year's 科目余额表 before 结转 to that month's end (for December,
+    ``YearSummary.rows``, which the annual report has already read).
+    """
     if month not in range(1, 13):
         raise ValueError(month)
     start = datetime.date(year.year, month, 1)
     end = datetime.date(year.year, month, calendar.monthrange(year.year, month)[1])
-    to_date = trial_balance(year=year, end=end, include_closing=False)
-    inside = trial_balance(year=year, start=start, end=end, include_closing=False)
+    if rows is None:
+        rows = tuple(trial_balance(year=year, end=end, include_closing=False))
+    inside = leaf_balances(year=year, start=start, end=end, include_closing=False)
+    in_month = {}
+    for row in rows:
+        net = sum(
+            (leaf.debit - leaf.credit for leaf in inside if leaf.account.code.startswith(row.account.code)),
+            ZERO,
+        )
+        in_month[row.account.code] = net if row.account.debit_normal else -net
     return PeriodFigures(
         year=year,
         month=month,
         end=end,
-        rows=tuple(to_date),
-        opening={row.account.code: row.opening for row in to_date},
-        closing={row.account.code: row.closing for row in to_date},
-        in_month={row.account.code: row.closing - row.opening for row in inside},
+        rows=tuple(rows),
+        opening={row.account.code: row.opening for row in rows},
+        closing={row.account.code: row.closing for row in rows},
+        in_month=in_month,
     )
