@@ -58,6 +58,9 @@ class ChartFacts:
     suggested_sub_accounts: tuple[tuple[str, str], ...] = ()  # (parent code, name)
     report_labels: tuple[tuple[str, str], ...] = ()  # (account code, the report's word for it)
     statements: dict | None = None  # section → tuple[StatementLine, ...], and "note"
+    # 净资产 that stands against fixed assets and investments (资产基金; 2009: 固定基金 …), not money to spend:
+    # left out of the year's 经费余额.
+    asset_fund_codes: tuple[str, ...] = ()
 
     def level(self, code: str) -> int:
         """1 for a first-level account, 2 for a second-level one, … (a longer code is one level deeper)."""
@@ -87,6 +90,7 @@ def facts(code: str) -> ChartFacts:
             suggested_sub_accounts=tuple(tuple(pair) for pair in data.get("suggested_sub_accounts", ())),
             report_labels=tuple(sorted(data.get("report_labels", {}).items())),
             statements=statements,
+            asset_fund_codes=tuple(data.get("asset_fund_codes", ())),
         )
     return ChartFacts(code=code)
 

@@ -380,6 +380,8 @@ def test_signature_lines_are_the_unions_own_in_page_and_workbook(client_for, dem
         if any("工会主席" in str(c.value) for c in sheet[sheet.max_row])
     ]
     # The 2009 form's statements carry its own four lines (工会主席, 财务负责人, 复核, 制表) with the names.
-    assert signed == [["工会主席：赵主席", "制表：王秀兰"]] * 2 + [
-        ["工会主席：赵主席", "财务负责人：", "复核：", "制表：王秀兰"]
-    ] * 2
+    assert (
+        signed
+        == [["工会主席：赵主席", "制表：王秀兰"]] * 2
+        + [["工会主席：赵主席", "财务负责人：", "复核：", "制表：王秀兰"]] * 2
+    )

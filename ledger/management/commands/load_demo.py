@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from ledger import roles
 from ledger.demo import load_year_file
+from ledger.demo_city import load_city_hospital
 from ledger.errors import LedgerError
 from ledger.models import Union
 
@@ -19,7 +20,7 @@ DEMO_USERS = [
 
 
 class Command(BaseCommand):
-    help = "载入演示数据：巴林左旗医院工会2012年度账目（样本财务工作报告的那一年）及演示用户"
+    help = "载入演示数据：巴林左旗医院工会2012年度账目（样本财务工作报告的那一年）、呼和浩特市第一医院工会2025年度账目（2021年制度）及演示用户"
 
     def add_arguments(self, parser):
         parser.add_argument("--force", action="store_true", help="DEBUG 关闭时也载入（仅用于测试环境）")
@@ -51,5 +52,11 @@ class Command(BaseCommand):
                 raise CommandError(f"演示数据载入失败：{error}") from error
             self.stdout.write(f"已载入演示数据：{union.name}（{union.slug}）2012年度")
         union.members.add(*users.values())
+        try:  # the second demo union, 2025 on the 2021 chart (issue 13)
+            city, loaded = load_city_hospital(user=users["treasurer"])
+        except LedgerError as error:
+            raise CommandError(f"演示数据载入失败：{error}") from error
+        city.members.add(*users.values())
+        self.stdout.write(f"{'已载入' if loaded else '演示数据已存在：'}{city.name}（{city.slug}）2025年度")
         for username, first_name, group_name in DEMO_USERS:
             self.stdout.write(f"演示用户：{username} / {DEMO_PASSWORD}（{group_name}，{first_name}）")
