@@ -161,16 +161,21 @@ class Statements:
         return f"{self.end.year}年{self.end.month}月{self.end.day}日"
 
 
+def _signed(sign: int, amount: Decimal) -> Decimal:
+    """A "减：" line's figure: the amount with its sign turned, never a printed -0.00."""
+    return -amount if sign < 0 and amount else amount
+
+
 def _section(title, total_label, specs, current, previous, start=1) -> StatementSection:
     """``current`` / ``previous``: code → amount on the account's normal side (None: column not shown)."""
     rows = []
     for offset, spec in enumerate(specs):
         if spec.codes:
-            now = spec.sign * sum((current.get(code, ZERO) for code in spec.codes), ZERO)
+            now = _signed(spec.sign, sum((current.get(code, ZERO) for code in spec.codes), ZERO))
             before = (
                 None
                 if previous is None
-                else spec.sign * sum((previous.get(code, ZERO) for code in spec.codes), ZERO)
+                else _signed(spec.sign, sum((previous.get(code, ZERO) for code in spec.codes), ZERO))
             )
         else:
             now = before = None
