@@ -17,7 +17,7 @@ the parent would lose the subsidiary ledger the auditor reads.
 import functools
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Q
@@ -107,6 +107,31 @@ class Transition:
     new_chart: Chart
     table: MappingTable | None  # None: by code (two versions of one form)
     moves: tuple[Move, ...]
+    old_names: dict[str, str] = field(default_factory=dict)  # the charts' own accounts: code → name
+    new_names: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def table_rows(self) -> list[tuple[str, str, str, str, str, Decimal]]:
+        """The mapping table as the 对照表 prints it: (旧编码, 旧名称, 新编码, 新名称, 说明, 转入金额), the
+        amount being what the old account and its 明细 carried (借 minus 贷)."""
+        rows = self.table.rows if self.table else [MappingRow(code, code) for code in sorted(self.old_names)]
+        moved: dict[str, Decimal] = {}
+        for move in self.moves:
+            owner = max(
+                (code for code in self.old_names if move.old.code.startswith(code)), key=len, default=""
+            )
+            moved[owner] = moved.get(owner, ZERO) + move.amount
+        return [
+            (
+                row.old_code,
+                self.old_names.get(row.old_code, ""),
+                row.new_code,
+                self.new_names.get(row.new_code, "（新科目表中没有）"),
+                row.note,
+                moved.get(row.old_code, ZERO),
+            )
+            for row in rows
+        ]
 
     @property
     def unmapped(self) -> tuple[Move, ...]:
@@ -186,7 +211,14 @@ def plan(
             moves.append(Move(account, amount, "", account.name, None, create_under, note))
         else:
             moves.append(Move(account, amount, "", "（无对应科目）", None, None, note))
-    return Transition(old_chart=old_chart, new_chart=new_chart, table=table, moves=tuple(moves))
+    return Transition(
+        old_chart=old_chart,
+        new_chart=new_chart,
+        table=table,
+        moves=tuple(moves),
+        old_names={a.code: a.name for a in old_accounts.values() if a.union_id is None},
+        new_names={code: account.name for code, account in new_by_code.items()},
+    )
 
 
 def closing_balances(year: AccountingYear) -> dict[Account, Decimal]:
@@ -244,3 +276,9 @@ def into(year: AccountingYear) -> Transition | None:
     return plan(
         union_id=year.union_id, old_chart=before.chart, new_chart=year.chart, closing=closing_balances(before)
     )
+
+
+def for_year(year: AccountingYear) -> Transition | None:
+    """The 对照表 a year's pages show: the move into it from the year before, or else the move its own
+    结账 will make into the next year (None: the chart stays the same on both sides)."""
+    return into(year) or preview(year)

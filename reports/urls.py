@@ -14,4 +14,6 @@ urlpatterns = [
     path(report + "statements/", views.statements, name="statements"),
     path(report + "statements/pdf/", views.statements_pdf, name="statements_pdf"),
     path(report + "statements/xlsx/", views.statements_xlsx, name="statements_xlsx"),
+    path(report + "transition/", views.transition, name="transition"),
+    path(report + "transition/xlsx/", views.transition_xlsx, name="transition_xlsx"),
 ]

@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods, require_safe
 
+from ledger import transition as ledger_transition
 from ledger.access import book_for
 from ledger.errors import LedgerError
 from ledger.queries import journal_rows
@@ -22,6 +23,7 @@ from reports.data import AnnualReportData, build_annual_report, build_statements
 from reports.forms import MonthForm, ReportTextForm
 from reports.render import report_context
 from reports.render.pdf import PdfUnavailable, render_pdf, render_statements_pdf
+from reports.render.transition import render_transition_xlsx
 from reports.render.xlsx import render_statements_xlsx, render_xlsx
 from reports.services import save_report_text
 
@@ -150,3 +152,22 @@ def _download(rendered) -> HttpResponse:
     response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@login_required
+@require_safe
+def transition(request: HttpRequest, slug: str, year: int) -> HttpResponse:
+    """新旧科目对照表: the mapping between the year's chart and its neighbour's, and the amounts moved."""
+    book = book_for(request, slug, year, need="reports").year
+    moved = ledger_transition.for_year(book)
+    return render(request, "reports/transition.html", {"transition": moved, "union_name": book.union.name})
+
+
+@login_required
+@require_safe
+def transition_xlsx(request: HttpRequest, slug: str, year: int) -> HttpResponse:
+    book = book_for(request, slug, year, need="reports").year
+    moved = ledger_transition.for_year(book)
+    if moved is None:
+        return render(request, "reports/transition.html", {"transition": None}, status=404)
+    return _download(render_transition_xlsx(moved, union_name=book.union.name, year=book.year))

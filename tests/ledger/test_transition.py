@@ -193,3 +193,41 @@ def test_union_sub_accounts_carry_over_when_the_chart_stays(keeper):
     assert following.chart_id == year.chart_id
     assert services.resolve_account(following, own.code) == own
     assert transition.into(following) is None
+
+
+def test_the_mapping_page_and_workbook_show_the_table_and_the_amounts_moved(old_books, keeper):
+    import io
+
+    import openpyxl
+
+    services.close_year(year=old_books, user=keeper)
+    client = Client()
+    client.force_login(keeper)
+    for year in (2021, 2022):  # the old year (its 结账 moved the balances) and the new one
+        page = client.get(reverse("reports:transition", args=["qi-hospital", year])).content.decode()
+        assert "2009年《工会会计制度》科目与2021年《工会会计制度》科目对照表" in page
+        assert "301 固定基金" in page and "3001 资产基金" in page and "固定基金转入资产基金" in page
+        assert "49,149.55" in page  # 331 结余 with the year's surplus, into 3202 工会资金结余
+    response = client.get(reverse("reports:transition_xlsx", args=["qi-hospital", 2022]))
+    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    moved = book["结转金额"]
+    rows = list(moved.iter_rows(min_row=3, values_only=True))
+    assert rows[-1][0] == "合计" and rows[-1][4] == "=SUM(E3:E{})".format(moved.max_row - 1)
+    debit = sum(Decimal(str(row[4])) for row in rows[:-1] if row[4] is not None)
+    credit = sum(Decimal(str(row[5])) for row in rows[:-1] if row[5] is not None)
+    assert debit == credit == Decimal("65899.55")  # 1200.10 + 51899.45 + 800.00 + 12000.00
+    table = {row[0]: row for row in book["科目对照表"].iter_rows(min_row=2, values_only=True) if row[0]}
+    assert table["201"][2:4] == ("2201", "应付职工薪酬") and table["201"][4] == -500
+    assert table["135"][4] == 800  # 张三借款, a 明细 of 135
+    assert len([code for code in table if code and code[0].isdigit()]) == 64  # every 2009 account
+
+
+def test_a_year_on_the_same_chart_as_its_neighbours_has_no_mapping(keeper):
+    union = Union.objects.create(name="新工会", slug="new-union")
+    union.members.add(keeper)
+    services.open_year(union=union, year=2024)
+    client = Client()
+    client.force_login(keeper)
+    page = client.get(reverse("reports:transition", args=["new-union", 2024])).content.decode()
+    assert "没有新旧科目对照" in page
+    assert client.get(reverse("reports:transition_xlsx", args=["new-union", 2024])).status_code == 404
