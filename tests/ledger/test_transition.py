@@ -212,7 +212,7 @@ def test_the_mapping_page_and_workbook_show_the_table_and_the_amounts_moved(old_
     book = openpyxl.load_workbook(io.BytesIO(response.content))
     moved = book["结转金额"]
     rows = list(moved.iter_rows(min_row=3, values_only=True))
-    assert rows[-1][0] == "合计" and rows[-1][4] == "=SUM(E3:E{})".format(moved.max_row - 1)
+    assert rows[-1][0] == "合计" and rows[-1][4] == f"=SUM(E3:E{moved.max_row - 1})"
     debit = sum(Decimal(str(row[4])) for row in rows[:-1] if row[4] is not None)
     credit = sum(Decimal(str(row[5])) for row in rows[:-1] if row[5] is not None)
     assert debit == credit == Decimal("65899.55")  # 1200.10 + 51899.45 + 800.00 + 12000.00
