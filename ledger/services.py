@@ -69,10 +69,11 @@ class _CheckedLine:
 
 
 def chart_for_year(year: int) -> Chart:
-    """The newest chart in force on 1 January of ``year``."""
+    """The newest chart in force on 1 January of ``year`` (of two in force from the same day, the one loaded
+    last: a corrected version loaded by ``import_chart``)."""
     chart = (
         Chart.objects.filter(effective_from__lte=datetime.date(year, 12, 31))
-        .order_by("-effective_from")
+        .order_by("-effective_from", "-pk")
         .first()
     )
     if chart is None:
