@@ -39,6 +39,7 @@ class ReportLine:
     group_name: str
     amount: Decimal
     previous: Decimal | None
+    path: tuple[str, ...] = ()  # the account names from the first level down to this line's own
 
     @property
     def spending_phrase(self) -> str:
@@ -230,14 +231,34 @@ class AnnualReportData:
         return None if self.previous is None else self.total_expense - self.previous.total_expense
 
     @property
+    def reads_2021_categories(self) -> bool:
+        """A year kept on the 2021 chart: the report names spending by the 2021 categories and the opening
+        as 上年结余 carried forward."""
+        return self.statements is not None and self.statements.form == "2021"
+
+    @property
+    def expense_groups(self) -> list[tuple[str, Decimal, list[tuple[str, Decimal]]]]:
+        """This year's spending by first-level category (职工活动支出 …), each with its lines named by their
+        path below the category (会员活动支出›春节慰问品)."""
+        groups: dict[str, tuple[str, list]] = {}
+        for line in self.expense_lines:
+            below = line.path[1:] if len(line.path) > 1 else ()
+            name = "›".join(below[:-1] + (line.label,)) if below else ""
+            groups.setdefault(line.group_code, (line.group_name, []))[1].append((name, line.amount))
+        return [
+            (group_name, sum((amount for _, amount in items), ZERO), [item for item in items if item[0]])
+            for _, (group_name, items) in sorted(groups.items())
+        ]
+
+    @property
     def checks_pass(self) -> bool:
         return all(check.ok is not False for check in self.checks)
 
 
 def _leaf_lines(
     rows: list[queries.TrialBalanceRow], account_type: str
-) -> list[tuple[str, str, str, str, Decimal]]:
-    """(code, name, group code, group name, amount) of each reporting line of one account type."""
+) -> list[tuple[str, str, str, str, Decimal, tuple[str, ...]]]:
+    """(code, name, group code, group name, amount, path of names) of each reporting line of one type."""
     rows = [row for row in rows if row.account.type == account_type]
     tops = [row for row in rows if row.level == 1]
     lines = []
@@ -247,19 +268,26 @@ def _leaf_lines(
         if children and own == 0:
             continue
         top = next((t for t in tops if row.account.code.startswith(t.account.code)), row)
-        lines.append((row.account.code, row.account.name, top.account.code, top.account.name, own))
+        path = tuple(
+            other.account.name
+            for other in sorted(rows, key=lambda other: len(other.account.code))
+            if row.account.code.startswith(other.account.code)
+        )
+        lines.append((row.account.code, row.account.name, top.account.code, top.account.name, own, path))
     return lines
 
 
 def _labelled(raw, previous_raw, text: ReportTextValues) -> tuple[ReportLine, ...]:
     """Lines of this year and, for comparison, of last year, merged by account code."""
-    now = {code: (name, gcode, gname, amount) for code, name, gcode, gname, amount in raw}
-    before = {code: (name, gcode, gname, amount) for code, name, gcode, gname, amount in previous_raw or []}
+    now = {code: (name, gcode, gname, amount, path) for code, name, gcode, gname, amount, path in raw}
+    before = {
+        code: (name, gcode, gname, amount, path) for code, name, gcode, gname, amount, path in previous_raw or []
+    }
     lines = []
     for code in sorted(now.keys() | before.keys()):
-        name, gcode, gname, amount = now.get(code) or before[code][:3] + (ZERO,)
+        name, gcode, gname, amount, path = now.get(code) or (*before[code][:3], ZERO, before[code][4])
         previous = None if previous_raw is None else (before[code][3] if code in before else ZERO)
-        lines.append(ReportLine(code, name, text.label_for(code) or name, gcode, gname, amount, previous))
+        lines.append(ReportLine(code, name, text.label_for(code) or name, gcode, gname, amount, previous, path))
     return tuple(lines)
 
 

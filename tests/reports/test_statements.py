@@ -179,3 +179,16 @@ def test_the_annual_report_of_2025_reads_the_2021_categories(city):
     groups = {(line.group_name, line.name) for line in data.expense_lines}
     assert ("职工活动支出", "春节慰问品") in groups
     assert data.statements.form == "2021"
+
+
+def test_the_2025_report_names_the_2021_categories_and_the_opening_as_last_years_surplus(client_for, treasurer):
+    page = client_for("treasurer").get("/reports/city-hospital/2025/").content.decode()
+    text = re.sub(r"<[^>]+>", "", page)
+    assert "上年结余289500.00元结转为2025年初经费余额。" in text
+    assert (
+        "其中：职工活动支出482500.00元（会员活动支出›春节慰问品200000.00元，会员活动支出›端午慰问品120000.00元，"
+        "会员活动支出›中秋慰问品160000.00元，会员活动支出›生病住院慰问2500.00元）；资本性支出36800.00元；"
+        "其他支出20000.00元（捐赠20000.00元）。"
+    ) in text
+    assert "年末经费余额330600.00元，其中库存现金5500.00元，银行存款325100.00元。" in text
+    assert "本年按规定向上级工会缴纳工会经费249600.00元" in text
