@@ -60,8 +60,10 @@ def test_trial_balance_errors(demo, args, message):
 def test_load_demo_is_idempotent_and_refuses_production(demo, settings):
     count = Voucher.objects.count()
     assert "演示数据已存在" in run("load_demo", "--force")
-    assert Voucher.objects.count() == count == 15
+    assert Voucher.objects.count() == count == 15 + 20  # 2012 of blzq-hospital, 2025 of city-hospital
+    assert Voucher.objects.filter(year__union__slug="blzq-hospital").count() == 15
     assert Union.objects.filter(slug="blzq-hospital").count() == 1
+    assert Union.objects.filter(slug="city-hospital").count() == 1
     settings.DEBUG = False
     with pytest.raises(CommandError, match="只在开发环境"):
         run("load_demo")
