@@ -281,13 +281,16 @@ def _labelled(raw, previous_raw, text: ReportTextValues) -> tuple[ReportLine, ..
     """Lines of this year and, for comparison, of last year, merged by account code."""
     now = {code: (name, gcode, gname, amount, path) for code, name, gcode, gname, amount, path in raw}
     before = {
-        code: (name, gcode, gname, amount, path) for code, name, gcode, gname, amount, path in previous_raw or []
+        code: (name, gcode, gname, amount, path)
+        for code, name, gcode, gname, amount, path in previous_raw or []
     }
     lines = []
     for code in sorted(now.keys() | before.keys()):
         name, gcode, gname, amount, path = now.get(code) or (*before[code][:3], ZERO, before[code][4])
         previous = None if previous_raw is None else (before[code][3] if code in before else ZERO)
-        lines.append(ReportLine(code, name, text.label_for(code) or name, gcode, gname, amount, previous, path))
+        lines.append(
+            ReportLine(code, name, text.label_for(code) or name, gcode, gname, amount, previous, path)
+        )
     return tuple(lines)
 
 

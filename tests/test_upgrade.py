@@ -97,5 +97,7 @@ def test_the_upgrade_procedure_keeps_the_books_identical(server, tmp_path):
     assert figures(server) == before
     [archive] = (tmp_path / "backups").glob("unionledger-*.zip")
     with zipfile.ZipFile(archive) as backup:
-        assert json.loads(backup.read("manifest.json"))["counts"]["ledger.voucher"] == 15
+        assert (
+            json.loads(backup.read("manifest.json"))["counts"]["ledger.voucher"] == 15 + 20
+        )  # both demo unions
     assert (tmp_path / "var" / "static" / "staticfiles.json").is_file()

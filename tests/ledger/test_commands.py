@@ -63,7 +63,12 @@ def test_load_demo_is_idempotent_and_refuses_production(demo, settings):
     assert Voucher.objects.count() == count == 15 + 20  # 2012 of blzq-hospital, 2025 of city-hospital
     assert Voucher.objects.filter(year__union__slug="blzq-hospital").count() == 15
     assert Union.objects.filter(slug="blzq-hospital").count() == 1
-    assert Union.objects.filter(slug="city-hospital").count() == 1
+    city = Union.objects.get(slug="city-hospital")
+    assert sorted(city.members.values_list("username", flat=True)) == [
+        "city-auditor",
+        "city-committee",
+        "city-treasurer",
+    ]
     settings.DEBUG = False
     with pytest.raises(CommandError, match="只在开发环境"):
         run("load_demo")

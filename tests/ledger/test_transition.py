@@ -231,3 +231,18 @@ def test_a_year_on_the_same_chart_as_its_neighbours_has_no_mapping(keeper):
     page = client.get(reverse("reports:transition", args=["new-union", 2024])).content.decode()
     assert "没有新旧科目对照" in page
     assert client.get(reverse("reports:transition_xlsx", args=["new-union", 2024])).status_code == 404
+
+
+def test_a_new_user_opens_2026_after_a_closed_2021_and_sees_the_2021_chart(old_books, keeper):
+    services.close_year(year=old_books, user=keeper)
+    newcomer = get_user_model().objects.create_user("newcomer", password="pw-unionledger-1")
+    newcomer.groups.add(Group.objects.get(name=roles.TREASURER))
+    old_books.union.members.add(newcomer)
+    client = Client()
+    client.force_login(newcomer)
+    response = client.post(reverse("ledger:open_year", args=["qi-hospital"]), {"year": "2026", "chart": ""})
+    assert response["Location"] == reverse("ledger:dashboard", args=["qi-hospital", 2026])
+    assert AccountingYear.objects.get(union=old_books.union, year=2026).chart.code == "2021"
+    page = client.get(reverse("ledger:accounts", args=["qi-hospital", 2026]) + "?all=1").content.decode()
+    assert "职工服务支出" in page and "510105" in page and "科目编码待核对" in page
+    assert "50104" not in page  # not the 2009 chart

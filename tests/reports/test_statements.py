@@ -12,6 +12,8 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
 from pypdf import PdfReader
 
 from ledger import queries
@@ -20,6 +22,13 @@ from ledger.models import AccountingYear
 from reports.data import build_annual_report, build_statements
 
 D = Decimal
+
+
+def city_client(username: str = "city-auditor") -> Client:
+    """A client signed in as one of the city union's own demo users."""
+    client = Client()
+    client.force_login(get_user_model().objects.get(username=username))
+    return client
 
 
 @pytest.fixture
@@ -136,12 +145,13 @@ def test_the_statements_page_picks_the_month_and_refuses_a_bad_one(client_for, a
     assert "2012年3月" in page and "2012年3月31日" in page and "24,548.40" in page
     page = client.get("/reports/blzq-hospital/2012/statements/?month=13").content.decode()
     assert "2012年度" in page and "2012年12月31日" in page  # an unknown month falls back to December
-    page = client.get("/reports/city-hospital/2025/statements/").content.decode()
+    page = city_client().get("/reports/city-hospital/2025/statements/").content.decode()
+    assert client.get("/reports/city-hospital/2025/statements/").status_code == 404  # not her union
     assert "职工服务支出" in page and "工会资金结余" in page and "工会01表" not in page
 
 
 def test_statements_workbook_of_a_month_adds_up_with_formulas(client_for, auditor):
-    response = client_for("auditor").get("/reports/city-hospital/2025/statements/xlsx/?month=6")
+    response = city_client().get("/reports/city-hospital/2025/statements/xlsx/?month=6")
     assert response.status_code == 200 and response["Cache-Control"].startswith("private, no-store")
     book = openpyxl.load_workbook(io.BytesIO(response.content))
     ws = book["收入支出表"]
@@ -164,7 +174,7 @@ def test_statements_pdf_of_each_form(client_for, auditor):
     )
     for words in ("工会02表", "工会01表", "本月数", "本年累计数", "负债与净资产总计", "复核：", "15,562.90"):
         assert words in text, words
-    new = client.get("/reports/city-hospital/2025/statements/pdf/?month=12")
+    new = city_client().get("/reports/city-hospital/2025/statements/pdf/?month=12")
     text = re.sub(
         r"\s+", "", "".join(page.extract_text() for page in PdfReader(io.BytesIO(new.content)).pages)
     )
@@ -181,8 +191,10 @@ def test_the_annual_report_of_2025_reads_the_2021_categories(city):
     assert data.statements.form == "2021"
 
 
-def test_the_2025_report_names_the_2021_categories_and_the_opening_as_last_years_surplus(client_for, treasurer):
-    page = client_for("treasurer").get("/reports/city-hospital/2025/").content.decode()
+def test_the_2025_report_names_the_2021_categories_and_the_opening_as_last_years_surplus(
+    client_for, treasurer
+):
+    page = city_client("city-treasurer").get("/reports/city-hospital/2025/").content.decode()
     text = re.sub(r"<[^>]+>", "", page)
     assert "上年结余289500.00元结转为2025年初经费余额。" in text
     assert (
