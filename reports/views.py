@@ -9,7 +9,7 @@ from dataclasses import replace
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods, require_safe
@@ -129,10 +129,14 @@ def statements_pdf(request: HttpRequest, slug: str, year: int) -> HttpResponse:
     """资产负债表 and 收入支出表 of the month asked for, in the form of the year's chart, as a PDF."""
     book = book_for(request, slug, year, need="reports").year
     status = fonts.status()
-    if not status.has_cjk_font or _statements_data(request, book).statements is None:
+    if not status.has_cjk_font:
         return render(request, "reports/pdf_unavailable.html", {"problems": status.problems}, status=503)
+    data = _statements_data(request, book)
+    if data.statements is None:
+        problem = f"本账套使用的会计制度（{data.chart_name}）尚无报表格式"
+        return render(request, "reports/pdf_unavailable.html", {"problems": [problem]}, status=404)
     try:
-        rendered = render_statements_pdf(_statements_data(request, book))
+        rendered = render_statements_pdf(data)
     except PdfUnavailable as error:
         return render(request, "reports/pdf_unavailable.html", {"problems": [str(error)]}, status=503)
     return _download(rendered)
@@ -143,7 +147,10 @@ def statements_pdf(request: HttpRequest, slug: str, year: int) -> HttpResponse:
 def statements_xlsx(request: HttpRequest, slug: str, year: int) -> HttpResponse:
     """The two statements as a workbook whose totals are formulas."""
     book = book_for(request, slug, year, need="reports").year
-    return _download(render_statements_xlsx(_statements_data(request, book)))
+    data = _statements_data(request, book)
+    if data.statements is None:
+        raise Http404("本账套使用的会计制度尚无报表格式")
+    return _download(render_statements_xlsx(data))
 
 
 def _download(rendered) -> HttpResponse:
