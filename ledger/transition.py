@@ -223,7 +223,8 @@ def plan(
 
 def closing_balances(year: AccountingYear) -> dict[Account, Decimal]:
     """The balance-sheet balances ``year`` ends with (借 minus 贷), its income less spending in its 结余
-    account as 结账 puts it there. Two queries; the same figures before and after 结账."""
+    account as 结账 puts it there. Two queries (three when 结余 has no line of its own); the same figures
+    before and after 结账."""
     rows = leaf_balances(year=year, include_closing=False)
     closing: dict[Account, Decimal] = {}
     net = ZERO  # income less spending, as 借 minus 贷 of the income and spending accounts
