@@ -153,7 +153,7 @@ def open_books(opening: dict[str, str]):
     user = get_user_model().objects.create_user("treasurer", password="benchmark-password-1")
     union = Union.objects.create(name="基准测试医院工会", slug="bench-posting", review_required=False)
     union.members.add(user)
-    year = services.open_year(union=union, year=YEAR)
+    year = services.open_year(union=union, year=YEAR, chart="2009")  # the 2009 codes below
     cash, bank = Decimal(opening["101"]), Decimal(opening["102"])
     services.record_opening_balances(
         year=year, balances={"101": cash, "102": bank, "331": cash + bank}, user=user

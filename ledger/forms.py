@@ -403,6 +403,16 @@ class OpenYearForm(LedgerErrorsMixin, forms.Form):
             "max_value": "年度不正确",
         },
     )
+    chart = forms.ChoiceField(
+        label="会计制度",
+        required=False,
+        help_text="一般按年度自动选择：2022年起为2021年《工会会计制度》，之前为2009年制度。",
+        error_messages={"invalid_choice": "请从列表中选择会计制度"},
+    )
+
+    def __init__(self, *args, charts: Iterable[tuple[str, str]] = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["chart"].choices = [("", "按年度自动选择（推荐）"), *charts]
 
 
 STATE_CHOICES = [("", "全部"), *Voucher.State.choices]

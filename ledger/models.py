@@ -74,6 +74,9 @@ class Chart(models.Model):
     bank_code = models.CharField("银行存款科目", max_length=20)
     surplus_code = models.CharField("结余科目", max_length=20, help_text="年末收入、支出结转入此净资产科目")
     payable_upper_code = models.CharField("应付上级经费科目", max_length=20, blank=True)
+    # A chart loaded by ``import_chart`` (a corrected version of a chart file) keeps that file's forms,
+    # suggestions and labels: the code of the file, empty for a chart that is itself a file.
+    form_code = models.CharField("报表格式依据", max_length=20, blank=True)
 
     class Meta:
         verbose_name = "会计制度"
@@ -125,6 +128,8 @@ class Account(models.Model):
     name = models.CharField("科目名称", max_length=60)
     type = models.CharField("类别", max_length=12, choices=AccountType.choices)
     is_active = models.BooleanField("启用", default=True)
+    code_source = models.CharField("编码来源", max_length=200, blank=True)
+    code_provisional = models.BooleanField("编码待核对", default=False)
 
     class Meta:
         verbose_name = "会计科目"

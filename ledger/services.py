@@ -26,7 +26,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from audit import trail as audit
-from ledger import cash_bank, lifecycle, queries, roles
+from ledger import cash_bank, lifecycle, queries, roles, transition
 from ledger.errors import (
     AmountError,
     ClosedYear,
@@ -83,10 +83,11 @@ class _CheckedLine:
 
 
 def chart_for_year(year: int) -> Chart:
-    """The newest chart in force on 1 January of ``year``."""
+    """The newest chart in force on 1 January of ``year`` (of two in force from the same day, the one loaded
+    last: a corrected version loaded by ``import_chart``)."""
     chart = (
         Chart.objects.filter(effective_from__lte=datetime.date(year, 12, 31))
-        .order_by("-effective_from")
+        .order_by("-effective_from", "-pk")
         .first()
     )
     if chart is None:
@@ -96,9 +97,12 @@ def chart_for_year(year: int) -> Chart:
 
 @transaction.atomic
 def open_year(
-    *, union: Union, year: int, chart: Chart | None = None, user: AbstractBaseUser | None = None
+    *, union: Union, year: int, chart: Chart | str | None = None, user: AbstractBaseUser | None = None
 ) -> AccountingYear:
     """Return the union's accounting year, creating it (open) on the chart in force if it is new.
+
+    ``chart`` (a chart or its code) is the union's own choice; without it a year from 2022 on opens on the
+    2021 chart and an earlier one on the 2009 chart (the newest chart in force that year).
 
     A new year is refused once a later year is closed (``lifecycle.check_open``); it is recorded in the audit
     trail (``user`` None: a command or the demo loader opened it).
@@ -109,6 +113,11 @@ def open_year(
     if existing:
         return existing
     lifecycle.check_open(union=union, year=year)
+    if isinstance(chart, str):
+        found = Chart.objects.filter(code=chart).first()
+        if found is None:
+            raise LedgerError(f"没有编码为“{chart}”的会计制度")
+        chart = found
     opened = AccountingYear.objects.create(union=union, year=year, chart=chart or chart_for_year(year))
     audit.record(
         AuditEvent.Action.YEAR_OPENED, user=user, union=union, obj=opened, summary=f"建立{year}年度账套"
@@ -721,7 +730,11 @@ def record_opening_balances(
 
 
 def _post_opening(
-    *, year: AccountingYear, balances: Mapping[Account | int | str, object], user: AbstractBaseUser
+    *,
+    year: AccountingYear,
+    balances: Mapping[Account | int | str, object],
+    user: AbstractBaseUser,
+    memos: Mapping[Account, str] | None = None,
 ) -> Voucher:
     lines = []
     for key, raw in balances.items():
@@ -734,8 +747,14 @@ def _post_opening(
         normal_debit = account.debit_normal
         if amount < 0:
             normal_debit, amount = not normal_debit, -amount
+        memo = (memos or {}).get(key, "") if isinstance(key, Account) else ""
         lines.append(
-            Line(account, debit=amount if normal_debit else ZERO, credit=ZERO if normal_debit else amount)
+            Line(
+                account,
+                debit=amount if normal_debit else ZERO,
+                credit=ZERO if normal_debit else amount,
+                memo=memo,
+            )
         )
     voucher = _record_and_post(
         year=year,
@@ -932,11 +951,54 @@ def close_year(*, year: AccountingYear, user: AbstractBaseUser) -> AccountingYea
         AuditEvent.Action.YEAR_CLOSED, user=user, union=year.union, obj=year, summary=f"{year.year}年度结账"
     )
     following = open_year(union=year.union, year=year.year + 1, user=user)
-    _carry_forward(following, closing, user=user)
+    memos: dict[Account, str] = {}
+    if following.chart_id != year.chart_id:
+        closing, memos = _into_new_chart(year, following, closing, user=user)
+    _carry_forward(following, closing, user=user, memos=memos)
     return following
 
 
-def _carry_forward(following: AccountingYear, closing: Mapping[Account, Decimal], *, user) -> None:
+def _into_new_chart(
+    year: AccountingYear, following: AccountingYear, closing: Mapping[Account, Decimal], *, user
+) -> tuple[dict[Account, Decimal], dict[Account, str]]:
+    """新旧制度衔接: the closing balances by the next year's accounts, and each new account's memo.
+
+    Refused, naming the account, when a balance has no new account (``ledger.transition``); a union's own
+    明细科目 is made under its parent's new account where the next chart has none of its name.
+    """
+    moved = transition.plan(
+        union_id=year.union_id, old_chart=year.chart, new_chart=following.chart, closing=closing
+    )
+    if moved.unmapped:
+        raise LedgerError(moved.refusal())
+    made: dict[tuple[int, str], Account] = {}
+    balances: dict[Account, Decimal] = {}
+    memos: dict[Account, list[str]] = {}
+    for move in moved.moves:
+        account = move.new
+        if account is None:
+            key = (move.create_under.pk, move.new_name)
+            if key not in made:
+                made[key] = add_sub_account(
+                    union=year.union, parent=move.create_under, name=move.new_name, user=user
+                )
+            account = made[key]
+        balances[account] = balances.get(account, ZERO) + move.amount
+        memos.setdefault(account, []).append(move.memo)
+    joined = {account: "；".join(texts) for account, texts in memos.items()}
+    return (
+        {account: amount for account, amount in balances.items() if amount},
+        {account: text if len(text) <= 200 else text[:199] + "…" for account, text in joined.items()},
+    )
+
+
+def _carry_forward(
+    following: AccountingYear,
+    closing: Mapping[Account, Decimal],
+    *,
+    user,
+    memos: Mapping[Account, str] | None = None,
+) -> None:
     """Make ``following``'s opening the closing balances (借 minus 贷 by account) of the year just closed.
 
     An opening entered by hand while the closed year was still open is kept if it says the same; otherwise
@@ -974,6 +1036,7 @@ def _carry_forward(following: AccountingYear, closing: Mapping[Account, Decimal]
                 account: amount if account.debit_normal else -amount for account, amount in closing.items()
             },
             user=user,
+            memos=memos,
         )
     if live is not None:
         _mirror(

@@ -3,7 +3,7 @@
 The figures are the ledger's: ``ledger.queries.year_summary`` computes the year's opening, income, spending
 and closing, and ``ledger.queries.year_end_checks`` the checks; this module only arranges them into the
 treasurer's lines, the statements and the words. ``build_annual_report(year)`` takes a fixed number of
-queries however many vouchers there are: 6 for a year whose previous year is not in the books, 9 when it is.
+queries however many vouchers there are: 8 for a year whose previous year is not in the books, 11 when it is.
 
 上缴上级经费 (remittance): debits to 应付上级经费 during the year; it settles a liability and is never
 spending.
@@ -15,11 +15,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from ledger import queries
-from ledger.charts import SURPLUS, facts
+from ledger.charts import facts_for
 from ledger.models import AccountingYear, AccountType
 from ledger.money import ZERO
+from ledger.transition import form_of
 from reports.models import ReportText
-from reports.statements import BalanceSheet, IncomeStatement, balance_sheet, income_statement
+from reports.statements import BalanceSheet, IncomeStatement, Statements, build, in_chart
 from reports.texts import ReportTextValues, text_values
 
 
@@ -38,6 +39,7 @@ class ReportLine:
     group_name: str
     amount: Decimal
     previous: Decimal | None
+    path: tuple[str, ...] = ()  # the account names from the first level down to this line's own
 
     @property
     def spending_phrase(self) -> str:
@@ -124,6 +126,10 @@ class YearFigures:
         return self.summary.opening_by_code
 
 
+# A form's signature title and the union's title for the same seat.
+SAME_SEAT = {"复核": "审核", "审核": "复核"}
+
+
 @dataclass(frozen=True)
 class AnnualReportData:
     """One union-year's report: figures, comparison, statements, checks and words. Renderers share it."""
@@ -138,12 +144,39 @@ class AnnualReportData:
     previous: YearFigures | None
     income: tuple[ReportLine, ...]  # this year's and last year's lines, by code
     expense: tuple[ReportLine, ...]
-    income_statement: IncomeStatement | None
-    balance_sheet: BalanceSheet | None
+    statements: Statements | None  # at the year's end, in the form of the year's chart
     checks: tuple[queries.Check, ...]
     text: ReportTextValues
-    mapping_note: str = ""  # how the chart's accounts fill the statements' lines (from the chart's file)
     signatures: tuple[tuple[str, str], ...] = ()  # the union's signature lines: (title, name)
+    previous_chart_code: str = ""  # the chart of the year before, when it is in the books
+
+    @property
+    def statement_signature_lines(self) -> list[str]:
+        """The statements' signature lines: the form's titles (2009: 复核 where the union says 审核) with
+        the union's names, or the union's own lines when the form names none."""
+        titles = self.statements.signature_titles if self.statements else ()
+        if not titles:
+            return self.signature_lines
+        names = dict(self.signatures)
+        return [f"{title}：{names.get(title) or names.get(SAME_SEAT.get(title, ''), '')}" for title in titles]
+
+    @property
+    def income_statement(self) -> IncomeStatement | None:
+        return self.statements.income_statement if self.statements else None
+
+    @property
+    def balance_sheet(self) -> BalanceSheet | None:
+        return self.statements.balance_sheet if self.statements else None
+
+    @property
+    def mapping_note(self) -> str:
+        """How the chart's accounts fill the statements' lines (from the chart's file)."""
+        return self.statements.note if self.statements else ""
+
+    @property
+    def opening_carried_forward(self) -> bool:
+        """The year's opening is last year's closing carried forward by 结账 (上年结余), not typed in."""
+        return self.previous is not None and self.previous.is_closed
 
     @property
     def signature_lines(self) -> list[str]:
@@ -198,14 +231,34 @@ class AnnualReportData:
         return None if self.previous is None else self.total_expense - self.previous.total_expense
 
     @property
+    def reads_2021_categories(self) -> bool:
+        """A year kept on the 2021 chart: the report names spending by the 2021 categories and the opening
+        as 上年结余 carried forward."""
+        return self.statements is not None and self.statements.form == "2021"
+
+    @property
+    def expense_groups(self) -> list[tuple[str, Decimal, list[tuple[str, Decimal]]]]:
+        """This year's spending by first-level category (职工活动支出 …), each with its lines named by their
+        path below the category (会员活动支出›春节慰问品)."""
+        groups: dict[str, tuple[str, list]] = {}
+        for line in self.expense_lines:
+            below = line.path[1:] if len(line.path) > 1 else ()
+            name = "›".join(below[:-1] + (line.label,)) if below else ""
+            groups.setdefault(line.group_code, (line.group_name, []))[1].append((name, line.amount))
+        return [
+            (group_name, sum((amount for _, amount in items), ZERO), [item for item in items if item[0]])
+            for _, (group_name, items) in sorted(groups.items())
+        ]
+
+    @property
     def checks_pass(self) -> bool:
         return all(check.ok is not False for check in self.checks)
 
 
 def _leaf_lines(
     rows: list[queries.TrialBalanceRow], account_type: str
-) -> list[tuple[str, str, str, str, Decimal]]:
-    """(code, name, group code, group name, amount) of each reporting line of one account type."""
+) -> list[tuple[str, str, str, str, Decimal, tuple[str, ...]]]:
+    """(code, name, group code, group name, amount, path of names) of each reporting line of one type."""
     rows = [row for row in rows if row.account.type == account_type]
     tops = [row for row in rows if row.level == 1]
     lines = []
@@ -215,24 +268,34 @@ def _leaf_lines(
         if children and own == 0:
             continue
         top = next((t for t in tops if row.account.code.startswith(t.account.code)), row)
-        lines.append((row.account.code, row.account.name, top.account.code, top.account.name, own))
+        path = tuple(
+            other.account.name
+            for other in sorted(rows, key=lambda other: len(other.account.code))
+            if row.account.code.startswith(other.account.code)
+        )
+        lines.append((row.account.code, row.account.name, top.account.code, top.account.name, own, path))
     return lines
 
 
 def _labelled(raw, previous_raw, text: ReportTextValues) -> tuple[ReportLine, ...]:
     """Lines of this year and, for comparison, of last year, merged by account code."""
-    now = {code: (name, gcode, gname, amount) for code, name, gcode, gname, amount in raw}
-    before = {code: (name, gcode, gname, amount) for code, name, gcode, gname, amount in previous_raw or []}
+    now = {code: (name, gcode, gname, amount, path) for code, name, gcode, gname, amount, path in raw}
+    before = {
+        code: (name, gcode, gname, amount, path)
+        for code, name, gcode, gname, amount, path in previous_raw or []
+    }
     lines = []
     for code in sorted(now.keys() | before.keys()):
-        name, gcode, gname, amount = now.get(code) or before[code][:3] + (ZERO,)
+        name, gcode, gname, amount, path = now.get(code) or (*before[code][:3], ZERO, before[code][4])
         previous = None if previous_raw is None else (before[code][3] if code in before else ZERO)
-        lines.append(ReportLine(code, name, text.label_for(code) or name, gcode, gname, amount, previous))
+        lines.append(
+            ReportLine(code, name, text.label_for(code) or name, gcode, gname, amount, previous, path)
+        )
     return tuple(lines)
 
 
 def build_annual_report(year: AccountingYear) -> AnnualReportData:
-    """The report of ``year``: 6 queries, or 9 when the previous year is in the books."""
+    """The report of ``year``: 8 queries, or 11 when the previous year is in the books."""
     year = AccountingYear.objects.select_related("union", "chart").get(pk=year.pk)
     union = year.union
     current = queries.year_summary(year)
@@ -259,8 +322,11 @@ def build_annual_report(year: AccountingYear) -> AnnualReportData:
             _labelled(raw_before[AccountType.INCOME], None, text),
             _labelled(raw_before[AccountType.EXPENSE], None, text),
         )
-    closing_codes = dict(current.closing_by_code) | {SURPLUS: current.surplus}
-    chart = facts(year.chart.code)
+    chart = facts_for(year.chart)
+    period = queries.period_figures(year, 12, rows=current.rows)
+    previous_codes = None
+    if previous is not None:
+        previous_codes = in_chart(previous.closing_by_code, form_of(previous_year.chart), form_of(year.chart))
     return AnnualReportData(
         union_name=union.name,
         union_slug=union.slug,
@@ -272,12 +338,26 @@ def build_annual_report(year: AccountingYear) -> AnnualReportData:
         previous=figures_before,
         income=income,
         expense=expense,
-        income_statement=income_statement(
-            chart, current.closing_by_code, previous.closing_by_code if previous else None
-        ),
-        balance_sheet=balance_sheet(chart, closing_codes, current.opening_by_code),
+        statements=build(chart, period, previous_codes),
         checks=queries.year_end_checks(current, previous),
         text=text,
-        mapping_note=chart.statements["note"] if chart.statements else "",
+        previous_chart_code=previous_year.chart.code if previous_year is not None else "",
         signatures=tuple((str(title), str(name)) for title, name in union.signatures or ()),
     )
+
+
+def build_statements(year: AccountingYear, month: int) -> Statements | None:
+    """The year's statements at the end of ``month``, in the form of its chart: 6 queries (2009 form),
+    or 10 for the 2021 form when the previous year is in the books (its 上年数)."""
+    year = AccountingYear.objects.select_related("union", "chart").get(pk=year.pk)
+    chart = facts_for(year.chart)
+    previous_codes = None
+    if chart.statements is not None and chart.statements.get("form") == "2021":
+        previous_year = queries.previous_year(year)
+        if previous_year is not None:
+            previous_codes = in_chart(
+                queries.year_summary(previous_year).closing_by_code,
+                form_of(previous_year.chart),
+                form_of(year.chart),
+            )
+    return build(chart, queries.period_figures(year, month), previous_codes)

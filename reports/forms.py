@@ -70,3 +70,19 @@ class ReportTextForm(forms.ModelForm):
                 labels[name.removeprefix("label_")] = cleaned[name].strip()
         cleaned["labels"] = labels
         return cleaned
+
+
+class MonthForm(forms.Form):
+    """Which month's end the statements are made for (1–12; December when not given)."""
+
+    month = forms.TypedChoiceField(
+        label="报表期间",
+        choices=[(str(month), f"{month}月") for month in range(1, 13)],
+        coerce=int,
+        required=False,
+        empty_value=12,
+        error_messages={"invalid_choice": "月份须是1到12"},
+    )
+
+    def chosen(self) -> int:
+        return self.cleaned_data["month"] if self.is_valid() else 12

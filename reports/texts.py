@@ -12,7 +12,7 @@ from pathlib import Path
 
 from django.utils import timezone
 
-from ledger.charts import facts
+from ledger.charts import facts_for
 from ledger.models import AccountingYear
 from reports.models import DateStyle, ReportText
 
@@ -92,7 +92,7 @@ def default_text(year: AccountingYear, account_names: dict[str, str]) -> ReportT
     preset = _preset(union.slug, year.year)
     # How the report names an account where the chart's name reads badly in a sentence (the sample says
     # 会员会费收缴 and 单位补助, not 会费收入 and 行政补助收入): a fact of the chart, in its data file.
-    labels = dict(facts(year.chart.code).report_labels)
+    labels = dict(facts_for(year.chart).report_labels)
     by_name = preset.get("labels_by_name", {})
     labels.update({code: by_name[name] for code, name in account_names.items() if name in by_name})
     labels = {code: label for code, label in labels.items() if code in account_names}

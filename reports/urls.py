@@ -12,4 +12,8 @@ urlpatterns = [
     path(report + "xlsx/", views.annual_xlsx, name="annual_xlsx"),
     path(report + "text/", views.edit_text, name="edit_text"),
     path(report + "statements/", views.statements, name="statements"),
+    path(report + "statements/pdf/", views.statements_pdf, name="statements_pdf"),
+    path(report + "statements/xlsx/", views.statements_xlsx, name="statements_xlsx"),
+    path(report + "transition/", views.transition, name="transition"),
+    path(report + "transition/xlsx/", views.transition_xlsx, name="transition_xlsx"),
 ]

@@ -9,19 +9,22 @@ from dataclasses import replace
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods, require_safe
 
+from ledger import transition as ledger_transition
 from ledger.access import book_for
 from ledger.errors import LedgerError
 from ledger.queries import journal_rows
 from reports import cache, fonts
-from reports.data import AnnualReportData, build_annual_report
-from reports.forms import ReportTextForm
+from reports.data import AnnualReportData, build_annual_report, build_statements
+from reports.forms import MonthForm, ReportTextForm
 from reports.render import report_context
-from reports.render.pdf import PdfUnavailable, render_pdf
-from reports.render.xlsx import render_xlsx
+from reports.render.pdf import PdfUnavailable, render_pdf, render_statements_pdf
+from reports.render.transition import render_transition_xlsx
+from reports.render.xlsx import render_statements_xlsx, render_xlsx
 from reports.services import save_report_text
 
 
@@ -102,9 +105,76 @@ def edit_text(request: HttpRequest, slug: str, year: int) -> HttpResponse:
     )
 
 
+def _statements_data(request: HttpRequest, book) -> AnnualReportData:
+    """The report data with its statements at the end of the month asked for (?month=1–12, else December)."""
+    data = build_annual_report(book)
+    month = MonthForm(request.GET).chosen()
+    if month != 12 and data.statements is not None:
+        data = replace(data, statements=build_statements(book, month))
+    return data
+
+
 @login_required
 @require_safe
 def statements(request: HttpRequest, slug: str, year: int) -> HttpResponse:
     book = book_for(request, slug, year, need="reports").year
-    data = build_annual_report(book)
-    return render(request, "reports/statements.html", report_context(data))
+    data = _statements_data(request, book)
+    context = report_context(data) | {"statements": data.statements, "months": range(1, 13)}
+    return render(request, "reports/statements.html", context)
+
+
+@login_required
+@require_safe
+def statements_pdf(request: HttpRequest, slug: str, year: int) -> HttpResponse:
+    """资产负债表 and 收入支出表 of the month asked for, in the form of the year's chart, as a PDF."""
+    book = book_for(request, slug, year, need="reports").year
+    status = fonts.status()
+    if not status.has_cjk_font:
+        return render(request, "reports/pdf_unavailable.html", {"problems": status.problems}, status=503)
+    data = _statements_data(request, book)
+    if data.statements is None:
+        problem = f"本账套使用的会计制度（{data.chart_name}）尚无报表格式"
+        return render(request, "reports/pdf_unavailable.html", {"problems": [problem]}, status=404)
+    try:
+        rendered = render_statements_pdf(data)
+    except PdfUnavailable as error:
+        return render(request, "reports/pdf_unavailable.html", {"problems": [str(error)]}, status=503)
+    return _download(rendered)
+
+
+@login_required
+@require_safe
+def statements_xlsx(request: HttpRequest, slug: str, year: int) -> HttpResponse:
+    """The two statements as a workbook whose totals are formulas."""
+    book = book_for(request, slug, year, need="reports").year
+    data = _statements_data(request, book)
+    if data.statements is None:
+        raise Http404("本账套使用的会计制度尚无报表格式")
+    return _download(render_statements_xlsx(data))
+
+
+def _download(rendered) -> HttpResponse:
+    filename, content_type, body = rendered
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_safe
+def transition(request: HttpRequest, slug: str, year: int) -> HttpResponse:
+    """新旧科目对照表: the mapping between the year's chart and its neighbour's, and the amounts moved."""
+    book = book_for(request, slug, year, need="reports").year
+    moved = ledger_transition.for_year(book)
+    return render(request, "reports/transition.html", {"transition": moved, "union_name": book.union.name})
+
+
+@login_required
+@require_safe
+def transition_xlsx(request: HttpRequest, slug: str, year: int) -> HttpResponse:
+    book = book_for(request, slug, year, need="reports").year
+    moved = ledger_transition.for_year(book)
+    if moved is None:
+        return render(request, "reports/transition.html", {"transition": None}, status=404)
+    return _download(render_transition_xlsx(moved, union_name=book.union.name, year=book.year))

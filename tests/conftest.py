@@ -50,8 +50,9 @@ def _reference_data(request):
     fixture = _database_fixture(request)
     if fixture:
         request.getfixturevalue(fixture)
-        if not Chart.objects.exists():
-            install_chart(Chart, Account, load_chart_file("gonghui-2009.json"))
+        for code, name in (("2009", "gonghui-2009.json"), ("2021", "gonghui-2021.json")):
+            if not Chart.objects.filter(code=code).exists():
+                install_chart(Chart, Account, load_chart_file(name))
         for name, codenames in roles.ROLE_PERMISSIONS.items():
             group, created = Group.objects.get_or_create(name=name)
             if created:

@@ -23,6 +23,7 @@ def book_nav(request: HttpRequest) -> dict:
         "can_close": book.can_close,
         "report_annual": reverse("reports:annual", args=args) if book.can_reports else None,
         "report_statements": reverse("reports:statements", args=args) if book.can_reports else None,
+        "report_transition": reverse("reports:transition", args=args) if book.can_reports else None,
         "close_url": reverse("ledger:year_close", args=args) if book.can_close else None,
         "audit_url": reverse("audit:trail", args=args) if book.can_audit else None,
     }

@@ -2,6 +2,7 @@
 
 - ``balances``: 分 sums, the period rule, an account's movement, the 科目余额表;
 - ``summary``: the year's figures (``year_summary``) and the year-end checks built on them;
+- ``periods``: a year's figures to the end of a month (the monthly statements);
 - ``books``: 日记账 and 明细账 paged by month and key, the voucher list, postable accounts, the workbook's lines;
 - ``monthly``: the 科目余额表 for a range of months and the 总账 by month.
 
@@ -15,6 +16,7 @@ from ledger.queries.balances import (
     TrialBalanceRow,
     TrialBalanceTotals,
     account_movement,
+    chart_choices,
     directed,
     fen,
     fen_sum,
@@ -64,6 +66,7 @@ from ledger.queries.monthly import (
     general_ledger,
     month_span,
 )
+from ledger.queries.periods import PeriodFigures, period_figures
 from ledger.queries.summary import (
     CategoryTotal,
     Check,
@@ -85,7 +88,9 @@ __all__ = [
     "CategoryTotal",
     "Check",
     "Comparison",
+    "chart_choices",
     "directed",
+    "PeriodFigures",
     "fen",
     "fen_sum",
     "general_ledger",
@@ -108,6 +113,7 @@ __all__ = [
     "Movement",
     "other_accounts",
     "period",
+    "period_figures",
     "postable_accounts",
     "posted_lines",
     "previous_year",

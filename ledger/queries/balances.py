@@ -14,8 +14,8 @@ from decimal import Decimal
 from django.db.models import BigIntegerField, F, Q, QuerySet, Sum, Value
 from django.db.models.functions import Cast, Coalesce, Round
 
-from ledger.charts import facts
-from ledger.models import Account, AccountingYear, Voucher, VoucherLine
+from ledger.charts import facts_for
+from ledger.models import Account, AccountingYear, Chart, Voucher, VoucherLine
 from ledger.money import ZERO, fen_to_decimal
 
 
@@ -175,6 +175,16 @@ class TrialBalanceRow:
         return not (self.opening or self.debit or self.credit or self.closing)
 
 
+def chart_choices() -> list[tuple[str, str]]:
+    """Every chart a year may be kept on, as (code, name) in the order they came into force. One query."""
+    return [
+        (code, f"{name}（{start:%Y年%-m月%-d日}起施行）")
+        for code, name, start in Chart.objects.order_by("effective_from", "code").values_list(
+            "code", "name", "effective_from"
+        )
+    ]
+
+
 def year_accounts(year: AccountingYear) -> QuerySet[Account]:
     """The accounts a year may use: its chart's and the union's own 明细科目."""
     return (
@@ -201,7 +211,7 @@ def rows_of(
     year: AccountingYear, leaves: list[LeafBalance], *, include_zero: bool = False
 ) -> list[TrialBalanceRow]:
     """The 科目余额表's rows from the accounts' own totals. One query (the year's accounts)."""
-    chart = facts(year.chart.code)
+    chart = facts_for(year.chart)
     rows = []
     for account in year_accounts(year):
         mine = [leaf for leaf in leaves if leaf.account.code.startswith(account.code)]

@@ -26,7 +26,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from ledger.charts import facts
+from ledger.charts import facts_for
 from ledger.models import Account, AccountingYear, Attachment, Voucher, VoucherLine, voucher_no
 from ledger.money import ZERO, fen_to_decimal
 from ledger.queries.balances import Balance, directed, fen, fen_sum, period, posted_lines, year_accounts
@@ -665,7 +665,7 @@ def sub_account_suggestions(year: AccountingYear, parents: list[Account]) -> lis
     taken = {(account.parent_id, account.name) for account in parents}
     return [
         (by_code[code], name)
-        for code, name in facts(year.chart.code).suggested_sub_accounts
+        for code, name in facts_for(year.chart).suggested_sub_accounts
         if code in by_code and (by_code[code].pk, name) not in taken
     ]
 

@@ -5,7 +5,10 @@ are. The home page, the 结账 checks and the 财务工作报告 all read it; no
 It is three queries (the trial balance), however many vouchers the year has.
 
 The two openings have two names, so that a reader never takes one for the other:
-- 年初经费余额 (``opening_funds``): net assets (结余 and the other 净资产 accounts) at the start of the year;
+- 年初经费余额 (``opening_funds``): net assets (结余 and the other 净资产 accounts) at the start of the year,
+  less the 资产基金 (2009: 固定基金, 在建工程占用资金, 投资基金) that stands against fixed assets and
+  investments: buying a fixed asset (资本性支出 with its 资产基金 counter-entry) spends 经费 without changing
+  net assets, so those accounts are not money the union has (the chart's ``asset_fund_codes``);
 - 年初现金和银行存款 (``cash_and_bank_opening``): 库存现金 plus 银行存款 at the start of the year.
 年末经费余额 (``closing_funds``) is net assets at the end plus this year's income less spending not yet closed
 into them; it equals cash plus bank when the union has no other assets or liabilities.
@@ -20,6 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from ledger.charts import facts_for
 from ledger.models import AccountingYear, AccountType, Voucher
 from ledger.money import ZERO
 from ledger.queries.balances import (
@@ -86,10 +90,23 @@ class YearSummary:
 
     # --- the year's figures -------------------------------------------------------------------------------
 
+    def _funds(self, figure: str) -> Decimal:
+        held = facts_for(self.year.chart).asset_fund_codes
+        return sum(
+            (
+                getattr(row, figure)
+                for row in self.rows
+                if row.level == 1
+                and row.account.type == AccountType.NET_ASSETS
+                and row.account.code not in held
+            ),
+            ZERO,
+        )
+
     @property
     def opening_funds(self) -> Decimal:
         """年初经费余额."""
-        return self._top(AccountType.NET_ASSETS, "opening")
+        return self._funds("opening")
 
     @property
     def income(self) -> Decimal:
@@ -108,7 +125,7 @@ class YearSummary:
     @property
     def closing_funds(self) -> Decimal:
         """年末经费余额."""
-        return self._top(AccountType.NET_ASSETS, "closing") + self.surplus
+        return self._funds("closing") + self.surplus
 
     @property
     def cash_opening(self) -> Decimal:

@@ -18,6 +18,13 @@ def _decimal(value) -> Decimal | None:
 
 
 @register.filter
+def absolute(value):
+    """The amount without its sign (a balance's side is shown apart, as 借 or 贷)."""
+    amount = _decimal(value)
+    return value if amount is None else abs(amount)
+
+
+@register.filter
 def money(value) -> str:
     """8,721.40 (tables and pages). A negative amount (红字) comes in ``<span class="amount-red">``, so every
     page, printout and PDF shows it red (``static/css/site.css``)."""

@@ -35,7 +35,7 @@ def union_home(request: HttpRequest, slug: str) -> HttpResponse:
     union = union_for(request, slug)
     year = union.years.order_by("is_closed", "-year").first()
     if year is None:
-        form = OpenYearForm() if roles.can_record(request.user, union) else None
+        form = OpenYearForm(charts=queries.chart_choices()) if roles.can_record(request.user, union) else None
         return render(request, "ledger/no_year.html", {"union": union, "form": form})
     return redirect("ledger:dashboard", union.slug, year.year)
 

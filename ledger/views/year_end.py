@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from ledger import queries, services, submissions
+from ledger import queries, services, submissions, transition
 from ledger.access import Book, book_for, union_for
 from ledger.errors import LedgerError
 from ledger.forms import CloseYearForm, OpeningBalanceForm, OpenYearForm, ReopenYearForm
@@ -18,10 +18,15 @@ from ledger.views.common import posted, submitted_before, to_book
 @require_POST
 def open_year(request: HttpRequest, slug: str) -> HttpResponse:
     union = union_for(request, slug, need="open_year")
-    form = OpenYearForm(request.POST)
+    form = OpenYearForm(request.POST, charts=queries.chart_choices())
     if form.is_valid():
         try:
-            year = services.open_year(union=union, year=form.cleaned_data["year"], user=request.user)
+            year = services.open_year(
+                union=union,
+                year=form.cleaned_data["year"],
+                chart=form.cleaned_data["chart"] or None,
+                user=request.user,
+            )
         except LedgerError as error:
             form.add_ledger_error(error)
         else:
@@ -78,6 +83,7 @@ def year_close(request: HttpRequest, slug: str, year: int) -> HttpResponse:
 def _close_page(request: HttpRequest, book: Book, form, reopen_form):
     context = {
         "checks": queries.year_checks(book.year),
+        "transition": None if book.year.is_closed else transition.preview(book.year),
         "form": form,
         "reopen_form": reopen_form if request.user.is_superuser and book.year.is_closed else None,
     }

@@ -16,6 +16,11 @@ def file_name(data: AnnualReportData, suffix: str) -> str:
     return f"{data.union_name}{data.year}年度财务工作报告.{suffix}"
 
 
+def statements_file_name(data: AnnualReportData, suffix: str) -> str:
+    period = data.statements.period_label if data.statements else f"{data.year}年度"
+    return f"{data.union_name}{period}会计报表.{suffix}"
+
+
 def report_context(data: AnnualReportData, made_at: datetime.datetime | None = None) -> dict:
     """What the report templates need: the data, the time the copy was made and the chart."""
     from django.utils.safestring import mark_safe

@@ -14,7 +14,7 @@ from django.template.loader import render_to_string
 
 from reports import fonts
 from reports.data import AnnualReportData
-from reports.render import Rendered, file_name, report_context
+from reports.render import Rendered, file_name, report_context, statements_file_name
 
 log = logging.getLogger(__name__)
 
@@ -87,3 +87,18 @@ def render_pdf(data: AnnualReportData, *, made_at: datetime.datetime | None = No
             html = html.replace(character, MISSING_CHARACTER)
         body = html_to_pdf(html)
     return file_name(data, "pdf"), CONTENT_TYPE, body
+
+
+def render_statements_pdf(data: AnnualReportData, *, made_at: datetime.datetime | None = None) -> Rendered:
+    """资产负债表 and 收入支出表 (``data.statements``) on A4, with the union's signature lines."""
+    if not fonts.status().has_cjk_font:
+        raise PdfUnavailable(" ".join(fonts.status().problems))
+    context = report_context(data, made_at) | {"statements": data.statements}
+    html = render_to_string("reports/statements_pdf.html", context)
+    try:
+        body = html_to_pdf(html)
+    except fonts.MissingGlyphs as error:
+        for character in {character for run in error.characters for character in run}:
+            html = html.replace(character, MISSING_CHARACTER)
+        body = html_to_pdf(html)
+    return statements_file_name(data, "pdf"), CONTENT_TYPE, body

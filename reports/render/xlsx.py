@@ -18,7 +18,7 @@ from django.utils import timezone
 from ledger.money import ZERO
 from ledger.queries import JournalRow
 from reports.data import AnnualReportData
-from reports.render import Rendered, file_name
+from reports.render import Rendered, file_name, statements_file_name
 from reports.statements import StatementSection
 
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -331,29 +331,43 @@ def _journal(s: _Sheet, data: AnnualReportData, journal: Iterable[JournalRow]) -
     )
 
 
-def _statement_rows(s: _Sheet, section: StatementSection, with_previous: bool, heading: str) -> int:
+def _statement_rows(
+    s: _Sheet, section: StatementSection, with_previous: bool, heading: str, previous_first: bool = False
+) -> int:
+    """A section's rows and its total; the total is a formula over the rows it adds (明细 rows are inside
+    their account and not added again; a "减：" row is taken off)."""
     s.append(
         [s.cell(heading, "label_bold"), s.cell(None, "boxed"), s.cell(None, "label"), s.cell(None, "label")]
     )
-    first = s.row + 1
+    added: list[tuple[int, int]] = []  # (sheet row, sign)
     for row in section.rows:
-        s.append(
+        first, second = (row.previous, row.current) if previous_first else (row.current, row.previous)
+        label = f"　　{row.label}" if row.is_detail else row.label
+        number = s.append(
             [
-                s.cell(row.label, "label"),
+                s.cell(label, "label"),
                 s.cell(row.number, "boxed"),
-                s.money(row.current),
-                s.money(row.previous) if with_previous else s.cell(None, "label"),
+                s.money(first) if (with_previous or not previous_first) else s.cell(None, "label"),
+                s.money(second) if (with_previous or previous_first) else s.cell(None, "label"),
             ]
         )
-    last = s.row
+        if not row.is_detail and row.current is not None:
+            added.append((number, row.sign))
     return s.append(
         [
             s.cell(section.total_label, "label_bold"),
             s.cell(section.total_number, "boxed"),
-            s.cell(f"=SUM(C{first}:C{last})", "money_bold"),
-            s.cell(f"=SUM(D{first}:D{last})" if with_previous else None, "money_bold"),
+            s.cell(_sum_formula("C", added), "money_bold"),
+            s.cell(_sum_formula("D", added) if with_previous else None, "money_bold"),
         ]
     )
+
+
+def _sum_formula(column: str, rows: list[tuple[int, int]]) -> str:
+    if not rows:
+        return "=0"
+    text = "".join(f"{'+' if sign > 0 else '-'}{column}{row}" for row, sign in rows)
+    return "=" + text.lstrip("+")
 
 
 def _mapping_note(s: _Sheet, data: AnnualReportData) -> None:
@@ -364,44 +378,56 @@ def _mapping_note(s: _Sheet, data: AnnualReportData) -> None:
         s.ws.row_dimensions[row].height = 60
 
 
+def _statement_signatures(s: _Sheet, data: AnnualReportData) -> None:
+    s.signature_lines = data.statement_signature_lines
+    s.signatures()
+
+
 def _income_statement(s: _Sheet, data: AnnualReportData, note: str) -> None:
     statement = data.income_statement
-    s.title_block(f"收入支出表（{data.year}年度）", f"{data.year}年度", note)
-    s.header(["项目", "行次", "本年累计数", "上年数"])
     if statement is None:
-        s.append([s.cell(f"本账套使用的会计制度（{data.chart_name}）尚无报表项目对照", "note")])
+        s.title_block(f"收入支出表（{data.year}年度）", f"{data.year}年度", note)
+        s.append([s.cell(f"本账套使用的会计制度（{data.chart_name}）尚无报表格式", "note")])
         return
+    period = data.statements.period_label
+    form = f"（{statement.form_label}）" if statement.form_label else ""
+    s.title_block(f"{statement.title}{form}", period, note)
+    current, previous_label = statement.columns
     previous = statement.has_previous
-    income = _statement_rows(s, statement.income, previous, "一、收入")
-    expense = _statement_rows(s, statement.expense, previous, "二、支出")
+    first = statement.previous_first
+    s.header(["项目", "行次", previous_label if first else current, current if first else previous_label])
+    income = _statement_rows(s, statement.income, previous, "一、收入", first)
+    expense = _statement_rows(s, statement.expense, previous, "二、支出", first)
     s.append(
         [
-            s.cell("三、本年收支结余", "label_bold"),
+            s.cell(f"三、{statement.surplus_label}", "label_bold"),
             s.cell(statement.surplus_number, "boxed"),
             s.cell(f"=C{income}-C{expense}", "money_bold"),
             s.cell(f"=D{income}-D{expense}" if previous else None, "money_bold"),
         ]
     )
     _mapping_note(s, data)
-    s.signatures()
+    _statement_signatures(s, data)
 
 
 def _balance_sheet(s: _Sheet, data: AnnualReportData, note: str) -> None:
     sheet = data.balance_sheet
-    s.title_block(f"资产负债表（{data.year}年12月31日）", f"{data.year}年12月31日", note)
-    s.header(["资产", "行次", "年初数", "期末数", "负债和净资产", "行次", "年初数", "期末数"])
     if sheet is None:
-        s.append([s.cell(f"本账套使用的会计制度（{data.chart_name}）尚无报表项目对照", "note")])
+        s.title_block(f"资产负债表（{data.year}年12月31日）", f"{data.year}年12月31日", note)
+        s.append([s.cell(f"本账套使用的会计制度（{data.chart_name}）尚无报表格式", "note")])
         return
+    form = f"（{sheet.form_label}）" if sheet.form_label else ""
+    s.title_block(f"{sheet.title}{form}", data.statements.date_label, note)
+    s.header(["资产", "行次", "年初数", "期末数", "负债和净资产", "行次", "年初数", "期末数"])
     start = s.row + 1
     # Left: assets then 资产合计; right: liabilities, 负债合计, net assets, 净资产合计. Rows are filled in
     # as pairs of (kind, payload) so that both sides can carry formulas that point at their own rows.
     left = [("row", row) for row in sheet.assets.rows]
     right = (
         [("row", row) for row in sheet.liabilities.rows]
-        + [("total", ("负债合计", sheet.liabilities))]
+        + [("total", (sheet.liabilities.total_label, sheet.liabilities))]
         + [("row", row) for row in sheet.net_assets.rows]
-        + [("total", ("净资产合计", sheet.net_assets))]
+        + [("total", (sheet.net_assets.total_label, sheet.net_assets))]
     )
     height = max(len(left), len(right))
     left += [("blank", None)] * (height - len(left))
@@ -410,26 +436,28 @@ def _balance_sheet(s: _Sheet, data: AnnualReportData, note: str) -> None:
     for offset, (l_item, r_item) in enumerate(zip(left, right, strict=True)):
         row_number = start + offset
         cells = _side_cells(s, l_item, row_number) + _side_cells(s, r_item, row_number)
-        if r_item[0] == "total" and r_item[1][0] == "负债合计":
+        if r_item[0] == "total" and r_item[1][1] is sheet.liabilities:
             liabilities_total = row_number
-        if r_item[0] == "total" and r_item[1][0] == "净资产合计":
+        if r_item[0] == "total" and r_item[1][1] is sheet.net_assets:
             net_total = row_number
         s.append(cells)
-    end = start + height - 1
+    assets = [
+        (start + index, row.sign) for index, row in enumerate(sheet.assets.rows) if row.current is not None
+    ]
     s.append(
         [
-            s.cell("资产合计", "label_bold"),
+            s.cell(sheet.assets.total_label, "label_bold"),
             s.cell(sheet.assets.total_number, "boxed"),
-            s.cell(f"=SUM(C{start}:C{end})", "money_bold"),
-            s.cell(f"=SUM(D{start}:D{end})", "money_bold"),
-            s.cell("负债和净资产合计", "label_bold"),
+            s.cell(_sum_formula("C", assets), "money_bold"),
+            s.cell(_sum_formula("D", assets), "money_bold"),
+            s.cell(sheet.total_label, "label_bold"),
             s.cell(sheet.total_number, "boxed"),
             s.cell(f"=G{liabilities_total}+G{net_total}", "money_bold"),
             s.cell(f"=H{liabilities_total}+H{net_total}", "money_bold"),
         ]
     )
     _mapping_note(s, data)
-    s.signatures()
+    _statement_signatures(s, data)
 
 
 def _side_cells(s: _Sheet, item, row_number: int) -> list:
@@ -445,10 +473,35 @@ def _side_cells(s: _Sheet, item, row_number: int) -> list:
         ]
     label, section = payload
     first = row_number - len(section.rows)
-    opening_col, closing_col = ("G", "H")
+    added = [(first + index, row.sign) for index, row in enumerate(section.rows) if row.current is not None]
     return [
         s.cell(label, "label_bold"),
         s.cell(section.total_number, "boxed"),
-        s.cell(f"=SUM({opening_col}{first}:{opening_col}{row_number - 1})", "money_bold"),
-        s.cell(f"=SUM({closing_col}{first}:{closing_col}{row_number - 1})", "money_bold"),
+        s.cell(_sum_formula("G", added), "money_bold"),
+        s.cell(_sum_formula("H", added), "money_bold"),
     ]
+
+
+def render_statements_xlsx(data: AnnualReportData, *, made_at: datetime.datetime | None = None) -> Rendered:
+    """资产负债表 and 收入支出表 of ``data.statements`` (any month) as a workbook with formula totals."""
+    from openpyxl import Workbook
+
+    made_at = timezone.localtime(made_at or timezone.now())
+    workbook = Workbook(write_only=True)
+    _styles(workbook)
+    workbook.properties.title = f"{data.union_name}{data.statements.period_label}会计报表"
+    workbook.properties.creator = data.union_name
+    note = (
+        ""
+        if data.is_closed
+        else f"注：{data.year}年度尚未结账，本表数字为截至{made_at:%Y年%m月%d日}已记账凭证的汇总。"
+    )
+
+    def sheet(title: str, widths: list[float]) -> _Sheet:
+        return _Sheet(workbook, title, widths, data, made_at, (3 if note else 2) + 1)
+
+    _income_statement(sheet("收入支出表", [30, 6, 18, 18]), data, note)
+    _balance_sheet(sheet("资产负债表", [22, 6, 15, 15, 22, 6, 15, 15]), data, note)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return statements_file_name(data, "xlsx"), CONTENT_TYPE, buffer.getvalue()

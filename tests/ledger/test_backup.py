@@ -73,7 +73,7 @@ def books(demo, settings, tmp_path):
 
 def test_backup_and_restore_round_trip(books, tmp_path, settings):
     archive = tmp_path / "backup.zip"
-    assert "凭证 21 张，附件 1 个" in run("backup", "--output", str(archive))
+    assert "凭证 41 张，附件 1 个" in run("backup", "--output", str(archive))
     counts = {
         "users": get_user_model().objects.count(),
         "vouchers": Voucher.objects.count(),
@@ -86,7 +86,7 @@ def test_backup_and_restore_round_trip(books, tmp_path, settings):
     (settings.MEDIA_ROOT / books["attachment"]).unlink()
     assert Union.objects.count() == 0
 
-    assert "凭证 21 张" in run("restore", str(archive))
+    assert "凭证 41 张" in run("restore", str(archive))
     assert figures(2012) == books["2012"]
     assert figures(2013) == books["2013"]
     assert books["2012"]["report"]["closing_balance"] == "14012.90"  # 15562.90 less the reversed dues 1550.00

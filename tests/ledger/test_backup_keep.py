@@ -40,7 +40,7 @@ def test_keep_deletes_the_oldest_backups_and_nothing_else(demo, tmp_path, settin
         "readme.txt",
     }
     assert output.splitlines() == [
-        f"已备份到 {backups / newest[0]}：凭证 17 张，附件 0 个",
+        f"已备份到 {backups / newest[0]}：凭证 37 张，附件 0 个",
         f"已删除旧备份 {backups / 'oldest.zip'}",
     ]
     # Nothing more to prune: the two newest stay.

@@ -61,8 +61,16 @@ def test_trial_balance_errors(demo, args, message):
 def test_load_demo_is_idempotent_and_refuses_production(demo, settings):
     count = Voucher.objects.count()
     assert "演示数据已存在" in run("load_demo", "--force")
-    assert Voucher.objects.count() == count == 17  # 15 of the sample, a mistyped receipt and its 红字冲销
+    assert Voucher.objects.count() == count == 17 + 20  # 2012 of blzq-hospital, 2025 of city-hospital
+    # blzq-hospital: 15 of the sample, a mistyped receipt and its 红字冲销
+    assert Voucher.objects.filter(year__union__slug="blzq-hospital").count() == 17
     assert Union.objects.filter(slug="blzq-hospital").count() == 1
+    city = Union.objects.get(slug="city-hospital")
+    assert sorted(city.members.values_list("username", flat=True)) == [
+        "city-auditor",
+        "city-committee",
+        "city-treasurer",
+    ]
     settings.DEBUG = False
     with pytest.raises(CommandError, match="只在开发环境"):
         run("load_demo")

@@ -93,7 +93,7 @@ def test_the_closed_sample_report_cannot_be_changed_by_opening_the_year_before(d
 
 def test_the_admin_cannot_add_a_year_before_a_closed_year(year, union, user):
     services.close_year(year=year, user=user)
-    chart = Chart.objects.get()
+    chart = Chart.objects.get(code="2009")
     form = AccountingYearForm(data={"union": union.pk, "year": 2011, "chart": chart.pk})
     assert not form.is_valid()
     assert form.non_field_errors() == ["2012年度已结账，不能再建立更早的2011年度（会改变已结账年度的报告）"]

@@ -76,31 +76,48 @@ def test_every_check_passes_on_the_demo_year_and_the_previous_year_check_does_no
     ]
 
 
-def test_statements_in_the_2021_form(demo):
+def test_statements_of_2012_are_in_the_2009_form(demo):
     data = build_annual_report(demo)
-    income = {row.label: row.current for row in data.income_statement.income.rows}
-    expense = {row.label: row.current for row in data.income_statement.expense.rows}
-    assert income["会费收入"] == D("6200.00") and income["行政补助收入"] == D("30000.00")
-    assert expense["职工活动支出"] == D("6201.70") and expense["其他支出"] == D("23156.80")
-    assert expense["职工服务支出"] is None  # no 2009 account: no figure, printed as a dash
-    assert data.income_statement.surplus == D("6841.50")
-    assert data.income_statement.surplus_number == 19
+    statement = data.income_statement
+    assert (statement.title, statement.form_label, statement.columns) == (
+        "收入支出表",
+        "工会02表",
+        ("本年累计数", "本月数"),
+    )
+    income = {row.label: (row.current, row.level) for row in statement.income.rows}
+    expense = {row.label: (row.current, row.level) for row in statement.expense.rows}
+    assert income["会费收入"] == (D("6200.00"), 1) and income["行政补助收入"] == (D("30000.00"), 1)
+    assert income["回拨补助"] == (D("0.00"), 2) and "附属单位上缴收入" not in income
+    assert expense["职工活动支出"] == (D("6201.70"), 1) and expense["其他活动支出"] == (D("5901.70"), 2)
+    assert expense["行政支出"] == (D("0.00"), 1) and "职工服务支出" not in expense
+    assert statement.expense.total_current == D("29358.50")  # 明细 rows are not added twice
+    assert statement.surplus == D("6841.50")
+    assert (statement.income.total_number, statement.expense.total_number, statement.surplus_number) == (
+        16,
+        40,
+        41,
+    )
     sheet = data.balance_sheet
+    assert (sheet.title, sheet.form_label, sheet.total_label) == (
+        "资产负债表",
+        "工会01表",
+        "负债与净资产总计",
+    )
     assert sheet.balanced
     assert sheet.assets.total_previous == D("8721.40") and sheet.assets.total_current == D("15562.90")
     net = {row.label: (row.previous, row.current) for row in sheet.net_assets.rows}
-    assert net["工会资金结余"] == (D("8721.40"), D("15562.90"))
-    assert sheet.total_number == 29
+    assert net["结余"] == (D("8721.40"), D("15562.90"))
+    assert sheet.total_number == 30
 
 
 def test_query_count_does_not_grow_with_the_vouchers(demo, django_assert_num_queries, user):
     demo.union.members.add(user)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(8):
         build_annual_report(demo)
     for day in range(1, 29):
         receipt(demo, user, f"2012-02-{day:02d}", "401", "10.00", into="cash")
         payment(demo, user, f"2012-02-{day:02d}", "50101", "1.00", via="cash")
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(8):
         data = build_annual_report(demo)
     assert data.total_income == D("36480.00")
     assert data.total_expense == D("29386.50")
@@ -132,11 +149,11 @@ def test_a_closed_year_reports_income_and_spending_before_the_closing_entry(demo
 
 def test_query_count_with_a_previous_year_is_fixed_too(demo, user, django_assert_num_queries):
     following = services.close_year(year=demo, user=user)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(11):
         build_annual_report(following)
     receipt(following, user, "2013-01-10", "401", "100.00", into="cash")
     payment(following, user, "2013-01-11", "50102", "50.00", via="cash")
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(11):
         report = build_annual_report(following)
     assert report.closing_balance == D("15612.90")
 

@@ -167,18 +167,24 @@ def test_the_journal_lists_every_posted_line_with_real_dates_and_amounts(demo_bo
     assert evaluate(ws, ws[f"G{total}"].value) == evaluate(ws, ws[f"H{total}"].value) == D("76279.90")
 
 
-def test_income_statement_and_balance_sheet_sheets(demo_book):
+def test_income_statement_and_balance_sheet_sheets_in_the_2009_form(demo_book):
     ws = demo_book["收入支出表"]
-    assert [c.value for c in ws[4]] == ["项目", "行次", "本年累计数", "上年数"]
-    assert ws.cell(row_with(ws, "会费收入"), 3).value == 6200
-    assert ws.cell(row_with(ws, "职工服务支出"), 3).value == "—"
-    assert evaluate(ws, ws.cell(row_with(ws, "本年收入合计"), 3).value) == D("36200.00")
-    assert evaluate(ws, ws.cell(row_with(ws, "本年支出合计"), 3).value) == D("29358.50")
-    surplus = row_with(ws, "三、本年收支结余")
-    assert ws.cell(surplus, 2).value == 19 and evaluate(ws, ws.cell(surplus, 3).value) == D("6841.50")
-    assert any("2021年《工会会计制度》" in str(c.value) for c in ws["A"])
+    assert ws["A1"].value == "收入支出表（工会02表）"
+    assert [c.value for c in ws[4]] == ["项目", "行次", "本月数", "本年累计数"]
+    assert ws.cell(row_with(ws, "会费收入"), 4).value == 6200
+    assert ws.cell(row_with(ws, "　　其他活动支出"), 4).value == 5901.7  # a 明细 row, indented
+    assert evaluate(ws, ws.cell(row_with(ws, "本期收入合计"), 4).value) == D("36200.00")
+    assert evaluate(ws, ws.cell(row_with(ws, "本期支出合计"), 4).value) == D("29358.50")
+    # December alone: 5156.80 + 4378.70 + 800.00 spent, 1550.00 of dues
+    assert evaluate(ws, ws.cell(row_with(ws, "本期支出合计"), 3).value) == D("10335.50")
+    assert evaluate(ws, ws.cell(row_with(ws, "本期收入合计"), 3).value) == D("1550.00")
+    surplus = row_with(ws, "三、收支结余")
+    assert ws.cell(surplus, 2).value == 41 and evaluate(ws, ws.cell(surplus, 4).value) == D("6841.50")
+    assert any("工会01表、工会02表" in str(c.value) for c in ws["A"])
+    assert any("复核：" == str(c.value) for row in ws.iter_rows() for c in row)
 
     ws = demo_book["资产负债表"]
+    assert ws["A1"].value == "资产负债表（工会01表）"
     assert [c.value for c in ws[4]] == [
         "资产",
         "行次",
@@ -189,13 +195,13 @@ def test_income_statement_and_balance_sheet_sheets(demo_book):
         "年初数",
         "期末数",
     ]
-    total = row_with(ws, "资产合计")
+    total = row_with(ws, "资产总计")
     assert evaluate(ws, ws.cell(total, 3).value) == D("8721.40")
     assert evaluate(ws, ws.cell(total, 4).value) == D("15562.90")
-    assert ws.cell(total, 5).value == "负债和净资产合计" and ws.cell(total, 6).value == 29
+    assert ws.cell(total, 5).value == "负债与净资产总计" and ws.cell(total, 6).value == 30
     assert evaluate(ws, ws.cell(total, 7).value) == D("8721.40")
     assert evaluate(ws, ws.cell(total, 8).value) == D("15562.90")
-    surplus = row_with(ws, "工会资金结余", "E")
+    surplus = row_with(ws, "结余", "E")
     assert (ws.cell(surplus, 7).value, ws.cell(surplus, 8).value) == (8721.4, 15562.9)
 
 

@@ -112,7 +112,7 @@ def test_the_report_page_query_count_does_not_grow_with_the_vouchers(
     assert len(after.captured_queries) == len(before.captured_queries)
 
 
-def test_the_statements_page_shows_the_checks_and_the_2021_forms(client_for, auditor):
+def test_the_statements_page_shows_the_checks_and_the_2009_forms(client_for, auditor):
     page = client_for("auditor").get(url("reports:statements")).content.decode()
     for text in [
         "审查核对",
@@ -124,12 +124,17 @@ def test_the_statements_page_shows_the_checks_and_the_2021_forms(client_for, aud
         "不适用",
         "收入支出表",
         "资产负债表",
-        "工会资金结余",
+        "工会01表",
+        "工会02表",
+        "本月数",
+        "本年累计数",
+        "负债与净资产总计",
         "15,562.90",
         "67,558.50",
-        "本表项目按2021年《工会会计制度》报表格式列示",
+        "本表按2009年《工会会计制度》",
         "工会主席：",
         "财务负责人：",
+        "复核：",
         "审核：",
         "制表：",
         "2012年度尚未结账",
@@ -341,7 +346,7 @@ def test_the_form_shows_the_current_words_and_a_date_the_browser_can_read(client
 # Session, user, union, the user's memberships, the two permission queries, the year and the list of years
 # (8); then the report: the year again with its union and chart, the year's figures (3), the previous year,
 # the saved words (6).
-REPORT_QUERIES = {"reports:annual": 8 + 6, "reports:statements": 8 + 6, "reports:edit_text": 8 + 6}
+REPORT_QUERIES = {"reports:annual": 8 + 8, "reports:statements": 8 + 8, "reports:edit_text": 8 + 8}
 
 
 @pytest.mark.parametrize("name", list(REPORT_QUERIES))
@@ -374,4 +379,9 @@ def test_signature_lines_are_the_unions_own_in_page_and_workbook(client_for, dem
         for sheet in workbook.worksheets
         if any("工会主席" in str(c.value) for c in sheet[sheet.max_row])
     ]
-    assert signed == [["工会主席：赵主席", "制表：王秀兰"]] * 4
+    # The 2009 form's statements carry its own four lines (工会主席, 财务负责人, 复核, 制表) with the names.
+    assert (
+        signed
+        == [["工会主席：赵主席", "制表：王秀兰"]] * 2
+        + [["工会主席：赵主席", "财务负责人：", "复核：", "制表：王秀兰"]] * 2
+    )

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from ledger import roles
 from ledger.demo import load_year_file
+from ledger.demo_city import CITY_USERS, load_city_hospital
 from ledger.errors import LedgerError
 from ledger.models import Union
 
@@ -20,7 +21,7 @@ DEMO_USERS = [
 
 
 class Command(BaseCommand):
-    help = "载入演示数据：巴林左旗医院工会2012年度账目（样本财务工作报告的那一年）及演示用户"
+    help = "载入演示数据：巴林左旗医院工会2012年度账目（样本财务工作报告的那一年）、呼和浩特市第一医院工会2025年度账目（2021年制度）及演示用户"
 
     def add_arguments(self, parser):
         parser.add_argument("--force", action="store_true", help="DEBUG 关闭时也载入（仅用于测试环境）")
@@ -33,20 +34,7 @@ class Command(BaseCommand):
     def handle(self, *args, force: bool = False, no_pending: bool = False, **options):
         if not settings.DEBUG and not force:
             raise CommandError("演示数据和演示用户只在开发环境（DEBUG=1）载入；生产环境不要运行此命令")
-        User = get_user_model()
-        users = {}
-        for username, first_name, group_name in DEMO_USERS:
-            user, created = User.objects.get_or_create(
-                username=username, defaults={"first_name": first_name, "last_name": ""}
-            )
-            if created:
-                user.set_password(DEMO_PASSWORD)
-                user.save()
-            try:
-                user.groups.add(Group.objects.get(name=group_name))
-            except Group.DoesNotExist:
-                raise CommandError(f"缺少角色“{group_name}”：请先运行 python manage.py migrate") from None
-            users[username] = user
+        users = _demo_users(DEMO_USERS)
         if Union.objects.filter(slug="blzq-hospital").exists():
             union = Union.objects.get(slug="blzq-hospital")
             self.stdout.write("演示数据已存在：巴林左旗医院工会（blzq-hospital），未重复载入")
@@ -65,3 +53,35 @@ class Command(BaseCommand):
         union.members.add(*users.values())
         for username, first_name, group_name in DEMO_USERS:
             self.stdout.write(f"演示用户：{username} / {DEMO_PASSWORD}（{group_name}，{first_name}）")
+        city_users = _demo_users(CITY_USERS)  # the second demo union, 2025 on the 2021 chart
+        try:
+            city, loaded = load_city_hospital(user=city_users["city-treasurer"])
+        except LedgerError as error:
+            raise CommandError(f"演示数据载入失败：{error}") from error
+        city.members.add(*city_users.values())
+        self.stdout.write(
+            f"{'已载入演示数据：' if loaded else '演示数据已存在：'}{city.name}（{city.slug}）2025年度"
+        )
+        for username, first_name, group_name in CITY_USERS:
+            self.stdout.write(
+                f"演示用户：{username} / {DEMO_PASSWORD}（{group_name}，{first_name}，{city.name}）"
+            )
+
+
+def _demo_users(specs) -> dict:
+    """The demo users of ``specs`` (username, first name, role group), made once with the demo password."""
+    User = get_user_model()
+    users = {}
+    for username, first_name, group_name in specs:
+        user, created = User.objects.get_or_create(
+            username=username, defaults={"first_name": first_name, "last_name": ""}
+        )
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+        try:
+            user.groups.add(Group.objects.get(name=group_name))
+        except Group.DoesNotExist:
+            raise CommandError(f"缺少角色“{group_name}”：请先运行 python manage.py migrate") from None
+        users[username] = user
+    return users
