@@ -41,6 +41,7 @@ class Union(models.Model):
         blank=True,
         help_text='报告和报表末尾的签字栏，按顺序每项为 [职务, 姓名]，姓名可空，如 ["工会主席", ""]',
     )
+    province = models.CharField("省份", max_length=20, blank=True, help_text="经费开支标准因省而异，如“内蒙古”")
 
     class Meta:
         verbose_name = "工会组织"
@@ -381,6 +382,7 @@ class AuditEvent(models.Model):
         YEAR_REOPENED = "year_reopened", "反结账"
         USER_CHANGED = "user_changed", "用户或角色变更"
         BACKUP_RESTORED = "backup_restored", "恢复备份"
+        BOOKS_IMPORTED = "books_imported", "导入账簿"
 
     at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
     user = models.ForeignKey(
