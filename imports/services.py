@@ -324,7 +324,7 @@ def confirm(*, batch: ImportBatch, user: AbstractBaseUser, progress: Progress | 
         total = analysis.voucher_count
         drafts: Iterable = _drafts(batch, index)
         if not analysis.in_date_order:  # cash and bank are checked day by day: post in date order
-            drafts = sorted(drafts, key=lambda pair: pair[0].date)
+            drafts = iter(sorted(drafts, key=lambda pair: pair[0].date))
         done = 0
         while chunk := list(islice(drafts, CHUNK)):
             if any(not draft.ok for draft, _ in chunk):  # the books changed since the analysis
