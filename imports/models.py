@@ -50,7 +50,9 @@ class ImportBatch(models.Model):
         constraints = [
             # The same file is imported into a union once (a second confirmation is refused by the database too).
             models.UniqueConstraint(
-                fields=["union", "sha256", "kind"], condition=Q(state="done"), name="import_file_once_per_union"
+                fields=["union", "sha256", "kind"],
+                condition=Q(state="done"),
+                name="import_file_once_per_union",
             ),
         ]
 
