@@ -41,7 +41,9 @@ class Union(models.Model):
         blank=True,
         help_text='报告和报表末尾的签字栏，按顺序每项为 [职务, 姓名]，姓名可空，如 ["工会主席", ""]',
     )
-    province = models.CharField("省份", max_length=20, blank=True, help_text="经费开支标准因省而异，如“内蒙古”")
+    province = models.CharField(
+        "省份", max_length=20, blank=True, help_text="经费开支标准因省而异，如“内蒙古”"
+    )
 
     class Meta:
         verbose_name = "工会组织"

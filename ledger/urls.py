@@ -16,6 +16,7 @@ urlpatterns = [
     path(book + "receipt/", views.receipt, name="receipt"),
     path(book + "payment/", views.payment, name="payment"),
     path(book + "vouchers/new/", views.voucher_new, name="voucher_new"),
+    path(book + "entry/accounts.json", views.entry_accounts, name="entry_accounts"),
     path(book + "vouchers/", views.voucher_list, name="vouchers"),
     path(book + "vouchers/<int:pk>/", views.voucher_detail, name="voucher"),
     path(book + "vouchers/<int:pk>/reverse/", views.voucher_reverse, name="voucher_reverse"),

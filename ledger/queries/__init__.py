@@ -40,6 +40,7 @@ from ledger.queries.books import (
     vouchers,
     with_totals,
 )
+from ledger.queries.entry import AccountHint, EntryHints, entry_hints
 from ledger.queries.summary import (
     CategoryTotal,
     Check,
@@ -52,6 +53,9 @@ from ledger.queries.summary import (
 )
 
 __all__ = [
+    "AccountHint",
+    "EntryHints",
+    "entry_hints",
     "CategoryTotal",
     "Check",
     "Comparison",

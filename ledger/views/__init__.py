@@ -23,6 +23,7 @@ from ledger.views.entry import (
     voucher_new,
     voucher_reverse,
 )
+from ledger.views.fast_entry import entry_accounts
 from ledger.views.year_end import open_year, opening_balances, year_close, year_reopen
 
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
     "attachment_file",
     "attachment_upload",
     "dashboard",
+    "entry_accounts",
     "home",
     "journal",
     "open_year",

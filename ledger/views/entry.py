@@ -22,6 +22,7 @@ from ledger.forms import (
     VoucherForm,
 )
 from ledger.money import ZERO, format_amount
+from ledger.views import fast_entry
 from ledger.views.common import posted, submitted_before, to_book, voucher_for, voucher_page
 
 
@@ -31,6 +32,7 @@ def _entry(request: HttpRequest, slug: str, year: int, *, kind: str) -> HttpResp
     form_class = ReceiptForm if kind == "receipt" else PaymentForm
     categories = queries.postable_accounts(year=book.year, types=[form_class.account_type])
     form = form_class(posted(request), year=book.year, categories=categories)
+    hints = fast_entry.prepare(request, form, book.year, kind=kind)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         common = {
@@ -56,13 +58,19 @@ def _entry(request: HttpRequest, slug: str, year: int, *, kind: str) -> HttpResp
             if not first:
                 return submitted_before(request, voucher)
             word = "收入" if kind == "receipt" else "支出"
+            if fast_entry.then_new(request):
+                messages.success(
+                    request,
+                    f"已记账：{voucher.voucher_no} {word} {format_amount(data['amount'])}元 {voucher.summary}。",
+                )
+                return redirect(fast_entry.next_entry_url(request, data, kind=kind))
             messages.success(
                 request,
                 f"已记账：{voucher.voucher_no} {word} {format_amount(data['amount'])}元 {voucher.summary}。"
                 "可在下方上传原始凭证扫描件。",
             )
             return redirect(to_book(book.year, "voucher", voucher.pk))
-    return render(request, "ledger/entry_form.html", {"form": form, "kind": kind})
+    return render(request, "ledger/entry_form.html", {"form": form, "kind": kind, **hints})
 
 
 @login_required
@@ -81,7 +89,9 @@ def voucher_new(request: HttpRequest, slug: str, year: int) -> HttpResponse:
     book = book_for(request, slug, year, need="record")
     accounts = list(queries.postable_accounts(year=book.year))
     form = VoucherForm(posted(request), year=book.year)
-    lines = LineFormSet(posted(request), prefix="lines", form_kwargs={"accounts": accounts})
+    copied = fast_entry.copied_lines(request, book.year)
+    lines = LineFormSet(posted(request), prefix="lines", form_kwargs={"accounts": accounts}, initial=copied)
+    hints = fast_entry.prepare(request, form, book.year, kind="voucher")
     if request.method == "POST" and all([form.is_valid(), lines.is_valid()]):
         data = form.cleaned_data
         try:
@@ -112,8 +122,10 @@ def voucher_new(request: HttpRequest, slug: str, year: int) -> HttpResponse:
             if not first:
                 return submitted_before(request, voucher)
             messages.success(request, f"已记账：{voucher.voucher_no} {voucher.summary}")
+            if fast_entry.then_new(request):
+                return redirect(fast_entry.next_entry_url(request, data, kind="voucher"))
             return redirect(to_book(book.year, "voucher", voucher.pk))
-    return render(request, "ledger/voucher_form.html", {"form": form, "lines": lines})
+    return render(request, "ledger/voucher_form.html", {"form": form, "lines": lines, **hints})
 
 
 @login_required
