@@ -305,7 +305,9 @@ class _Row:
         return found
 
     def blank(self) -> bool:
-        return all(cell is None or cell == "" or (isinstance(cell, str) and not cell.strip()) for cell in self.cells)
+        return all(
+            cell is None or cell == "" or (isinstance(cell, str) and not cell.strip()) for cell in self.cells
+        )
 
     def is_total(self) -> bool:
         return any(_text(cell).replace(" ", "") in TOTAL_LABELS for cell in self.cells[:6])

@@ -9,7 +9,6 @@
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Max
 from django.utils import timezone
 from pypinyin import Style, lazy_pinyin
 
@@ -71,9 +70,12 @@ def default_date(year: AccountingYear, user) -> datetime.date | None:
     today = timezone.localdate()
     if today.year == year.year:
         return today
-    return Voucher.objects.filter(year=year, prepared_by=user, kind=Voucher.Kind.NORMAL).aggregate(
-        last=Max("date")
-    )["last"]
+    return (
+        Voucher.objects.filter(year=year, prepared_by=user, kind=Voucher.Kind.NORMAL)
+        .order_by("-id")
+        .values_list("date", flat=True)
+        .first()
+    )
 
 
 def entry_hints(*, year: AccountingYear, user, types: list[str] | None = None) -> EntryHints:

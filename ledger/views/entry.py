@@ -58,7 +58,7 @@ def _entry(request: HttpRequest, slug: str, year: int, *, kind: str) -> HttpResp
             if not first:
                 return submitted_before(request, voucher)
             word = "收入" if kind == "receipt" else "支出"
-            if fast_entry.then_new(request):
+            if fast_entry.after_save(request):
                 messages.success(
                     request,
                     f"已记账：{voucher.voucher_no} {word} {format_amount(data['amount'])}元 {voucher.summary}。",
@@ -122,7 +122,7 @@ def voucher_new(request: HttpRequest, slug: str, year: int) -> HttpResponse:
             if not first:
                 return submitted_before(request, voucher)
             messages.success(request, f"已记账：{voucher.voucher_no} {voucher.summary}")
-            if fast_entry.then_new(request):
+            if fast_entry.after_save(request):
                 return redirect(fast_entry.next_entry_url(request, data, kind="voucher"))
             return redirect(to_book(book.year, "voucher", voucher.pk))
     return render(request, "ledger/voucher_form.html", {"form": form, "lines": lines, **hints})

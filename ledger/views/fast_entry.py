@@ -52,7 +52,7 @@ def prepare(request: HttpRequest, form, year, *, kind: str) -> dict:
                 form.initial["via"] = via
         if request.GET.get(person):
             form.initial[person] = request.GET[person][:100]
-    first = "amount" if category else ("category" if "category" in form.fields else "summary")
+    first = "amount" if category else ("category" if "category" in form.fields else "date")
     form.fields[first].widget.attrs["autofocus"] = True
     form.fields["summary"].widget.attrs.update({"list": "summary-suggestions", "autocomplete": "off"})
     if person in form.fields:
@@ -60,7 +60,7 @@ def prepare(request: HttpRequest, form, year, *, kind: str) -> dict:
     chosen = [hint for hint in hints.accounts if hint.pk == category] or hints.accounts
     return {
         "accounts_url": reverse("ledger:entry_accounts", args=[year.union.slug, year.year]) + f"?kind={kind}",
-        "again": request.GET.get("again") == "1",
+        "again": bool(request.session.get(SAVED_IN_SESSION)),
         "summary_suggestions": _first(hint.summaries for hint in chosen),
         "people_suggestions": _first(hint.counterparties for hint in chosen),
     }
@@ -77,15 +77,20 @@ def _first(lists, limit: int = 12) -> list[str]:
     return seen
 
 
-def then_new(request: HttpRequest) -> bool:
-    """Did she press 保存并新增 (rather than 保存并记账)?"""
+SAVED_IN_SESSION = "fast_entry_saved"
+
+
+def after_save(request: HttpRequest) -> bool:
+    """After a save: remember it in the session (保存并新增 is then the default button of every entry form) and
+    say whether she pressed 保存并新增 (rather than 保存并记账)."""
+    request.session[SAVED_IN_SESSION] = True
     return request.POST.get("then") == "new"
 
 
 def next_entry_url(request: HttpRequest, data: dict, *, kind: str) -> str:
     """The empty form again, keeping the date, the category, cash or bank and the payer/payee."""
     book = request.book
-    keep = {"date": data["date"].isoformat(), "again": "1"}
+    keep = {"date": data["date"].isoformat()}
     if data.get("category"):
         keep["category"] = data["category"].pk
     if data.get("via"):

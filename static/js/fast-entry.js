@@ -152,7 +152,9 @@
           var option = select.querySelector("option[value='" + hint.id + "']");
           if (option) { select.insertBefore(option, blank ? blank.nextSibling : select.firstChild); }
         });
-        if (select.value) { byId[select.value] && fill(document.getElementById("summary-suggestions"), byId[select.value].summaries); }
+        if (select.value && byId[select.value]) { fill(document.getElementById("summary-suggestions"), byId[select.value].summaries); }
+        if (search.value) { show(search.value); }
+        search.dataset.ready = "1";
       });
     if (select.hasAttribute("autofocus") || !select.value) {
       select.removeAttribute("autofocus");

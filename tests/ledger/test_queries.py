@@ -15,7 +15,9 @@ def test_sums_are_exact_to_the_fen_over_many_lines(year, user):
         part = amounts[start : start + 100]
         lines = [services.Line("50102", debit=amount) for amount in part]
         lines.append(services.Line("331", credit=sum(part, Decimal("0.00"))))
-        services.record_voucher(year=year, posted_by=user, date=d("2012-06-30"), summary="大量分录", lines=lines)
+        services.record_voucher(
+            year=year, posted_by=user, date=d("2012-06-30"), summary="大量分录", lines=lines
+        )
     expense = Account.objects.get(code="50102", union=None)
     movement = queries.account_movement(year=year, account=expense)
     assert movement.debit == sum(amounts, Decimal("0.00"))
