@@ -34,7 +34,17 @@ from ledger.errors import (
     UnbalancedVoucher,
     UnknownAccount,
 )
-from ledger.models import Account, AccountingYear, AccountType, AuditEvent, Chart, Union, Voucher, VoucherLine
+from ledger.models import (
+    Account,
+    AccountingYear,
+    AccountType,
+    AuditEvent,
+    Chart,
+    Union,
+    Voucher,
+    VoucherLine,
+    VoucherTemplate,
+)
 from ledger.money import (
     MAX_LINE_AMOUNT,
     MAX_VOUCHER_TOTAL,
@@ -777,3 +787,24 @@ def reopen_year(*, year: AccountingYear, user: AbstractBaseUser, reason: str) ->
         changes={"reason": reason},
     )
     return year
+
+
+@transaction.atomic
+def save_voucher_template(*, voucher: Voucher, name: str, user: AbstractBaseUser) -> VoucherTemplate:
+    """常用凭证: keep a voucher's 摘要 and lines under ``name`` to start 记凭证 from (a name again replaces it)."""
+    name = (name or "").strip()
+    if not name or len(name) > 40:
+        raise LedgerError("常用凭证的名称不能为空，最多40字")
+    unprintable = unprintable_characters(name)
+    if unprintable:
+        raise LedgerError(f"名称中有印不出的字符：{'、'.join(unprintable)}")
+    lines = [
+        [line.account.code, f"{line.debit.amount:.2f}", f"{line.credit.amount:.2f}", line.memo]
+        for line in voucher.lines.select_related("account").order_by("position")
+    ]
+    template, _ = VoucherTemplate.objects.update_or_create(
+        union=voucher.year.union,
+        name=name,
+        defaults={"summary": voucher.summary, "lines": lines, "created_by": user},
+    )
+    return template

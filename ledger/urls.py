@@ -17,6 +17,7 @@ urlpatterns = [
     path(book + "payment/", views.payment, name="payment"),
     path(book + "vouchers/new/", views.voucher_new, name="voucher_new"),
     path(book + "entry/accounts.json", views.entry_accounts, name="entry_accounts"),
+    path(book + "vouchers/<int:pk>/template/", views.save_template, name="voucher_template"),
     path(book + "vouchers/", views.voucher_list, name="vouchers"),
     path(book + "vouchers/<int:pk>/", views.voucher_detail, name="voucher"),
     path(book + "vouchers/<int:pk>/reverse/", views.voucher_reverse, name="voucher_reverse"),

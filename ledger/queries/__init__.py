@@ -40,7 +40,7 @@ from ledger.queries.books import (
     vouchers,
     with_totals,
 )
-from ledger.queries.entry import AccountHint, EntryHints, entry_hints
+from ledger.queries.entry import AccountHint, EntryHints, entry_hints, template_lines, voucher_templates
 from ledger.queries.summary import (
     CategoryTotal,
     Check,
@@ -56,6 +56,8 @@ __all__ = [
     "AccountHint",
     "EntryHints",
     "entry_hints",
+    "template_lines",
+    "voucher_templates",
     "CategoryTotal",
     "Check",
     "Comparison",

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 from pypinyin import Style, lazy_pinyin
 
-from ledger.models import Account, AccountingYear, Voucher, VoucherLine
+from ledger.models import Account, AccountingYear, Voucher, VoucherLine, VoucherTemplate
 from ledger.queries.books import postable_accounts
 
 RECENT_LINES = 400  # how far back suggestions look (lines of the year, newest first)
@@ -126,3 +126,27 @@ def entry_hints(*, year: AccountingYear, user, types: list[str] | None = None) -
         )
     hints.sort(key=lambda hint: (hint.recent, hint.account.code))
     return EntryHints(date=default_date(year, user), accounts=hints)
+
+
+def voucher_templates(year: AccountingYear) -> list[VoucherTemplate]:
+    """The union's 常用凭证, by name. One query."""
+    return list(VoucherTemplate.objects.filter(union_id=year.union_id))
+
+
+def template_lines(year: AccountingYear, pk: int) -> tuple[str, list[dict]] | None:
+    """A 常用凭证's 摘要 and its lines as 记凭证's initial rows (accounts the year no longer has are left out)."""
+    template = VoucherTemplate.objects.filter(union_id=year.union_id, pk=pk).first()
+    if template is None:
+        return None
+    accounts = {account.code: account.pk for account in postable_accounts(year=year)}
+    rows = [
+        {
+            "account": str(accounts[code]),
+            "debit": debit if debit != "0.00" else "",
+            "credit": credit if credit != "0.00" else "",
+            "memo": memo,
+        }
+        for code, debit, credit, memo in template.lines
+        if code in accounts
+    ]
+    return template.summary, rows

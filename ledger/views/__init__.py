@@ -23,7 +23,7 @@ from ledger.views.entry import (
     voucher_new,
     voucher_reverse,
 )
-from ledger.views.fast_entry import entry_accounts
+from ledger.views.fast_entry import entry_accounts, save_template
 from ledger.views.year_end import open_year, opening_balances, year_close, year_reopen
 
 __all__ = [
@@ -39,6 +39,7 @@ __all__ = [
     "opening_balances",
     "payment",
     "receipt",
+    "save_template",
     "sub_account_new",
     "union_home",
     "voucher_detail",

@@ -9,14 +9,18 @@ saves), the account search (code, name, pinyin initials) over ``entry_accounts``
 import datetime
 from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect
 from django.urls import reverse
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_POST, require_safe
 
-from ledger import queries
+from ledger import queries, services
 from ledger.access import book_for
-from ledger.forms import ENTRY_TYPES, PaymentForm, ReceiptForm, account_label
+from ledger.errors import LedgerError
+from ledger.forms import ENTRY_TYPES, PaymentForm, ReceiptForm, VoucherTemplateForm, account_label
+from ledger.views.common import voucher_for
 
 KINDS = {"receipt": [ReceiptForm.account_type], "payment": [PaymentForm.account_type], "voucher": None}
 PEOPLE = {"receipt": "payer", "payment": "payee", "voucher": "counterparty"}
@@ -52,6 +56,8 @@ def prepare(request: HttpRequest, form, year, *, kind: str) -> dict:
                 form.initial["via"] = via
         if request.GET.get(person):
             form.initial[person] = request.GET[person][:100]
+        if getattr(request, "fast_entry_summary", ""):
+            form.initial["summary"] = request.fast_entry_summary
     first = "amount" if category else ("category" if "category" in form.fields else "date")
     form.fields[first].widget.attrs["autofocus"] = True
     form.fields["summary"].widget.attrs.update({"list": "summary-suggestions", "autocomplete": "off"})
@@ -59,6 +65,7 @@ def prepare(request: HttpRequest, form, year, *, kind: str) -> dict:
         form.fields[person].widget.attrs.update({"list": "people-suggestions", "autocomplete": "off"})
     chosen = [hint for hint in hints.accounts if hint.pk == category] or hints.accounts
     return {
+        "voucher_templates": queries.voucher_templates(year) if kind == "voucher" else [],
         "accounts_url": reverse("ledger:entry_accounts", args=[year.union.slug, year.year]) + f"?kind={kind}",
         "again": bool(request.session.get(SAVED_IN_SESSION)),
         "summary_suggestions": _first(hint.summaries for hint in chosen),
@@ -101,9 +108,19 @@ def next_entry_url(request: HttpRequest, data: dict, *, kind: str) -> str:
 
 
 def copied_lines(request: HttpRequest, year) -> list[dict] | None:
-    """复制凭证: ``?copy=<pk>`` starts 记凭证 with that voucher's lines (accounts, amounts, memos). One query."""
+    """复制凭证: ``?copy=<pk>`` starts 记凭证 with that voucher's lines (accounts, amounts, memos); ``?template=<pk>``
+    with a 常用凭证's. Two queries."""
+    if request.method != "GET":
+        return None
+    template = request.GET.get("template", "")
+    if template.isdigit():
+        found = queries.template_lines(year, int(template))
+        if found is None:
+            return None
+        request.fast_entry_summary = found[0]
+        return found[1]
     pk = request.GET.get("copy", "")
-    if request.method != "GET" or not pk.isdigit():
+    if not pk.isdigit():
         return None
     voucher = queries.voucher_in(year).filter(pk=int(pk)).first()
     if voucher is None:
@@ -129,3 +146,23 @@ def entry_accounts(request: HttpRequest, slug: str, year: int) -> JsonResponse:
     types = KINDS.get(kind, ENTRY_TYPES)
     hints = queries.entry_hints(year=book.year, user=request.user, types=types)
     return JsonResponse({"accounts": [hint.as_json(account_label(hint.account)) for hint in hints.accounts]})
+
+
+@login_required
+@require_POST
+def save_template(request: HttpRequest, slug: str, year: int, pk: int) -> HttpResponse:
+    """存为常用凭证 from a voucher's page."""
+    book, voucher = voucher_for(request, slug, year, pk, need="record")
+    form = VoucherTemplateForm(request.POST)
+    if form.is_valid():
+        try:
+            template = services.save_voucher_template(
+                voucher=voucher, name=form.cleaned_data["name"], user=request.user
+            )
+        except LedgerError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, f"已存为常用凭证“{template.name}”，记凭证时可以直接选用。")
+    else:
+        messages.error(request, "；".join(error for errors in form.errors.values() for error in errors))
+    return redirect(reverse("ledger:voucher", args=[slug, year, voucher.pk]))

@@ -152,3 +152,38 @@ def test_the_voucher_form_saves_and_comes_back_for_the_next(treasurer_client, de
         ("101", Decimal("1000.00")),
         ("102", Decimal("0.00")),
     ]
+
+
+def test_a_voucher_saved_as_a_template_starts_the_next_voucher(treasurer_client, demo, client_for):
+    original = Voucher.objects.filter(year=demo, kind="normal").order_by("number").first()
+    response = treasurer_client.post(BOOK + f"vouchers/{original.pk}/template/", {"name": "收会费"})
+    assert response.status_code == 302
+    page = treasurer_client.get(response["Location"]).content.decode()
+    assert "已存为常用凭证“收会费”" in page
+    response = treasurer_client.get(BOOK + "vouchers/new/")
+    assert "常用凭证：" in response.content.decode() and ">收会费</a>" in response.content.decode()
+    template = response.context["voucher_templates"][0]
+    response = treasurer_client.get(BOOK + f"vouchers/new/?template={template.pk}")
+    assert response.context["form"].initial["summary"] == original.summary
+    rows = [
+        (form.initial["account"], form.initial["debit"], form.initial["credit"])
+        for form in response.context["lines"].forms[:2]
+    ]
+    assert (
+        rows
+        == [
+            (
+                str(line.account_id),
+                f"{line.debit.amount:.2f}" if line.debit.amount else "",
+                f"{line.credit.amount:.2f}" if line.credit.amount else "",
+            )
+            for line in original.lines.order_by("position")
+        ][:2]
+    )
+    # a name is required; the committee (read-only) cannot save one
+    response = treasurer_client.post(BOOK + f"vouchers/{original.pk}/template/", {"name": ""}, follow=True)
+    assert "请填写常用凭证的名称" in response.content.decode()
+    assert (
+        client_for("committee").post(BOOK + f"vouchers/{original.pk}/template/", {"name": "x"}).status_code
+        == 403
+    )
