@@ -108,7 +108,7 @@ class AccountIndex:
         return tuple(name for _, name in sorted(scored)[:limit])
 
     def unknown_message(self, text: str) -> str:
-        missing = self._missing(text)
+        missing = self.missing_for(text)
         if text in self.by_name and len(self.by_name[text]) > 1:
             choices = "、".join(self.full_name(a) for a in self.by_name[text])
             return f"科目“{text}”不止一个（{choices}），请写成“上级科目/明细科目”或写科目编码"
@@ -116,7 +116,8 @@ class AccountIndex:
         create = f"；可在预览页把它增加为“{missing.parent.name}”的明细科目" if missing.parent else ""
         return f"没有科目“{text}”{hint}{create}"
 
-    def _missing(self, text: str) -> Missing:
+    def missing_for(self, text: str) -> Missing:
+        """What ``text`` could be created as (its name and suggested 上级科目), remembered in ``missing``."""
         if text not in self.missing:
             parts = [part for part in _SEPARATORS.split(text.strip()) if part]
             name, parent = parts[-1] if parts else text, None

@@ -437,7 +437,7 @@ def add_missing_accounts(
     for text, parent in parents.items():
         if index.find(text) is not None:
             continue
-        missing = index._missing(text)
+        missing = index.missing_for(text)
         code = ""
         match = text.strip().split()[0] if text.strip() else ""
         if match.isdigit() and match.startswith(parent.code) and match not in index.by_code:

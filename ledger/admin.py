@@ -24,7 +24,7 @@ class ReadOnlyMixin:
 
 @admin.register(Union)
 class UnionAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "parent"]
+    list_display = ["name", "slug", "parent", "province"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     filter_horizontal = ["members"]
