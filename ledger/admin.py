@@ -24,7 +24,7 @@ class ReadOnlyMixin:
 
 @admin.register(Union)
 class UnionAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "parent", "review_required", "cashier_sign_required"]
+    list_display = ["name", "slug", "parent", "province", "review_required", "cashier_sign_required"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     filter_horizontal = ["members"]

@@ -533,3 +533,14 @@ class OpeningBalanceForm(LedgerErrorsMixin, OnceForm):
         if not self.errors and not (data.get("cash") or data.get("bank")):
             raise forms.ValidationError("请至少填写库存现金或银行存款的期初余额")
         return data
+
+
+class VoucherTemplateForm(forms.Form):
+    """存为常用凭证: the name a voucher's 摘要 and lines are kept under."""
+
+    name = forms.CharField(
+        label="常用凭证名称",
+        max_length=40,
+        widget=forms.TextInput(attrs={"placeholder": "如 提现、存现、拨缴经费"}),
+        error_messages={"required": "请填写常用凭证的名称", "max_length": "名称不能超过40字"},
+    )

@@ -53,6 +53,9 @@ class Union(models.Model):
         default=False,
         help_text="开启后，涉及库存现金或银行存款的凭证须出纳签字后才能记账",
     )
+    province = models.CharField(
+        "省份", max_length=20, blank=True, help_text="经费开支标准因省而异，如“内蒙古”"
+    )
 
     class Meta:
         verbose_name = "工会组织"
@@ -486,6 +489,7 @@ class AuditEvent(models.Model):
         YEAR_REOPENED = "year_reopened", "反结账"
         USER_CHANGED = "user_changed", "用户或角色变更"
         BACKUP_RESTORED = "backup_restored", "恢复备份"
+        BOOKS_IMPORTED = "books_imported", "导入账簿"
 
     at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
     user = models.ForeignKey(
@@ -520,3 +524,30 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.get_action_display()}"
+
+
+class VoucherTemplate(models.Model):
+    """A 常用凭证: a voucher's 摘要 and lines saved under a name (提现, 存现, 拨缴经费 60/40 …) to start 记凭证 from.
+
+    It holds account codes and amounts as the treasurer saved them; nothing is posted from it without her.
+    """
+
+    union = models.ForeignKey(
+        Union, verbose_name="工会", on_delete=models.CASCADE, related_name="voucher_templates"
+    )
+    name = models.CharField("名称", max_length=40)
+    summary = models.CharField("摘要", max_length=200)
+    lines = models.JSONField("分录", default=list, help_text="[[科目编码, 借方, 贷方, 行摘要], …]")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="保存人", on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField("保存时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "常用凭证"
+        verbose_name_plural = "常用凭证"
+        ordering = ["union", "name"]
+        constraints = [models.UniqueConstraint(fields=["union", "name"], name="voucher_template_name_unique")]
+
+    def __str__(self) -> str:
+        return self.name

@@ -15,6 +15,7 @@ Every function either does all it says or raises a ``LedgerError`` with a Chines
 """
 
 import datetime
+import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -47,6 +48,7 @@ from ledger.models import (
     Union,
     Voucher,
     VoucherLine,
+    VoucherTemplate,
 )
 from ledger.money import (
     MAX_LINE_AMOUNT,
@@ -123,6 +125,27 @@ def open_year(
         AuditEvent.Action.YEAR_OPENED, user=user, union=union, obj=opened, summary=f"建立{year}年度账套"
     )
     return opened
+
+
+_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+@transaction.atomic
+def create_union(*, name: str, slug: str, parent: Union | None = None, province: str = "") -> Union:
+    """A new 工会组织 (for an administrator setting up many, ``manage.py create_union``)."""
+    name, slug, province = (name or "").strip(), (slug or "").strip(), (province or "").strip()
+    if not name or len(name) > 100:
+        raise LedgerError("工会名称不能为空，最多100字")
+    unprintable = unprintable_characters(name)
+    if unprintable:
+        raise LedgerError(f"工会名称中有账簿和报告印不出的字符：{'、'.join(unprintable)}")
+    if not _SLUG.match(slug) or len(slug) > 50:
+        raise LedgerError(f"简称“{slug}”不正确：只能用小写字母、数字和连字符，如 blzq-hospital")
+    if Union.objects.filter(slug=slug).exists():
+        raise LedgerError(f"简称为“{slug}”的工会已经存在")
+    if len(province) > 20:
+        raise LedgerError("省份最多20字")
+    return Union.objects.create(name=name, slug=slug, parent=parent, province=province)
 
 
 def find_year(*, slug: str, year: int) -> AccountingYear:
@@ -1099,3 +1122,24 @@ def reopen_year(*, year: AccountingYear, user: AbstractBaseUser, reason: str) ->
         changes={"reason": reason},
     )
     return year
+
+
+@transaction.atomic
+def save_voucher_template(*, voucher: Voucher, name: str, user: AbstractBaseUser) -> VoucherTemplate:
+    """常用凭证: keep a voucher's 摘要 and lines under ``name`` to start 记凭证 from (a name again replaces it)."""
+    name = (name or "").strip()
+    if not name or len(name) > 40:
+        raise LedgerError("常用凭证的名称不能为空，最多40字")
+    unprintable = unprintable_characters(name)
+    if unprintable:
+        raise LedgerError(f"名称中有印不出的字符：{'、'.join(unprintable)}")
+    lines = [
+        [line.account.code, f"{line.debit.amount:.2f}", f"{line.credit.amount:.2f}", line.memo]
+        for line in voucher.lines.select_related("account").order_by("position")
+    ]
+    template, _ = VoucherTemplate.objects.update_or_create(
+        union=voucher.year.union,
+        name=name,
+        defaults={"summary": voucher.summary, "lines": lines, "created_by": user},
+    )
+    return template

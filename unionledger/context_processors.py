@@ -26,4 +26,6 @@ def book_nav(request: HttpRequest) -> dict:
         "report_transition": reverse("reports:transition", args=args) if book.can_reports else None,
         "close_url": reverse("ledger:year_close", args=args) if book.can_close else None,
         "audit_url": reverse("audit:trail", args=args) if book.can_audit else None,
+        "import_url": reverse("imports:start", args=args) if book.can_record else None,
+        "export_url": reverse("imports:export", args=args),
     }

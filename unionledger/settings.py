@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "ledger",
     "audit",
     "reports",
+    "imports",
 ]
 
 MIDDLEWARE = [
@@ -142,6 +143,10 @@ WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 # Largest scanned receipt (PDF, JPEG or PNG) a treasurer may attach to a voucher.
 ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
+# Past books uploaded for import (imports/): the largest .xlsx taken, and the number of rows above which the
+# confirmation runs in a background thread with a progress bar instead of inside the request.
+IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(20 * 1024 * 1024)))
+IMPORT_BACKGROUND_ROWS = int(os.environ.get("IMPORT_BACKGROUND_ROWS", "2000"))
 
 # Backups (manage.py backup) are signed with HMAC-SHA256 under this key, and restore refuses an archive that
 # does not verify. It is not SECRET_KEY: a backup must still restore after SECRET_KEY is rotated, and the key

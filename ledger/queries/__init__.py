@@ -56,6 +56,7 @@ from ledger.queries.books import (
     vouchers,
     with_totals,
 )
+from ledger.queries.entry import AccountHint, EntryHints, entry_hints, template_lines, voucher_templates
 from ledger.queries.monthly import (
     AccountBalances,
     GeneralLedger,
@@ -85,6 +86,11 @@ __all__ = [
     "Balance",
     "book_totals",
     "books_state",
+    "AccountHint",
+    "EntryHints",
+    "entry_hints",
+    "template_lines",
+    "voucher_templates",
     "CategoryTotal",
     "Check",
     "Comparison",

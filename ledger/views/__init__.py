@@ -28,6 +28,7 @@ from ledger.views.entry import (
     voucher_reverse,
     voucher_step,
 )
+from ledger.views.fast_entry import entry_accounts, save_template
 from ledger.views.year_end import open_year, opening_balances, year_close, year_reopen
 
 __all__ = [
@@ -37,12 +38,14 @@ __all__ = [
     "attachment_file",
     "attachment_upload",
     "dashboard",
+    "entry_accounts",
     "home",
     "journal",
     "open_year",
     "opening_balances",
     "payment",
     "receipt",
+    "save_template",
     "sub_account_new",
     "union_home",
     "voucher_detail",

@@ -27,6 +27,7 @@ from ledger.forms import (
 )
 from ledger.money import ZERO, format_amount
 from ledger.queries import VoucherState
+from ledger.views import fast_entry
 from ledger.views.common import posted, submitted_before, to_book, voucher_for, voucher_page
 
 
@@ -56,6 +57,7 @@ def _entry(request: HttpRequest, slug: str, year: int, *, kind: str) -> HttpResp
     categories = queries.postable_accounts(year=book.year, types=[form_class.account_type])
     files = request.FILES if request.method == "POST" else None
     form = form_class(posted(request), files, year=book.year, categories=categories)
+    hints = fast_entry.prepare(request, form, book.year, kind=kind)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         common = {
@@ -87,8 +89,10 @@ def _entry(request: HttpRequest, slug: str, year: int, *, kind: str) -> HttpResp
                 request,
                 _saved_message(voucher, f"{word} {format_amount(data['amount'])}元 {voucher.summary}"),
             )
+            if fast_entry.after_save(request):
+                return redirect(fast_entry.next_entry_url(request, data, kind=kind))
             return redirect(to_book(book.year, "voucher", voucher.pk))
-    return render(request, "ledger/entry_form.html", {"form": form, "kind": kind})
+    return render(request, "ledger/entry_form.html", {"form": form, "kind": kind, **hints})
 
 
 @login_required
@@ -108,7 +112,9 @@ def voucher_new(request: HttpRequest, slug: str, year: int) -> HttpResponse:
     accounts = list(queries.postable_accounts(year=book.year))
     files = request.FILES if request.method == "POST" else None
     form = VoucherForm(posted(request), files, year=book.year)
-    lines = LineFormSet(posted(request), prefix="lines", form_kwargs={"accounts": accounts})
+    copied = fast_entry.copied_lines(request, book.year)
+    lines = LineFormSet(posted(request), prefix="lines", form_kwargs={"accounts": accounts}, initial=copied)
+    hints = fast_entry.prepare(request, form, book.year, kind="voucher")
     if request.method == "POST" and all([form.is_valid(), lines.is_valid()]):
         data = form.cleaned_data
         try:
@@ -129,8 +135,10 @@ def voucher_new(request: HttpRequest, slug: str, year: int) -> HttpResponse:
             if not first:
                 return submitted_before(request, voucher)
             messages.success(request, _saved_message(voucher, voucher.summary))
+            if fast_entry.after_save(request):
+                return redirect(fast_entry.next_entry_url(request, data, kind="voucher"))
             return redirect(to_book(book.year, "voucher", voucher.pk))
-    return render(request, "ledger/voucher_form.html", {"form": form, "lines": lines})
+    return render(request, "ledger/voucher_form.html", {"form": form, "lines": lines, **hints})
 
 
 def _head(data: dict) -> dict:

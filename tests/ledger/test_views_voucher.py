@@ -63,7 +63,7 @@ def test_a_posted_voucher_has_no_edit_or_delete_only_reverse_for_the_treasurer(d
     def buttons(role: str) -> list[str]:
         return re.findall(r"<button[^>]*>([^<]*)</button>", text(client_for(role).get(voucher_url(largest))))
 
-    assert buttons("treasurer") == ["退出", "上传", "冲销"]
+    assert buttons("treasurer") == ["退出", "上传", "存为常用凭证", "冲销"]
     assert buttons("committee") == buttons("auditor") == ["退出"]
 
 

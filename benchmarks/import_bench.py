@@ -1,0 +1,208 @@
+#!/usr/bin/env python
+"""How long importing a treasurer's Excel books takes, and how much memory, next to python-calamine reading alone.
+
+    DEBUG=1 .venv/bin/python benchmarks/import_bench.py [--sizes 10000,25000,50000] [--post 2000] [--keep]
+
+For each size N: a cash-book workbook of N rows (收支流水 template, a year in date order, 20% receipts) is written
+with openpyxl; then, each in a fresh process on a throwaway SQLite database (so that peak memory is that step's):
+
+- ``read``: python-calamine reading the sheet alone, every cell as a Python value;
+- ``preview``: ``imports.services.analyse`` — reading, every row checked, accounts resolved, fingerprints looked
+  up — what the preview page, the command's dry run and the confirmation each do first;
+- ``import``: ``imports.services.confirm`` of a file of ``--post`` rows (the whole import: the analysis, then
+  every voucher posted through ``ledger.services`` in one transaction). Posting is the cost that grows: the
+  per-voucher service is ~27 queries a voucher today; issue 12's bulk posting replaces ``_post_all``.
+
+Each step prints its time, its peak traced Python memory (tracemalloc) and the process's peak RSS. The last line
+reads ``import of N rows: preview X s, read alone Y s, posting Z vouchers/s, ...``. Not part of the test suite.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+YEAR = 2012
+HEADER = ["日期", "摘要", "类别", "收入金额", "支出金额", "账户", "备注"]
+INCOME = ["会费收入", "拨缴经费收入", "405"]
+SPENDING = ["50101", "文体活动费", "其他活动支出", "50205"]
+
+
+def write_workbook(path: Path, rows: int, seed: int = 14) -> None:
+    from openpyxl import Workbook
+
+    rng = random.Random(seed)
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("收支流水")
+    sheet.append(HEADER)
+    for n in range(rows):
+        date = datetime.date(YEAR, 1, 1) + datetime.timedelta(days=n * 365 // rows)
+        if n % 5 == 0:
+            sheet.append(
+                [date, f"收入{n}", rng.choice(INCOME), rng.randint(5000, 900000) / 100, None, "银行", ""]
+            )
+        else:
+            via = "现金" if n % 3 == 0 else "银行"
+            sheet.append(
+                [date, f"支出{n}", rng.choice(SPENDING), None, rng.randint(100, 9000) / 100, via, "备注"]
+            )
+    workbook.save(path)
+
+
+def setup(workdir: Path) -> None:
+    os.environ.setdefault("DEBUG", "1")
+    os.environ["DJANGO_SETTINGS_MODULE"] = "unionledger.settings"
+    os.environ["DATABASE_URL"] = f"sqlite:///{workdir / 'bench.sqlite3'}"
+    os.environ["MEDIA_ROOT"] = str(workdir / "media")
+    os.environ["IMPORT_MAX_BYTES"] = str(200 * 1024 * 1024)
+    os.environ.setdefault("LOG_LEVEL", "ERROR")
+    import django
+
+    django.setup()
+
+
+def peak_rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def child(step: str, workdir: Path, path: Path) -> dict:
+    """One step in this fresh process; prints a JSON line."""
+    if step == "read":
+        from python_calamine import CalamineWorkbook
+
+        tracemalloc.start()
+        started = time.perf_counter()
+        count = sum(1 for _ in CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).iter_rows())
+        elapsed = time.perf_counter() - started
+        return {
+            "seconds": elapsed,
+            "rows": count - 1,
+            "traced_mib": tracemalloc.get_traced_memory()[1] / 2**20,
+        }
+    setup(workdir)
+    from django.contrib.auth import get_user_model
+
+    from imports import services
+    from ledger import services as ledger_services
+    from ledger.models import Union
+
+    user = get_user_model().objects.get(username="bench")
+    year = ledger_services.get_year(union=Union.objects.get(slug="bench"), year=YEAR)
+    content = path.read_bytes()
+    tracemalloc.start()
+    started = time.perf_counter()
+    batch = services.upload(year=year, kind="cashbook", file_name=path.name, content=content, user=user)
+    if step == "preview":
+        analysis = services.analyse(batch, page=0)
+        assert analysis.ok, analysis.problems[:3]
+        result = {"rows": analysis.rows}
+    else:
+        batch = services.confirm(batch=batch, user=user)
+        result = {"rows": batch.row_count, "vouchers": batch.voucher_count}
+    result["seconds"] = time.perf_counter() - started
+    result["traced_mib"] = tracemalloc.get_traced_memory()[1] / 2**20
+    return result
+
+
+def prepare_database(workdir: Path) -> None:
+    setup(workdir)
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+
+    from ledger import services as ledger_services
+
+    call_command("migrate", verbosity=0, interactive=False)
+    user = get_user_model().objects.create_superuser("bench", password="x")
+    union = ledger_services.create_union(name="基准工会", slug="bench")
+    year = ledger_services.open_year(union=union, year=YEAR)
+    ledger_services.record_opening_balances(
+        year=year, balances={"101": "90000000.00", "102": "90000000.00", "331": "180000000.00"}, user=user
+    )
+
+
+def run_step(step: str, workdir: Path, path: Path) -> dict:
+    done = subprocess.run(
+        [sys.executable, __file__, "--child", step, "--workdir", str(workdir), "--file", str(path)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "DEBUG": "1"},
+        check=False,
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"{step} failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="10000,25000,50000")
+    parser.add_argument("--post", type=int, default=2000, help="rows of the file actually imported (posted)")
+    parser.add_argument("--keep", action="store_true")
+    parser.add_argument("--child")
+    parser.add_argument("--workdir")
+    parser.add_argument("--file")
+    args = parser.parse_args()
+    if args.child:
+        result = child(args.child, Path(args.workdir), Path(args.file))
+        result["rss_mib"] = peak_rss_mib()
+        print(json.dumps(result))
+        return
+    workdir = Path(tempfile.mkdtemp(prefix="import-bench-"))
+    subprocess.run([sys.executable, "-c", "pass"], check=True)
+    prepare = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            f"import sys; sys.path.insert(0, {str(ROOT)!r}); "
+            f"from benchmarks.import_bench import prepare_database; from pathlib import Path; "
+            f"prepare_database(Path({str(workdir)!r}))",
+        ],
+        env={**os.environ, "DEBUG": "1"},
+        check=True,
+    )
+    del prepare
+    print(f"{'rows':>7} {'step':<8} {'seconds':>8} {'traced MiB':>11} {'peak RSS MiB':>13}")
+    last = {}
+    for size in [int(s) for s in args.sizes.split(",")]:
+        path = workdir / f"cashbook-{size}.xlsx"
+        write_workbook(path, size)
+        for step in ("read", "preview"):
+            result = run_step(step, workdir, path)
+            print(
+                f"{size:>7} {step:<8} {result['seconds']:>8.2f} {result['traced_mib']:>11.1f} {result['rss_mib']:>13.0f}"
+            )
+            last[step] = result
+    path = workdir / f"cashbook-post-{args.post}.xlsx"
+    write_workbook(path, args.post, seed=15)
+    result = run_step("import", workdir, path)
+    print(
+        f"{args.post:>7} {'import':<8} {result['seconds']:>8.2f} {result['traced_mib']:>11.1f} {result['rss_mib']:>13.0f}"
+    )
+    rate = result["vouchers"] / result["seconds"]
+    size = last["preview"]["rows"]
+    print(
+        f"import of {size} rows: preview {last['preview']['seconds']:.2f} s, read alone {last['read']['seconds']:.2f} s, "
+        f"posting {rate:.0f} vouchers/s (so {size / rate:.0f} s to post {size}), "
+        f"preview peak traced {last['preview']['traced_mib']:.1f} MiB"
+    )
+    if args.keep:
+        print(f"kept {workdir}")
+    else:
+        import shutil
+
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
