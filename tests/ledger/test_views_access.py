@@ -9,6 +9,7 @@ import pytest
 from django.urls import URLPattern, get_resolver, reverse
 
 from audit import urls as audit_urls
+from imports import urls as imports_urls
 from ledger import urls as ledger_urls
 from ledger.models import AuditEvent
 from tests.conftest import ROLE_NAMES, nth, snapshot
@@ -60,6 +61,33 @@ UNION = {
 }
 
 
+JSON = {"GET": WRITE["GET"], "POST": READ["POST"]}
+# A POST that answers with a redirect and a message (POST/redirect/GET), even for an empty form.
+REDIRECTING_POST = {
+    "GET": POST_ONLY["GET"],
+    "POST": by_role(302, 403, 302, 403, 403, 404, 302),
+}
+
+
+def _batch(demo):
+    """An upload of the demo year waiting for its preview, with a wrong row: confirming it writes nothing."""
+    from django.contrib.auth import get_user_model
+
+    from imports import services as import_services
+    from tests.imports.conftest import cashbook
+
+    found = import_services.batches(demo)
+    if found:
+        return found[0].pk
+    return import_services.upload(
+        year=demo,
+        kind="cashbook",
+        file_name="坏.xlsx",
+        content=cashbook(["2012-03-01", "会费", "会费收入", "abc", None, "现金"]),
+        user=get_user_model().objects.get(username="treasurer"),
+    ).pk
+
+
 def _voucher(demo):
     return nth(demo, 3).pk
 
@@ -96,12 +124,21 @@ TABLE = {
     "audit:export": (lambda demo, scan: [SLUG, YEAR], AUDIT),
     "year_close": (lambda demo, scan: [SLUG, YEAR], WRITE),
     "year_reopen": (lambda demo, scan: [SLUG, YEAR], ADMIN_POST),
+    "entry_accounts": (lambda demo, scan: [SLUG, YEAR], JSON),
+    "voucher_template": (lambda demo, scan: [SLUG, YEAR, _voucher(demo)], REDIRECTING_POST),
+    "imports:start": (lambda demo, scan: [SLUG, YEAR], WRITE),
+    "imports:template": (lambda demo, scan: [SLUG, YEAR, "cashbook"], READ),
+    "imports:preview": (lambda demo, scan: [SLUG, YEAR, _batch(demo)], JSON),
+    "imports:confirm": (lambda demo, scan: [SLUG, YEAR, _batch(demo)], REDIRECTING_POST),
+    "imports:accounts": (lambda demo, scan: [SLUG, YEAR, _batch(demo)], REDIRECTING_POST),
+    "imports:progress": (lambda demo, scan: [SLUG, YEAR, _batch(demo)], JSON),
+    "imports:export": (lambda demo, scan: [SLUG, YEAR], READ),
 }
 
 
 def test_every_url_pattern_is_in_the_table():
     names = set()
-    for module in (ledger_urls, audit_urls):
+    for module in (ledger_urls, audit_urls, imports_urls):
         found = {p.name for p in get_resolver(module).url_patterns if isinstance(p, URLPattern)}
         assert len(found) == len(module.urlpatterns), "every book URL pattern needs a name"
         names |= {name if module is ledger_urls else f"{module.app_name}:{name}" for name in found}
