@@ -25,4 +25,7 @@ def book_nav(request: HttpRequest) -> dict:
         "report_statements": reverse("reports:statements", args=args) if book.can_reports else None,
         "close_url": reverse("ledger:year_close", args=args) if book.can_close else None,
         "audit_url": reverse("audit:trail", args=args) if book.can_audit else None,
+        "review_url": reverse("review:list", args=args),
+        "bank_url": reverse("bank:statements", args=args),
+        "cash_count_url": reverse("bank:cash_counts", args=args),
     }

@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "ledger",
     "audit",
     "reports",
+    "review",
+    "bank",
 ]
 
 MIDDLEWARE = [

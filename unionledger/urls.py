@@ -16,5 +16,7 @@ urlpatterns = [
     path("", ledger_views.home, name="home"),
     path("reports/", include("reports.urls")),
     path("", include("audit.urls")),
+    path("", include("review.urls")),
+    path("", include("bank.urls")),
     path("", include("ledger.urls")),
 ]

@@ -17,6 +17,7 @@ and spent. The opening voucher, the closing voucher and their reversals by 反�
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -195,6 +196,7 @@ class Comparison:
     left: Decimal
     right_label: str
     right: Decimal
+    count: bool = False  # whole numbers of things (e.g. open 疑点), not money
 
     @property
     def equal(self) -> bool:
@@ -284,12 +286,24 @@ def year_end_checks(current: YearSummary, previous: YearSummary | None) -> tuple
     )
 
 
+# Checks other apps add to 结账 (the auditor's queries, the bank reconciliation, the cash count), registered
+# from their AppConfig.ready(): the ledger never imports them. Each takes the year and returns its checks in
+# a fixed number of queries.
+EXTRA_CHECKS: list[Callable[[AccountingYear], Iterable[Check]]] = []
+
+
+def register_check(check: Callable[[AccountingYear], Iterable[Check]]) -> None:
+    if check not in EXTRA_CHECKS:
+        EXTRA_CHECKS.append(check)
+
+
 NEVER_NEGATIVE = "库存现金和银行存款在年内任何一天都不为负数"
 
 
 def year_checks(year: AccountingYear) -> tuple[Check, ...]:
     """The checks before 结账: at most nine queries (the year's and the previous year's figures, and the
-    lowest end-of-day balances of cash and bank, which the figures do not hold)."""
+    lowest end-of-day balances of cash and bank, which the figures do not hold), plus those of the checks
+    other apps registered (``register_check``), which come before the last one."""
     from ledger import cash_bank  # noqa: PLC0415 - cash_bank reads through ledger.queries
 
     before = previous_year(year)
@@ -305,4 +319,6 @@ def year_checks(year: AccountingYear) -> tuple[Check, ...]:
             for name, low in cash_bank.year_end_lows(year=year)
         ),
     )
-    return (*year_end_checks(year_summary(year), year_summary(before) if before else None), never_negative)
+    extra = tuple(check for source in EXTRA_CHECKS for check in source(year))
+    current = year_summary(year)
+    return (*year_end_checks(current, year_summary(before) if before else None), *extra, never_negative)
