@@ -7,7 +7,8 @@ year and outstanding until matched):
 
 An item is outstanding at the month's end when it is not matched (by a confirmed match) to an item of the
 other side dated on or before that day. The opening voucher's line is a balance, not a transaction, and is
-never an item. The month is reconciled when a statement reaches its last day and both sides agree.
+never an item. The month is reconciled when a statement reaches its last day, no proposed match waits
+for confirmation and both sides agree.
 """
 
 from __future__ import annotations
@@ -94,7 +95,7 @@ def statement_rows(year: AccountingYear) -> QuerySet[StatementRow]:
 
 
 def statements(year: AccountingYear) -> QuerySet[Statement]:
-    return Statement.objects.filter(year=year).order_by("uploaded_at", "id")
+    return Statement.objects.filter(year=year).select_related("uploaded_by").order_by("uploaded_at", "id")
 
 
 def mappings(union) -> QuerySet[ColumnMapping]:
@@ -185,7 +186,14 @@ class Reconciliation:
 
     @property
     def reconciled(self) -> bool:
-        return self.covered and self.adjusted_bank is not None and self.adjusted_bank == self.adjusted_book
+        """Both sides agree, a statement reaches the day, and no proposed match waits for the treasurer (the
+        arithmetic alone would hold with nothing matched, every item listed on both sides)."""
+        return (
+            self.covered
+            and self.unconfirmed == 0
+            and self.adjusted_bank is not None
+            and self.adjusted_bank == self.adjusted_book
+        )
 
 
 def reconciliation(year: AccountingYear, month: int) -> Reconciliation:
@@ -274,6 +282,9 @@ def year_end_checks(year: AccountingYear) -> tuple[Check, ...]:
                     december.adjusted_bank,
                     "调节后银行存款日记账余额",
                     december.adjusted_book,
+                ),
+                Comparison(
+                    "待确认的自动匹配（笔）", Decimal(december.unconfirmed), "应为", Decimal(0), count=True
                 ),
             )
         checks.append(
