@@ -16,10 +16,21 @@ PDF = "application/pdf"
 Rendered = tuple[str, str, bytes]
 
 
+# A form's grid on top of the report's print stylesheet: ruled cells, amounts right-aligned.
+FORM_CSS = """
+table { width: 100%; border-collapse: collapse; margin: 4mm 0; font-size: 10.5pt; }
+th, td { border: 0.5pt solid #333; padding: 1.5mm 2mm; text-align: left; vertical-align: top; }
+.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
+h1 { text-align: center; }
+.table-meta { text-align: center; }
+"""
+
+
 def _pdf(template: str, context: dict) -> bytes:
     from reports.render.pdf import html_to_pdf  # noqa: PLC0415 - WeasyPrint is heavy
 
-    return html_to_pdf(render_to_string(template, {**context, "made_at": timezone.localtime()}))
+    html = render_to_string(template, {**context, "made_at": timezone.localtime()})
+    return html_to_pdf(html, extra_css=FORM_CSS)
 
 
 def reconciliation_name(data, suffix: str) -> str:
