@@ -318,3 +318,18 @@ def year_end_checks(year: AccountingYear) -> tuple[Check, ...]:
     else:
         checks.append(Check(CASH_COUNTED, (), note="本年度没有现金收付，不适用。"))
     return tuple(checks)
+
+
+# --- names in the audit trail (registered by ``bank.apps``) ----------------------------------------------
+
+
+def statement_names(ids: set[str]) -> dict[str, str]:
+    rows = Statement.objects.filter(pk__in=[int(i) for i in ids if i.isdigit()]).values_list(
+        "pk", "file_name"
+    )
+    return {str(pk): f"对账单 {name}" for pk, name in rows}
+
+
+def cash_count_names(ids: set[str]) -> dict[str, str]:
+    rows = CashCount.objects.filter(pk__in=[int(i) for i in ids if i.isdigit()]).values_list("pk", "date")
+    return {str(pk): f"{date.year}年{date.month}月{date.day}日现金盘点" for pk, date in rows}
