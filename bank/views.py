@@ -1,4 +1,4 @@
-"""银行对账 and 现金盘点 pages: /u/<slug>/<year>/bank/...
+"""银行对账 (/u/<slug>/<year>/reconcile/...) and 现金盘点 (/u/<slug>/<year>/cash-count/...) pages.
 
 Everyone who reads the books reads these pages; only the treasurer (``need="record"``) uploads, matches and
 records a count. A refusal is a Chinese message and writes nothing.

@@ -335,7 +335,9 @@ def test_audit_trail_shows_who_did_what(client_for):
         "voucher",
     ],
 )
-def test_query_count_does_not_grow_with_vouchers(demo, client_for, django_assert_num_queries, name):
+def test_query_count_does_not_grow_with_vouchers(
+    demo, client_for, django_assert_num_queries, django_assert_max_num_queries, name
+):
     client = client_for("auditor")
     args = []
     if name == "account_ledger":
@@ -344,23 +346,26 @@ def test_query_count_does_not_grow_with_vouchers(demo, client_for, django_assert
         args = [demo.vouchers.get(number=12).pk]
     target = url(name, *args)
     client.get(target)  # warm the session and permission caches of the client side
-    with django_assert_num_queries(QUERIES[name]):
+    # The trail names its objects with one query per kind of object on the page: at most, not exactly.
+    assert_queries = django_assert_max_num_queries if name == "audit:trail" else django_assert_num_queries
+    with assert_queries(QUERIES[name]):
         assert client.get(target).status_code == 200
     add_receipts(demo, 24)
     assert Voucher.objects.filter(year=demo).count() == 39
-    with django_assert_num_queries(QUERIES[name]):
+    with assert_queries(QUERIES[name]):
         assert client.get(target).status_code == 200
 
 
 # Session, user, union, the user's memberships (once per request, however many role checks), the two
 # permission queries, the year and the list of years (8); then the page's own queries, none per voucher.
 QUERIES = {
-    "dashboard": 8 + 5,  # money position, income and spending by category, latest vouchers and their lines
+    "dashboard": 8 + 6,  # money position, income and spending by category, latest vouchers and their lines,
+    # the open 疑点 (review's panel)
     "vouchers": 8 + 4,  # accounts for the filters, count, the page, its lines
     "cash_journal": 8 + 3,  # the cash account, opening balance, the lines with running balance
     "bank_journal": 8 + 3,
     "accounts": 8 + 3,  # trial_balance
-    "audit:trail": 8 + 2,  # count, the page
+    "audit:trail": 8 + 2 + 9,  # count, the page; the names of its objects, one query per kind (at most 9)
     "account_ledger": 8 + 3,  # the account, opening balance, the lines
-    "voucher": 8 + 3,  # the voucher with its people and reversal, lines, scans
+    "voucher": 8 + 4,  # the voucher with its people and reversal, lines, scans, its 疑点 (review's part)
 }
