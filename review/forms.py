@@ -72,3 +72,12 @@ class RemarkFilterForm(forms.Form):
             return {}
         data = self.cleaned_data
         return {"kind": data["kind"], "state": data["state"], "text": data["q"].strip()}
+
+
+class AuditTextForm(forms.ModelForm):
+    class Meta:
+        from review.models import AuditReportText
+
+        model = AuditReportText
+        fields = AuditReportText.TEXT_FIELDS
+        widgets = {"report_date": forms.DateInput(attrs={"type": "date"})}

@@ -112,3 +112,39 @@ class Reply(models.Model):
 
     def __str__(self) -> str:
         return self.text[:30]
+
+
+class AuditReportText(models.Model):
+    """The 经费审查委员会's editable words of one year's 经费审查报告; figures are never stored (they come from
+    the report data, the same as the 财务工作报告's). Absent until first saved (defaults apply)."""
+
+    TEXT_FIELDS = ("salutation", "mandate", "examined", "conclusions", "suggestions", "report_date")
+
+    union = models.ForeignKey("ledger.Union", verbose_name="工会", on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField("年度")
+    salutation = models.CharField("称呼", max_length=100)
+    mandate = models.TextField("开头语", max_length=500)
+    examined = models.TextField("审查的范围和方式", max_length=3000)
+    conclusions = models.TextField("审查结论", max_length=3000)
+    suggestions = models.TextField("问题和建议", max_length=5000, blank=True, help_text="每行一段")
+    report_date = models.DateField("报告日期")
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="修改人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField("修改时间")
+
+    class Meta:
+        verbose_name = "经费审查报告文字"
+        verbose_name_plural = "经费审查报告文字"
+        ordering = ["union", "-year"]
+        constraints = [
+            models.UniqueConstraint(fields=["union", "year"], name="one_audit_text_per_union_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.union} {self.year}年度经费审查报告文字"

@@ -19,7 +19,7 @@ from audit import trail as audit
 from ledger import attachments
 from ledger.errors import LedgerError
 from ledger.models import Attachment, AuditEvent, Voucher, VoucherLine
-from review.models import Remark, Reply
+from review.models import AuditReportText, Remark, Reply
 
 MAX_TEXT = 1000
 
@@ -211,3 +211,35 @@ def keep_open(*, remark: Remark, user: AbstractBaseUser, text: str) -> Remark:
         summary=f"{voucher_label(remark.voucher)} 疑点保持未决：{text}",
     )
     return remark
+
+
+@transaction.atomic
+def save_audit_text(*, year, values: dict, user: AbstractBaseUser) -> AuditReportText:
+    """Store the 经费审查报告's words for the union-year; the trail records the fields changed, before and after."""
+    from review.report import text_values  # noqa: PLC0415 - the defaults live with the report data
+
+    current = text_values(year).as_dict()
+    text = AuditReportText.objects.select_for_update().filter(union_id=year.union_id, year=year.year).first()
+    if text is None:
+        text = AuditReportText(union_id=year.union_id, year=year.year)
+    for key in AuditReportText.TEXT_FIELDS:
+        setattr(text, key, values[key])
+    text.updated_by = user
+    text.updated_at = timezone.now()
+    try:
+        text.full_clean()
+    except Exception as error:  # noqa: BLE001 - a ValidationError's messages, in Chinese, for the form
+        raise LedgerError("；".join(getattr(error, "messages", [str(error)]))) from None
+    text.save()
+    after = {key: str(getattr(text, key)) for key in AuditReportText.TEXT_FIELDS}
+    changed = [key for key in AuditReportText.TEXT_FIELDS if current[key] != after[key]]
+    audit.record(
+        AuditEvent.Action.REPORT_TEXT_CHANGED,
+        user=user,
+        union=year.union,
+        obj=text,
+        summary=f"修改{year.year}年度经费审查报告文字："
+        + "、".join(str(AuditReportText._meta.get_field(key).verbose_name) for key in changed),
+        changes={"before": {k: current[k] for k in changed}, "after": {k: after[k] for k in changed}},
+    )
+    return text

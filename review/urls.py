@@ -10,6 +10,8 @@ book = "u/<slug:slug>/<int:year>/review/"
 
 urlpatterns = [
     path(book, views.remark_list, name="list"),
+    path(book + "report/", views.audit_report, name="audit_report"),
+    path(book + "report/text/", views.audit_text, name="audit_text"),
     path(book + "vouchers/<int:pk>/query/", views.raise_query, name="raise"),
     path(book + "vouchers/<int:pk>/checked/", views.mark_checked, name="checked"),
     path(book + "<int:pk>/answer/", views.answer, name="answer"),

@@ -5,20 +5,25 @@ as a Chinese message and writes nothing. The 经费审查 role acts with ``need=
 with ``need="record"``; both read the list.
 """
 
+from urllib.parse import quote
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from ledger import queries
 from ledger.access import book_for
 from ledger.errors import LedgerError
+from reports import fonts
 from review import queries as review_queries
+from review import render as review_render
 from review import services
-from review.forms import AnswerForm, CheckForm, DecideForm, RaiseForm, RemarkFilterForm
+from review.forms import AnswerForm, AuditTextForm, CheckForm, DecideForm, RaiseForm, RemarkFilterForm
+from review.report import build_audit_report, text_values
 
 PAGE_SIZE = 30
 
@@ -160,3 +165,46 @@ def remark_list(request: HttpRequest, slug: str, year: int) -> HttpResponse:
         "review/list.html",
         {"page": page, "form": form, "query": query.urlencode(), "open_only": not form.is_bound},
     )
+
+
+def _download(rendered) -> HttpResponse:
+    name, content_type, content = rendered
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    return response
+
+
+@login_required
+@require_safe
+def audit_report(request: HttpRequest, slug: str, year: int) -> HttpResponse:
+    """经费审查报告: page, ``?format=pdf`` or ``?format=xlsx``; figures from the finance report's own data."""
+    book = book_for(request, slug, year, need="reports")
+    data = build_audit_report(book.year)
+    output = request.GET.get("format", "")
+    if output == "xlsx":
+        return _download(review_render.render_xlsx(data))
+    if output == "pdf":
+        status = fonts.status()
+        if not status.has_cjk_font:
+            return render(request, "reports/pdf_unavailable.html", {"problems": status.problems}, status=503)
+        return _download(review_render.render_pdf(data))
+    context = review_render.context(data) | {"can_edit": book.can_audit}
+    return render(request, "review/audit_report.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def audit_text(request: HttpRequest, slug: str, year: int) -> HttpResponse:
+    """The 经费审查委员会 edits its report's words (the figures stay the books')."""
+    book = book_for(request, slug, year, need="audit")
+    current = text_values(book.year)
+    form = AuditTextForm(request.POST or None, initial=current.as_dict())
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_audit_text(year=book.year, values=form.cleaned_data, user=request.user)
+        except LedgerError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, "报告文字已保存。")
+            return redirect("review:audit_report", book.union.slug, book.year.year)
+    return render(request, "review/audit_text.html", {"form": form})
