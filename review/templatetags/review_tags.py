@@ -34,15 +34,24 @@ def voucher_review(context) -> dict:
         "voucher": voucher,
         "remarks": remarks,
         "checked": [remark for remark in remarks if remark.kind == "checked"],
-        "questions": [remark for remark in remarks if remark.kind == "query"],
+        # Each form gets ids of its own: the page has the ledger's upload form and one form per 疑点 besides.
+        "questions": [
+            (
+                remark,
+                AnswerForm(auto_id=f"answer{remark.pk}_%s"),
+                DecideForm(auto_id=f"decide{remark.pk}_%s"),
+            )
+            for remark in remarks
+            if remark.kind == "query"
+        ],
         "can_audit": can_audit,
         "can_answer": roles.can_record(request.user, book.union),
-        "raise_form": RaiseForm(lines=context.get("lines", ()), scans=context.get("scans", ()))
+        "raise_form": RaiseForm(
+            lines=context.get("lines", ()), scans=context.get("scans", ()), auto_id="raise_%s"
+        )
         if can_audit
         else None,
-        "check_form": CheckForm() if can_audit else None,
-        "answer_form": AnswerForm(),
-        "decide_form": DecideForm(),
+        "check_form": CheckForm(auto_id="check_%s") if can_audit else None,
         "has_reversal": getattr(voucher, "reversed_by", None) is not None,
     }
 
