@@ -73,10 +73,11 @@ TYPE_NAMES = {
 }
 
 # Keys of ``AuditEvent.changes`` → their Chinese names.
+# Their order is the order changes are shown in (PostgreSQL's jsonb does not keep the order they were written in).
 FIELDS: dict[str, str] = {
-    "reason": "原因",
     "reversal_id": "冲销凭证",
     "voucher_id": "凭证",
+    "reason": "原因",
     "sha256": "SHA-256",
     "size": "大小（字节）",
     "type": "文件类型",
@@ -138,6 +139,12 @@ def _line(line, accounts: dict[str, str]) -> str:
     return f"{code} {name} {side}".replace("  ", " ")
 
 
+def _ordered(keys: Iterable[str]) -> list[str]:
+    """Known fields in the order of ``FIELDS``, then the others by name."""
+    order = {key: position for position, key in enumerate(FIELDS)}
+    return sorted(set(keys), key=lambda key: (order.get(key, len(order)), key))
+
+
 def _changes(changes: dict, vouchers: dict[str, str], accounts: dict[str, str]) -> tuple[str, ...]:
     if not isinstance(changes, dict):
         return (_value(changes),)
@@ -145,10 +152,11 @@ def _changes(changes: dict, vouchers: dict[str, str], accounts: dict[str, str]) 
         before, after = changes["before"], changes["after"]
         return tuple(
             f"{FIELDS.get(key, key)}：{_value(before.get(key))} → {_value(after.get(key))}"
-            for key in dict.fromkeys([*before, *after])
+            for key in _ordered([*before, *after])
         )
     out = []
-    for key, value in changes.items():
+    for key in _ordered(changes):
+        value = changes[key]
         if key in HIDDEN:
             continue
         label = FIELDS.get(key, key)
