@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 import io
-import json
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
 if TYPE_CHECKING:
-    from ledger.models import AuditEvent
+    from audit.readable import ReadableEvent
 
 HEADERS = ["时间", "用户", "操作", "说明", "对象", "来源地址", "变更内容"]
 WIDTHS = [20, 14, 14, 60, 18, 16, 60]
 
 
-def audit_workbook(events: Iterable[AuditEvent], *, title: str) -> bytes:
+def audit_workbook(events: Iterable[ReadableEvent], *, title: str) -> bytes:
+    """One row per event: the object by its name and each change on a line of its own (字段：旧值 → 新值)."""
     from openpyxl import Workbook  # noqa: PLC0415 - heavy, only for the download
     from openpyxl.cell import WriteOnlyCell  # noqa: PLC0415
     from openpyxl.styles import Font  # noqa: PLC0415
@@ -45,9 +45,9 @@ def audit_workbook(events: Iterable[AuditEvent], *, title: str) -> bytes:
                 event.username,
                 event.get_action_display(),
                 event.summary,
-                f"{event.object_type} {event.object_id}".strip(),
+                event.object_label,
                 event.ip_address or "",
-                json.dumps(event.changes, ensure_ascii=False) if event.changes else "",
+                "\n".join(event.changes),
             ]
         )
     output = io.BytesIO()

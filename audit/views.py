@@ -12,6 +12,7 @@ from django.views.decorators.http import require_safe
 from audit import exports
 from audit.forms import AuditFilterForm
 from audit.queries import events_for
+from audit.readable import readable, readable_stream
 from ledger.access import book_for
 
 PAGE_SIZE = 50
@@ -25,7 +26,8 @@ def trail(request: HttpRequest, slug: str, year: int) -> HttpResponse:
     page = Paginator(events_for(book.union, **form.filters()), PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "audit/trail.html", {"page": page, "form": form, "query": query.urlencode()})
+    context = {"page": page, "rows": readable(page.object_list), "form": form, "query": query.urlencode()}
+    return render(request, "audit/trail.html", context)
 
 
 @login_required
@@ -34,7 +36,8 @@ def export(request: HttpRequest, slug: str, year: int) -> HttpResponse:
     """The same trail, with the same filters, as an Excel workbook."""
     book = book_for(request, slug, year, also="audit")
     events = events_for(book.union, **AuditFilterForm(request.GET or None).filters())
-    content = exports.audit_workbook(events.iterator(chunk_size=2000), title=f"{book.union.name} 操作记录")
+    rows = readable_stream(events.iterator(chunk_size=2000))
+    content = exports.audit_workbook(rows, title=f"{book.union.name} 操作记录")
     response = HttpResponse(
         content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )

@@ -490,6 +490,15 @@ class AuditEvent(models.Model):
         USER_CHANGED = "user_changed", "用户或角色变更"
         BACKUP_RESTORED = "backup_restored", "恢复备份"
         BOOKS_IMPORTED = "books_imported", "导入账簿"
+        # The auditor's seat and the bank (apps review and bank).
+        VOUCHER_CHECKED = "voucher_checked", "凭证已审查"
+        QUERY_RAISED = "query_raised", "提出疑点"
+        QUERY_ANSWERED = "query_answered", "答复疑点"
+        QUERY_CLOSED = "query_closed", "关闭疑点"
+        QUERY_KEPT_OPEN = "query_kept_open", "疑点保持未决"
+        STATEMENT_UPLOADED = "statement_uploaded", "上传银行对账单"
+        BANK_MATCHED = "bank_matched", "银行对账"
+        CASH_COUNTED = "cash_counted", "现金盘点"
 
     at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
     user = models.ForeignKey(

@@ -6,4 +6,21 @@ class ReportsConfig(AppConfig):
     verbose_name = "报表"
 
     def ready(self):
+        from audit import readable  # noqa: PLC0415
         from reports import checks  # noqa: F401 — registers the font checks
+        from reports.models import ReportText  # noqa: PLC0415
+
+        # The audit trail names the report's words by their field names (the trail never imports reports).
+        readable.register_fields(
+            {key: str(ReportText._meta.get_field(key).verbose_name) for key in ReportText.TEXT_FIELDS}
+        )
+        readable.register_object(
+            "ReportText",
+            "财务工作报告文字",
+            lambda ids: {
+                str(pk): f"{year}年度财务工作报告文字"
+                for pk, year in ReportText.objects.filter(
+                    pk__in=[int(i) for i in ids if i.isdigit()]
+                ).values_list("pk", "year")
+            },
+        )

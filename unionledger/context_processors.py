@@ -28,4 +28,7 @@ def book_nav(request: HttpRequest) -> dict:
         "audit_url": reverse("audit:trail", args=args) if book.can_audit else None,
         "import_url": reverse("imports:start", args=args) if book.can_record else None,
         "export_url": reverse("imports:export", args=args),
+        "review_url": reverse("review:list", args=args),
+        "bank_url": reverse("bank:statements", args=args),
+        "cash_count_url": reverse("bank:cash_counts", args=args),
     }

@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "audit",
     "reports",
     "imports",
+    "review",
+    "bank",
 ]
 
 MIDDLEWARE = [

@@ -17,5 +17,7 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("", include("audit.urls")),
     path("", include("imports.urls")),
+    path("", include("review.urls")),
+    path("", include("bank.urls")),
     path("", include("ledger.urls")),
 ]

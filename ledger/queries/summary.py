@@ -20,6 +20,7 @@ and spent. The opening voucher, the closing voucher and their reversals by 反�
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -212,6 +213,7 @@ class Comparison:
     left: Decimal
     right_label: str
     right: Decimal
+    count: bool = False  # whole numbers of things (e.g. open 疑点), not money
 
     @property
     def equal(self) -> bool:
@@ -301,13 +303,25 @@ def year_end_checks(current: YearSummary, previous: YearSummary | None) -> tuple
     )
 
 
+# Checks other apps add to 结账 (the auditor's queries, the bank reconciliation, the cash count), registered
+# from their AppConfig.ready(): the ledger never imports them. Each takes the year and returns its checks in
+# a fixed number of queries.
+EXTRA_CHECKS: list[Callable[[AccountingYear], Iterable[Check]]] = []
+
+
+def register_check(check: Callable[[AccountingYear], Iterable[Check]]) -> None:
+    if check not in EXTRA_CHECKS:
+        EXTRA_CHECKS.append(check)
+
+
 NEVER_NEGATIVE = "库存现金和银行存款在年内任何一天都不为负数"
 ALL_POSTED = "本年度的凭证都已审核并记账"
 
 
 def year_checks(year: AccountingYear) -> tuple[Check, ...]:
     """The checks before 结账: at most ten queries (the year's and the previous year's figures, the lowest
-    end-of-day balances of cash and bank, and the vouchers still waiting, which the figures do not hold)."""
+    end-of-day balances of cash and bank, and the vouchers still waiting, which the figures do not hold), plus
+    those of the checks other apps registered (``register_check``), which come before the last two."""
     from ledger import cash_bank  # noqa: PLC0415 - cash_bank reads through ledger.queries
 
     before = previous_year(year)
@@ -329,8 +343,11 @@ def year_checks(year: AccountingYear) -> tuple[Check, ...]:
         (Comparison("未审核或未记账的凭证（张）", Decimal(waiting), "应为", Decimal(0)),),
         note="未审核、未记账的凭证不计入任何余额和报表；结账前须审核记账或删除。",
     )
+    extra = tuple(check for source in EXTRA_CHECKS for check in source(year))
+    current = year_summary(year)
     return (
-        *year_end_checks(year_summary(year), year_summary(before) if before else None),
+        *year_end_checks(current, year_summary(before) if before else None),
+        *extra,
         never_negative,
         all_posted,
     )

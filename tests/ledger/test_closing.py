@@ -29,6 +29,10 @@ def test_year_end_checks_of_the_sample_year(demo):
         ("库存现金＋银行存款＝年末经费余额", True, False),
         ("年末经费余额＝年初经费余额＋本年收入－本年支出", True, True),
         ("上年年末经费余额＝本年年初经费余额", None, True),
+        # Registered by the auditor's seat and the bank: hints until the union starts using them.
+        ("经费审查疑点均已关闭", True, False),
+        ("12月银行存款余额调节表平衡", False, False),
+        ("年末月份已盘点库存现金", False, False),
         ("库存现金和银行存款在年内任何一天都不为负数", True, True),
         ("本年度的凭证都已审核并记账", True, True),
     ]
@@ -42,8 +46,16 @@ def test_year_end_checks_of_the_sample_year(demo):
     assert summary.closing_funds == summary.cash_and_bank == Decimal("15562.90")
 
 
-def test_checks_take_at_most_nine_queries(demo, django_assert_max_num_queries):
+def test_checks_take_at_most_nine_queries(demo, django_assert_max_num_queries, monkeypatch):
+    from ledger.queries import summary
+
+    monkeypatch.setattr(summary, "EXTRA_CHECKS", [])
     with django_assert_max_num_queries(9):
+        queries.year_checks(demo)
+
+
+def test_registered_checks_keep_the_count_bounded(demo, django_assert_max_num_queries):
+    with django_assert_max_num_queries(9 + 10):  # review: 1; bank: the December 调节表 and the cash count
         queries.year_checks(demo)
 
 

@@ -140,7 +140,8 @@ def test_closing_stays_possible_after_the_next_year_was_opened_with_its_own_open
     # The opening that stays is 2012's closing: cash 7,898.40 and bank 7,664.50, not the guess.
     assert cash_and_bank(following) == (Decimal("1998.40"), Decimal("7664.50"))
     assert queries.year_summary(following).cash_and_bank_opening == Decimal("15562.90")
-    assert [check.ok for check in queries.year_checks(following)] == [True, True, True, True, True, True]
+    checks = queries.year_checks(following)  # the ledger's own four, other apps' checks, then the last two
+    assert [check.ok for check in (*checks[:4], *checks[-2:])] == [True, True, True, True, True, True]
 
 
 def test_a_hand_opening_equal_to_the_closing_balances_is_kept(year, union, user):

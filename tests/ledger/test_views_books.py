@@ -389,7 +389,9 @@ def test_audit_trail_shows_who_did_what(client_for):
         "voucher",
     ],
 )
-def test_query_count_does_not_grow_with_vouchers(demo, client_for, django_assert_num_queries, name):
+def test_query_count_does_not_grow_with_vouchers(
+    demo, client_for, django_assert_num_queries, django_assert_max_num_queries, name
+):
     client = client_for("auditor")
     args = []
     if name == "account_ledger":
@@ -398,24 +400,27 @@ def test_query_count_does_not_grow_with_vouchers(demo, client_for, django_assert
         args = [nth(demo, 12).pk]
     target = url(name, *args)
     client.get(target)  # warm the session and permission caches of the client side
-    with django_assert_num_queries(QUERIES[name]):
+    # The trail names its objects with one query per kind of object on the page: at most, not exactly.
+    assert_queries = django_assert_max_num_queries if name == "audit:trail" else django_assert_num_queries
+    with assert_queries(QUERIES[name]):
         assert client.get(target).status_code == 200
     add_receipts(demo, 24)
     assert Voucher.objects.filter(year=demo).count() == 41
-    with django_assert_num_queries(QUERIES[name]):
+    with assert_queries(QUERIES[name]):
         assert client.get(target).status_code == 200
 
 
 # Session, user, union, the user's memberships (once per request, however many role checks), the two
 # permission queries, the year and the list of years (8); then the page's own queries, none per voucher.
 QUERIES = {
-    "dashboard": 8 + 5,  # money position, income and spending by category, latest vouchers and their lines
+    "dashboard": 8 + 6,  # money position, income and spending by category, latest vouchers and their lines,
+    # the open 疑点 (review's panel)
     "vouchers": 8 + 4,  # accounts for the filters, count, the page, its lines
     # the cash account, the latest month, the page's lines, one aggregate (opening, 本月合计, 本年累计), 对方科目
     "cash_journal": 8 + 5,
     "bank_journal": 8 + 5,
     "accounts": 8 + 2,  # the accounts' totals for the months, the year's accounts
-    "audit:trail": 8 + 2,  # count, the page
+    "audit:trail": 8 + 2 + 9,  # count, the page; the names of its objects, one query per kind (at most 9)
     "account_ledger": 8 + 5,  # the account, then as a journal
-    "voucher": 8 + 3,  # the voucher with its people and reversal, lines, scans
+    "voucher": 8 + 4,  # the voucher with its people and reversal, lines, scans, its 疑点 (review's part)
 }

@@ -145,4 +145,5 @@ def test_audit_page_query_count_does_not_grow(client_for, demo):
             summary="x",
             user=treasurer,
         )
-    assert count() == before <= 16
+    # The trail names its objects with one query per kind of object on the page, never one per event.
+    assert count() <= before <= 16

@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+
+class ReviewConfig(AppConfig):
+    name = "review"
+    verbose_name = "经费审查"
+
+    def ready(self):
+        from ledger.queries import summary  # noqa: PLC0415
+        from review import queries  # noqa: PLC0415
+
+        summary.register_check(queries.open_queries_check)

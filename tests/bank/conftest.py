@@ -1,0 +1,3 @@
+"""The bank tests use the suite's fixtures (tests/conftest.py) and the prepared report fonts for PDFs."""
+
+from tests.reports.conftest import prepared_fonts  # noqa: F401
