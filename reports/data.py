@@ -3,7 +3,9 @@
 The figures are the ledger's: ``ledger.queries.year_summary`` computes the year's opening, income, spending
 and closing, and ``ledger.queries.year_end_checks`` the checks; this module only arranges them into the
 treasurer's lines, the statements and the words. ``build_annual_report(year)`` takes a fixed number of
-queries however many vouchers there are: 6 for a year whose previous year is not in the books, 9 when it is.
+queries however many vouchers there are: 12 for a year whose previous year is not in the books, 15 when it
+is (6 of them the plan's part: settings, budget, roster, rules and findings; one more each with a budget
+and a roster).
 
 上缴上级经费 (remittance): debits to 应付上级经费 during the year; it settles a liability and is never
 spending.
@@ -18,6 +20,7 @@ from ledger import queries
 from ledger.charts import SURPLUS, facts
 from ledger.models import AccountingYear, AccountType
 from ledger.money import ZERO
+from plan.queries import PlanReport, plan_report
 from reports.models import ReportText
 from reports.statements import BalanceSheet, IncomeStatement, balance_sheet, income_statement
 from reports.texts import ReportTextValues, text_values
@@ -144,6 +147,7 @@ class AnnualReportData:
     text: ReportTextValues
     mapping_note: str = ""  # how the chart's accounts fill the statements' lines (from the chart's file)
     signatures: tuple[tuple[str, str], ...] = ()  # the union's signature lines: (title, name)
+    plan: PlanReport | None = None  # budget, dues, the levy and findings (``plan.queries.plan_report``)
 
     @property
     def signature_lines(self) -> list[str]:
@@ -198,6 +202,15 @@ class AnnualReportData:
         return None if self.previous is None else self.total_expense - self.previous.total_expense
 
     @property
+    def is_deficit(self) -> bool:
+        """Spending above income: the gap was covered from the balance brought forward (上年结余)."""
+        return self.total_expense > self.total_income
+
+    @property
+    def deficit(self) -> Decimal:
+        return self.total_expense - self.total_income
+
+    @property
     def checks_pass(self) -> bool:
         return all(check.ok is not False for check in self.checks)
 
@@ -232,17 +245,18 @@ def _labelled(raw, previous_raw, text: ReportTextValues) -> tuple[ReportLine, ..
 
 
 def build_annual_report(year: AccountingYear) -> AnnualReportData:
-    """The report of ``year``: 6 queries, or 9 when the previous year is in the books."""
+    """The report of ``year``: 12 queries, or 15 when the previous year is in the books (``plan_report``)."""
     year = AccountingYear.objects.select_related("union", "chart").get(pk=year.pk)
     union = year.union
     current = queries.year_summary(year)
     previous_year = queries.previous_year(year)
     previous = queries.year_summary(previous_year) if previous_year is not None else None
     saved = ReportText.objects.select_related("updated_by").filter(union=union, year=year.year).first()
+    plan = plan_report(year, current)
     names = {row.account.code: row.account.name for row in current.rows}
     if previous is not None:
         names = {row.account.code: row.account.name for row in previous.rows} | names
-    text = text_values(saved, year, names)
+    text = text_values(saved, year, names, remitted_in_full=plan.fully_remitted)
     raw = {kind: _leaf_lines(current.rows, kind) for kind in (AccountType.INCOME, AccountType.EXPENSE)}
     raw_before = (
         {kind: _leaf_lines(previous.rows, kind) for kind in (AccountType.INCOME, AccountType.EXPENSE)}
@@ -280,4 +294,5 @@ def build_annual_report(year: AccountingYear) -> AnnualReportData:
         text=text,
         mapping_note=chart.statements["note"] if chart.statements else "",
         signatures=tuple((str(title), str(name)) for title, name in union.signatures or ()),
+        plan=plan,
     )

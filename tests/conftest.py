@@ -24,6 +24,8 @@ from pypdf import PdfWriter
 from ledger import attachments, roles, services
 from ledger.charts import install_chart, load_chart_file
 from ledger.models import Account, AccountingYear, Chart, Union, Voucher, VoucherLine
+from plan.models import SpendingRule
+from plan.rules_data import install_rules
 
 
 def _database_fixture(request) -> str | None:
@@ -52,6 +54,8 @@ def _reference_data(request):
         request.getfixturevalue(fixture)
         if not Chart.objects.exists():
             install_chart(Chart, Account, load_chart_file("gonghui-2009.json"))
+        if not SpendingRule.objects.exists():
+            install_rules(SpendingRule)
         for name, codenames in roles.ROLE_PERMISSIONS.items():
             group, created = Group.objects.get_or_create(name=name)
             if created:

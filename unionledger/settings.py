@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "ledger",
     "audit",
     "reports",
+    "plan",
 ]
 
 MIDDLEWARE = [

@@ -16,5 +16,6 @@ urlpatterns = [
     path("", ledger_views.home, name="home"),
     path("reports/", include("reports.urls")),
     path("", include("audit.urls")),
+    path("", include("plan.urls")),
     path("", include("ledger.urls")),
 ]

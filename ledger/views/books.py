@@ -6,7 +6,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_safe
 
-from ledger import queries, roles, services
+from ledger import hooks, queries, roles, services
 from ledger.access import Book, book_for, union_for
 from ledger.errors import LedgerError
 from ledger.forms import ENTRY_TYPES, OpenYearForm, PeriodForm, VoucherFilterForm
@@ -53,6 +53,7 @@ def dashboard(request: HttpRequest, slug: str, year: int) -> HttpResponse:
             "income": summary.categories("income"),
             "spending": summary.categories("expense"),
             "latest": latest,
+            "panels": hooks.panels(book.year, summary),
         },
     )
 

@@ -355,7 +355,10 @@ def test_query_count_does_not_grow_with_vouchers(demo, client_for, django_assert
 # Session, user, union, the user's memberships (once per request, however many role checks), the two
 # permission queries, the year and the list of years (8); then the page's own queries, none per voucher.
 QUERIES = {
-    "dashboard": 8 + 5,  # money position, income and spending by category, latest vouchers and their lines
+    "dashboard": 8
+    + 5
+    + 3,  # money position, income and spending by category, latest vouchers and their lines;
+    # the plan panel: budget, settings, roster
     "vouchers": 8 + 4,  # accounts for the filters, count, the page, its lines
     "cash_journal": 8 + 3,  # the cash account, opening balance, the lines with running balance
     "bank_journal": 8 + 3,

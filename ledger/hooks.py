@@ -1,0 +1,50 @@
+"""Where another app plugs into the books without the ledger importing it.
+
+An app that builds on the ledger (``plan``: budget, dues, spending rules) registers here from its
+``AppConfig.ready``; the ledger calls what is registered and never names the app. Each hook is optional:
+with nothing registered the ledger behaves as it always did.
+
+- ``payment_extension``: a field group shown under the 支出 form (a form class with a template), a check
+  that returns warnings for a payment about to be recorded, and a callback run inside the transaction
+  that records it (to keep the facts beside the voucher).
+- ``year_checks``: more year-end checks (never required: warnings on the 结账 page).
+- ``dashboard_panels``: more sections of a year's 首页, rendered by the registering app.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from django import forms
+
+    from ledger.models import AccountingYear
+
+
+@dataclass(frozen=True)
+class PaymentExtension:
+    form_class: type[
+        forms.Form
+    ]  # bound with prefix "facts" and ``year=``; its ``reason`` field overrides warnings
+    template: str  # renders ``facts_form`` under the payment form
+    warnings: Callable[..., list[str]]  # (year=, date=, account=, amount=, via=, facts=) → warnings
+    recorded: Callable[..., None]  # (voucher=, via=, facts=, warnings=) inside the recording transaction
+
+
+payment_extensions: list[PaymentExtension] = []
+year_checks: list[Callable[[AccountingYear], Iterable[Any]]] = []
+dashboard_panels: list[Callable[[AccountingYear, Any], str]] = []  # (year, its YearSummary) → HTML
+
+
+def payment_extension() -> PaymentExtension | None:
+    return payment_extensions[0] if payment_extensions else None
+
+
+def extra_year_checks(year: AccountingYear) -> tuple:
+    return tuple(check for provider in year_checks for check in provider(year))
+
+
+def panels(year: AccountingYear, summary: Any) -> list[str]:
+    return [panel(year, summary) for panel in dashboard_panels]
