@@ -259,7 +259,7 @@ def dues_payments(union: Union, year: int):
 
 
 def members(union: Union):
-    return Member.objects.filter(union=union).order_by("department", "name", "id")
+    return Member.objects.filter(union=union).order_by("department", "id")  # in the order they were entered
 
 
 def dues_summary(
@@ -361,7 +361,9 @@ def year_payments(year: AccountingYear, cash_limit: Decimal | None) -> list[comp
     facts = (
         PaymentFacts.objects.filter(**_live(year))
         .select_related("voucher")
-        .annotate(total_fen=Coalesce(books.voucher_totals(), Value(0), output_field=BigIntegerField()))
+        .annotate(
+            total_fen=Coalesce(books.voucher_totals("voucher_id"), Value(0), output_field=BigIntegerField())
+        )
     )
     cash_paid: dict[int, tuple] = {}
     if cash_limit is not None:

@@ -8,9 +8,9 @@ from django.urls import reverse
 from ledger import queries
 from ledger.errors import LedgerError
 from ledger.models import Voucher
+from ledger.queries import year_checks
 from plan import queries as plan_queries
 from plan import services
-from ledger.queries import year_checks
 
 from .conftest import d
 
