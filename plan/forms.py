@@ -11,6 +11,7 @@ from ledger.forms import (
     YearBoundForm,
     _date_field,
 )
+from plan import queries
 from plan.models import GiftForm, MemberStatus, PlanSettings, Purpose, Rounding
 
 MONTHS = [(m, f"{m}月") for m in range(1, 13)]
@@ -40,6 +41,16 @@ class PaymentFactsForm(forms.Form):
 
     def __init__(self, *args, year=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.year = year
+
+    @property
+    def needing_ids(self) -> list[int]:
+        """The spending categories whose payments reach members: the page shows this group for those only."""
+        from plan.hooks import needs_facts  # noqa: PLC0415 - the one list of such categories
+
+        if self.year is None:
+            return []
+        return [account.pk for account in queries.fact_categories(self.year) if needs_facts(account)]
 
     def clean(self):
         data = super().clean()

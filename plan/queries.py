@@ -511,3 +511,8 @@ def flagged_payments(year: AccountingYear):
         .select_related("voucher")
         .order_by("voucher__date", "voucher__number")
     )
+
+
+def fact_categories(year: AccountingYear):
+    """The year's postable spending accounts with their parents (to tell which reach members). One query."""
+    return books.postable_accounts(year=year, types=[AccountType.EXPENSE]).select_related("parent")

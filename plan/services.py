@@ -459,3 +459,38 @@ def record_payment_facts(
         reason=(facts.get("reason") or "")[:200],
         over_budget=any(w.startswith("超预算") for w in warnings),
     )
+
+
+FORM_BY_LABEL = {label: value for value, label in GiftForm.choices} | {"统一组织": GiftForm.ORGANISED}
+PURPOSE_BY_LABEL = {label: value for value, label in Purpose.choices}
+
+
+def facts_from_columns(
+    *, headcount: object = None, form: object = None, purpose: object = None, where: str = ""
+) -> dict:
+    """The optional import columns 人数, 发放形式 (and 用途) of a payment row as the facts
+    ``record_payment_facts`` keeps: the Excel import calls this for each payment row, then
+    ``record_payment_facts`` in the row's transaction, so a row that breaks a rule imports with its finding
+    (findings are read from the facts). Empty cells give no facts; a bad cell is refused with its place."""
+    facts: dict = {}
+    text = str(form or "").strip()
+    if text:
+        if text not in FORM_BY_LABEL:
+            raise PlanError(f"{where}发放形式只能是实物、现金、购物卡、提货券或统一组织：{text}")
+        facts["form"] = FORM_BY_LABEL[text]
+    text = str(purpose or "").strip()
+    if text:
+        if text not in PURPOSE_BY_LABEL:
+            raise PlanError(f"{where}用途不正确：{text}")
+        facts["purpose"] = PURPOSE_BY_LABEL[text]
+    elif facts.get("form"):
+        facts["purpose"] = Purpose.OTHER
+    if headcount not in (None, ""):
+        try:
+            count = int(Decimal(str(headcount)))
+        except ArithmeticError:
+            count = 0
+        if count < 1 or Decimal(str(headcount)) != count:
+            raise PlanError(f"{where}人数须是正整数：{headcount}")
+        facts["headcount"] = count
+    return facts

@@ -40,6 +40,8 @@ class ReportTextValues:
     report_date: datetime.date
     date_style: str
     labels: tuple[tuple[str, str], ...]
+    session: str = ""  # 大会届次, e.g. 第八届第四次会员代表大会
+    expense_order: tuple[str, ...] = ()  # the treasurer's order of the spending lines (account codes)
     saved: bool = False
     updated_at: datetime.datetime | None = None
     updated_by: str = ""
@@ -66,6 +68,8 @@ class ReportTextValues:
             "report_date": self.report_date.isoformat(),
             "date_style": self.date_style,
             "labels": dict(self.labels),
+            "session": self.session,
+            "expense_order": list(self.expense_order),
         }
 
 
@@ -125,6 +129,7 @@ def default_text(
         else default_report_date(year.year),
         date_style=preset.get("date_style", DateStyle.CHINESE),
         labels=tuple(sorted(labels.items())),
+        session=preset.get("session", ""),
     )
 
 
@@ -149,6 +154,8 @@ def text_values(
         report_date=saved.report_date,
         date_style=saved.date_style,
         labels=tuple(sorted(labels.items())),
+        session=saved.session,
+        expense_order=tuple(str(code) for code in saved.expense_order or ()),
         saved=True,
         updated_at=saved.updated_at,
         updated_by=(saved.updated_by.get_full_name() or saved.updated_by.get_username())

@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 
 from ledger import queries as books
 from ledger import services as ledger
+from ledger.errors import LedgerError
 from plan import queries, services
 from plan.demo import load_plan_demo
 from plan.models import GiftForm, Purpose
@@ -236,3 +237,66 @@ def test_annual_report_json_command(book, keeper, tmp_path):
     data = json.loads(out.read_text(encoding="utf-8"))
     assert set(data) >= {"budget", "dues", "owed_upward", "findings"}
     assert data["findings"][0]["rule_code"] == "cn-2017-festival-goods"
+
+
+def test_import_columns_become_facts_and_an_imported_breach_is_a_finding(book, keeper, festival):
+    facts = services.facts_from_columns(headcount=40.0, form="现金", purpose="节日慰问", where="第3行")
+    assert facts == {"form": "cash", "purpose": "festival", "headcount": 40}
+    assert services.facts_from_columns() == {}
+    with pytest.raises(LedgerError, match="第3行发放形式只能是实物、现金、购物卡、提货券或统一组织：红包"):
+        services.facts_from_columns(form="红包", where="第3行")
+    with pytest.raises(LedgerError, match="人数须是正整数"):
+        services.facts_from_columns(headcount="2.5")
+    voucher = ledger.record_payment(
+        union=book.union,
+        date=d("2025-02-01"),
+        account=festival,
+        amount="2400.00",
+        via="bank",
+        summary="导入：春节",
+        user=keeper,
+    )
+    services.record_payment_facts(voucher=voucher, via="bank", facts=facts, warnings=[])
+    assert [f.rule_code for f in queries.findings(book)] == ["cn-2017-festival-goods"]
+
+
+def test_the_payment_form_shows_the_fact_group_for_member_spending_only(book, keeper_client, festival):
+    page = keeper_client.get(reverse("ledger:payment", args=[book.union.slug, 2025])).content.decode()
+    assert 'id="payment-facts"' in page and "js/payment-facts" in page
+    marker = '<script id="facts-categories" type="application/json">'
+    ids = json.loads(page.split(marker)[1].split("</script>")[0])
+    assert festival.pk in ids
+    assert ledger.resolve_account(book, book.chart.cash_code).pk not in ids
+
+
+def test_the_report_text_session_order_and_deficit(book, keeper, keeper_client, activities, festival):
+    """Issue 15 item 6: the congress session as a field, the treasurer's order of the spending lines, and a
+    sentence for a deficit year (covered from 上年结余)."""
+    other = ledger.add_sub_account(union=book.union, parent=activities, name="文体活动", user=keeper)
+    for account, amount in ((festival, "300.00"), (other, "200.00")):
+        ledger.record_payment(
+            union=book.union,
+            date=d("2025-02-01"),
+            account=account,
+            amount=amount,
+            via="bank",
+            summary="活动",
+            user=keeper,
+        )
+    data = build_annual_report(book)
+    assert [line.name for line in data.expense_lines] == ["节日慰问品", "文体活动"]
+    url = reverse("reports:edit_text", args=[book.union.slug, 2025])
+    form = keeper_client.get(url).context["form"]
+    post = {name: form[name].value() or "" for name in form.fields}
+    post.update(
+        {"session": "第八届第四次会员代表大会", f"order_{festival.code}": "2", f"order_{other.code}": "1"}
+    )
+    assert keeper_client.post(url, post).status_code == 302
+    data = build_annual_report(book)
+    assert [line.name for line in data.expense_lines] == ["文体活动", "节日慰问品"]
+    from reports.render.html import render_html  # noqa: PLC0415
+
+    html = render_html(data)[2].decode()
+    assert "——在呼和浩特测试医院工会第八届第四次会员代表大会上" in html
+    assert "本年经费支出大于收入500.00元，差额由上年结余弥补。" in html
+    assert html.index("文体活动支出200.00元") < html.index("节日慰问品支出300.00元")
