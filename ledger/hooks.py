@@ -9,6 +9,8 @@ with nothing registered the ledger behaves as it always did.
   that records it (to keep the facts beside the voucher).
 - ``year_checks``: more year-end checks (never required: warnings on the 结账 page).
 - ``dashboard_panels``: more sections of a year's 首页, rendered by the registering app.
+- ``demo_loaders``: run by ``load_demo`` after the demo unions are in, with the demo treasurer; each adds its
+  app's demo data (once: it checks for itself) and returns a line to print, or "".
 """
 
 from __future__ import annotations
@@ -35,7 +37,8 @@ class PaymentExtension:
 
 payment_extensions: list[PaymentExtension] = []
 year_checks: list[Callable[[AccountingYear], Iterable[Any]]] = []
-dashboard_panels: list[Callable[[AccountingYear, Any], str]] = []  # (year, its YearSummary) → HTML
+dashboard_panels: list[Callable[[AccountingYear, Any], str]] = []
+demo_loaders: list[Callable[..., str]] = []  # (year, its YearSummary) → HTML
 
 
 def payment_extension() -> PaymentExtension | None:

@@ -42,7 +42,9 @@ def load_plan_demo(*, year: AccountingYear, user, province: str = "内蒙古") -
     d = datetime.date
     services.save_settings(union=union, province=province)
     activities = spending_account(year, "职工活动支出")
-    festival = ledger.add_sub_account(union=union, parent=activities, name="节日慰问品", user=user)
+    festival = books.year_accounts(year).filter(parent=activities, name="节日慰问品").first()
+    if festival is None:
+        festival = ledger.add_sub_account(union=union, parent=activities, name="节日慰问品", user=user)
     for department, name, wage, joined in ROSTER:
         services.save_member(
             union=union,

@@ -82,3 +82,25 @@ hooks.payment_extensions.append(
 )
 hooks.year_checks.append(year_checks)
 hooks.dashboard_panels.append(dashboard_panel)
+
+
+DEMO_UNION, DEMO_YEAR = "city-hospital", 2025
+
+
+def load_demo(*, user) -> str:
+    """The plan's demo data in the city-hospital 2025 books (when they are loaded, and once)."""
+    from ledger.models import AccountingYear  # noqa: PLC0415 - only the demo command needs it
+    from plan.demo import load_plan_demo  # noqa: PLC0415
+
+    year = (
+        AccountingYear.objects.select_related("union", "chart")
+        .filter(union__slug=DEMO_UNION, year=DEMO_YEAR)
+        .first()
+    )
+    if year is None or queries.departments(year.union):
+        return ""
+    load_plan_demo(year=year, user=user)
+    return f"已载入{year.union.name}{DEMO_YEAR}年度的预算、会员会费、拨缴经费和一笔违反规定的支出"
+
+
+hooks.demo_loaders.append(load_demo)

@@ -300,3 +300,14 @@ def test_the_report_text_session_order_and_deficit(book, keeper, keeper_client, 
     assert "——在呼和浩特测试医院工会第八届第四次会员代表大会上" in html
     assert "本年经费支出大于收入500.00元，差额由上年结余弥补。" in html
     assert html.index("文体活动支出200.00元") < html.index("节日慰问品支出300.00元")
+
+
+def test_load_demo_adds_the_plan_to_the_city_hospital_books_once(book, keeper):
+    from plan.hooks import load_demo  # noqa: PLC0415
+
+    assert load_demo(user=keeper) == ""  # no city-hospital books: nothing to do
+    book.union.slug = "city-hospital"
+    book.union.save()
+    assert "已载入" in load_demo(user=keeper)
+    assert load_demo(user=keeper) == ""  # once
+    assert [f.rule_code for f in queries.findings(book)] == ["cn-2017-festival-goods"]

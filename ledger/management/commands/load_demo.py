@@ -3,7 +3,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 
-from ledger import roles
+from ledger import hooks, roles
 from ledger.demo import load_year_file
 from ledger.errors import LedgerError
 from ledger.models import Union
@@ -51,5 +51,9 @@ class Command(BaseCommand):
                 raise CommandError(f"演示数据载入失败：{error}") from error
             self.stdout.write(f"已载入演示数据：{union.name}（{union.slug}）2012年度")
         union.members.add(*users.values())
+        for loader in hooks.demo_loaders:
+            line = loader(user=users["treasurer"])
+            if line:
+                self.stdout.write(line)
         for username, first_name, group_name in DEMO_USERS:
             self.stdout.write(f"演示用户：{username} / {DEMO_PASSWORD}（{group_name}，{first_name}）")
