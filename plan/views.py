@@ -114,7 +114,9 @@ def budget(request: HttpRequest, slug: str, year: int) -> HttpResponse:
         book = book_for(request, slug, year, need="record")
         if not book.can_record:
             return redirect(_to(book, "budget"))
-        if form.is_valid():
+        if form.is_valid() and not form.amounts() and not form.cleaned_data["approved_on"]:
+            form.add_error(None, "请填写预算金额")
+        elif form.is_valid():
             try:
                 services.set_budget(
                     year=book.year,
