@@ -7,7 +7,8 @@ with nothing registered the ledger behaves as it always did.
 - ``payment_extension``: a field group shown under the 支出 form (a form class with a template), a check
   that returns warnings for a payment about to be recorded, and a callback run inside the transaction
   that records it (to keep the facts beside the voucher).
-- ``year_checks``: more year-end checks (never required: warnings on the 结账 page).
+- ``year_checks``: more year-end checks, shown on the 结账 page after the ledger's own (never required:
+  warnings that do not stop 结账, and not part of ``queries.year_checks``).
 - ``dashboard_panels``: more sections of a year's 首页, rendered by the registering app.
 - ``demo_loaders``: run by ``load_demo`` after the demo unions are in, with the demo treasurer; each adds its
   app's demo data (once: it checks for itself) and returns a line to print, or "".

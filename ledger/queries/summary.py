@@ -289,8 +289,7 @@ NEVER_NEGATIVE = "库存现金和银行存款在年内任何一天都不为负�
 
 def year_checks(year: AccountingYear) -> tuple[Check, ...]:
     """The checks before 结账: at most nine queries (the year's and the previous year's figures, and the
-    lowest end-of-day balances of cash and bank, which the figures do not hold), and those of the checks
-    other apps add through ``ledger.hooks.year_checks`` (the plan's: owed upward, spending rules)."""
+    lowest end-of-day balances of cash and bank, which the figures do not hold)."""
     from ledger import cash_bank  # noqa: PLC0415 - cash_bank reads through ledger.queries
 
     before = previous_year(year)
@@ -306,10 +305,4 @@ def year_checks(year: AccountingYear) -> tuple[Check, ...]:
             for name, low in cash_bank.year_end_lows(year=year)
         ),
     )
-    from ledger import hooks  # noqa: PLC0415 - the checks other apps add (warnings, never required)
-
-    return (
-        *year_end_checks(year_summary(year), year_summary(before) if before else None),
-        never_negative,
-        *hooks.extra_year_checks(year),
-    )
+    return (*year_end_checks(year_summary(year), year_summary(before) if before else None), never_negative)

@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from ledger import queries, services, submissions
+from ledger import hooks, queries, services, submissions
 from ledger.access import Book, book_for, union_for
 from ledger.errors import LedgerError
 from ledger.forms import CloseYearForm, OpeningBalanceForm, OpenYearForm, ReopenYearForm
@@ -77,7 +77,8 @@ def year_close(request: HttpRequest, slug: str, year: int) -> HttpResponse:
 
 def _close_page(request: HttpRequest, book: Book, form, reopen_form):
     context = {
-        "checks": queries.year_checks(book.year),
+        # The 结账 checks, then the warnings other apps add (never required: closing does not wait for them).
+        "checks": (*queries.year_checks(book.year), *hooks.extra_year_checks(book.year)),
         "form": form,
         "reopen_form": reopen_form if request.user.is_superuser and book.year.is_closed else None,
     }

@@ -7,8 +7,8 @@ from django.urls import reverse
 
 from ledger import queries
 from ledger.errors import LedgerError
+from ledger.hooks import extra_year_checks as year_checks
 from ledger.models import Voucher
-from ledger.queries import year_checks
 from plan import queries as plan_queries
 from plan import services
 
