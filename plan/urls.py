@@ -17,6 +17,7 @@ urlpatterns = [
     path(book + "budget/draft-next/", views.budget_draft, name="budget_draft"),
     path(book + "members/", views.members, name="members"),
     path(book + "members/import/", views.members_import, name="members_import"),
+    path(book + "members/<int:pk>/", views.member_edit, name="member_edit"),
     path(book + "dues/", views.dues, name="dues"),
     path(book + "dues/xlsx/", views.dues_download, name="dues_xlsx"),
     path(book + "compliance/", views.compliance, name="compliance"),

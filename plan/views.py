@@ -4,7 +4,7 @@ the auditor's 合规检查. Each: access (``book_for``) → form → one service
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
@@ -195,6 +195,30 @@ def members(request: HttpRequest, slug: str, year: int) -> HttpResponse:
                 return redirect(_to(book, "members"))
     roster = list(queries.members(book.union))
     return render(request, "plan/members.html", {"form": form, "roster": roster, "upload": UploadForm()})
+
+
+@login_required
+def member_edit(request: HttpRequest, slug: str, year: int, pk: int) -> HttpResponse:
+    """Change a member's department, wage base, joining date or status (e.g. 退休, 离开)."""
+    book = book_for(request, slug, year, need="record")
+    member = get_object_or_404(queries.members(book.union), pk=pk)
+    initial = {
+        "name": member.name,
+        "department": member.department,
+        "wage_base": member.wage_base,
+        "joined": member.joined,
+        "status": member.status,
+    }
+    form = MemberForm(posted(request), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_member(union=book.union, member=member, **form.cleaned_data)
+        except LedgerError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, f"已修改会员{form.cleaned_data['name']}")
+            return redirect(_to(book, "members"))
+    return render(request, "plan/form.html", {"form": form, "title": f"修改会员：{member.name}"})
 
 
 @login_required

@@ -1,6 +1,8 @@
 """Every plan page for every role: readers read, only the treasurer writes, another union's books are a
 404, and an empty POST never writes nor fails with a 500."""
 
+from decimal import Decimal
+
 import pytest
 from django.urls import URLPattern, get_resolver, reverse
 
@@ -34,6 +36,7 @@ TABLE = {  # name → (GET, POST with an empty form)
     "dues": (READ, WRITE),
     "dues_xlsx": (READ, NOT_ALLOWED),
     "compliance": (READ, NOT_ALLOWED),
+    "member_edit": (WRITE, WRITE),
 }
 
 
@@ -44,12 +47,17 @@ def test_every_plan_url_is_in_the_table():
 
 @pytest.mark.parametrize("role", ROLE_NAMES)
 def test_every_plan_url_for_every_role(role, demo, client_for):
+    member = Member.objects.create(
+        union=demo.union, name="张伟", department="内科", wage_base="5000.00", joined="2010-01-01"
+    )
     client = client_for(role)
     before = snapshot()
     events = AuditEvent.objects.count()
     wrong = []
     for name, (get, post) in TABLE.items():
-        url = reverse(f"plan:{name}", args=["blzq-hospital", 2012])
+        url = reverse(
+            f"plan:{name}", args=["blzq-hospital", 2012, *([member.pk] if name == "member_edit" else [])]
+        )
         for method, want in (("GET", get[role]), ("POST", post[role])):
             response = client.get(url) if method == "GET" else client.post(url, {})
             if response.status_code != want:
@@ -57,4 +65,13 @@ def test_every_plan_url_for_every_role(role, demo, client_for):
     assert wrong == []
     assert snapshot() == before
     assert AuditEvent.objects.count() == events
-    assert not (Budget.objects.exists() or Member.objects.exists() or PlanSettings.objects.exists())
+    assert not (Budget.objects.exists() or PlanSettings.objects.exists())
+    assert list(Member.objects.values_list("name", "wage_base")) == [("张伟", Decimal("5000.00"))]
+
+
+def test_another_unions_member_is_a_404(demo, client_for, other_year):
+    member = Member.objects.create(
+        union=other_year[0].union, name="外人", department="内科", wage_base="5000.00", joined="2010-01-01"
+    )
+    url = reverse("plan:member_edit", args=["blzq-hospital", 2012, member.pk])
+    assert client_for("treasurer").get(url).status_code == 404

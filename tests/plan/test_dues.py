@@ -160,3 +160,22 @@ def test_the_dues_pages_and_the_workbook(roster, keeper, keeper_client, django_a
     ]  # a past year: all twelve months due, 李娜 from March
     members_page = keeper_client.get(reverse("plan:members", args=[roster.union.slug, 2025]))
     assert "张伟" in members_page.content.decode()
+
+
+def test_a_member_is_edited_in_the_browser(roster, keeper_client):
+    zhao = Member.objects.get(name="赵敏")
+    url = reverse("plan:member_edit", args=[roster.union.slug, 2025, zhao.pk])
+    assert "3870.00" in keeper_client.get(url).content.decode()
+    data = {
+        "name": "赵敏",
+        "department": "后勤",
+        "wage_base": "3,900",
+        "joined": "2010-10-01",
+        "status": "retired",
+    }
+    assert keeper_client.post(url, data).status_code == 302
+    zhao.refresh_from_db()
+    assert (zhao.wage_base, zhao.status) == (D("3900.00"), "retired")
+    clash = data | {"name": "张伟", "department": "内科"}
+    response = keeper_client.post(url, clash)
+    assert response.status_code == 200 and "内科已有会员张伟" in response.content.decode()
