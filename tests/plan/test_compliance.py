@@ -318,3 +318,14 @@ def test_the_close_page_shows_the_plans_warnings(seed_year, keeper_client):
     page = keeper_client.get(reverse("ledger:year_close", args=[seed_year.union.slug, 2025])).content.decode()
     assert "支出符合经费使用规定" in page and "应付上级经费已足额上缴" in page
     assert "以现金支付3500.00元，超过1000.00元" in page
+
+
+def test_the_pdf_carries_the_plans_parts(book, keeper):
+    from reports.render.pdf import render_pdf  # noqa: PLC0415
+    from tests.reports.test_render_pdf import text_of  # noqa: PLC0415
+
+    load_plan_demo(year=book, user=keeper)
+    text = "".join(text_of(render_pdf(build_annual_report(book))[2]).split())
+    assert "（五）预算执行情况" in text and "预算执行情况表" in text
+    assert "截至年末尚欠上级工会经费16000.00元" in text
+    assert "附：经费使用合规检查发现的问题" in text and "总工办发〔2017〕32号" in text
