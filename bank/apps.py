@@ -8,9 +8,9 @@ class BankConfig(AppConfig):
     def ready(self):
         from audit import readable  # noqa: PLC0415
         from bank import queries  # noqa: PLC0415
-        from ledger.queries import summary  # noqa: PLC0415
+        from ledger import hooks  # noqa: PLC0415
 
-        summary.register_check(queries.year_end_checks)
+        hooks.register_check(queries.year_end_checks)
         readable.register_object("Statement", "对账单", queries.statement_names)
         readable.register_object("CashCount", "现金盘点", queries.cash_count_names)
         readable.register_fields(

@@ -148,6 +148,17 @@ def create_union(*, name: str, slug: str, parent: Union | None = None, province:
     return Union.objects.create(name=name, slug=slug, parent=parent, province=province)
 
 
+def set_province(*, union: Union, province: str) -> Union:
+    """The union's 省份, which chooses the spending rules that apply to it (``plan``)."""
+    province = (province or "").strip()
+    if len(province) > 20:
+        raise LedgerError("省份最多20字")
+    if province != union.province:
+        union.province = province
+        union.save(update_fields=["province"])
+    return union
+
+
 def find_year(*, slug: str, year: int) -> AccountingYear:
     """A union's accounting year by the union's slug, as the command line names it."""
     union = Union.objects.filter(slug=slug).first()

@@ -3,7 +3,9 @@
 The figures are the ledger's: ``ledger.queries.year_summary`` computes the year's opening, income, spending
 and closing, and ``ledger.queries.year_end_checks`` the checks; this module only arranges them into the
 treasurer's lines, the statements and the words. ``build_annual_report(year)`` takes a fixed number of
-queries however many vouchers there are: 8 for a year whose previous year is not in the books, 11 when it is.
+queries however many vouchers there are: 14 for a year whose previous year is not in the books, 17 when
+it is (6 of them the plan's part: settings, budget, roster, rules and findings; one more each with a
+budget and a roster).
 
 上缴上级经费 (remittance): debits to 应付上级经费 during the year; it settles a liability and is never
 spending.
@@ -19,6 +21,7 @@ from ledger.charts import facts_for
 from ledger.models import AccountingYear, AccountType
 from ledger.money import ZERO
 from ledger.transition import form_of
+from plan.queries import PlanReport, plan_report
 from reports.models import ReportText
 from reports.statements import BalanceSheet, IncomeStatement, Statements, build, in_chart
 from reports.texts import ReportTextValues, text_values
@@ -177,6 +180,7 @@ class AnnualReportData:
     def opening_carried_forward(self) -> bool:
         """The year's opening is last year's closing carried forward by 结账 (上年结余), not typed in."""
         return self.previous is not None and self.previous.is_closed
+    plan: PlanReport | None = None  # budget, dues, the levy and findings (``plan.queries.plan_report``)
 
     @property
     def signature_lines(self) -> list[str]:
@@ -250,6 +254,14 @@ class AnnualReportData:
             for _, (group_name, items) in sorted(groups.items())
         ]
 
+    def is_deficit(self) -> bool:
+        """Spending above income: the gap was covered from the balance brought forward (上年结余)."""
+        return self.total_expense > self.total_income
+
+    @property
+    def deficit(self) -> Decimal:
+        return self.total_expense - self.total_income
+
     @property
     def checks_pass(self) -> bool:
         return all(check.ok is not False for check in self.checks)
@@ -294,18 +306,25 @@ def _labelled(raw, previous_raw, text: ReportTextValues) -> tuple[ReportLine, ..
     return tuple(lines)
 
 
+def _ordered(lines: tuple[ReportLine, ...], text: ReportTextValues) -> tuple[ReportLine, ...]:
+    """The spending lines in the treasurer's order (``ReportText.expense_order``); the rest by code."""
+    place = {code: index for index, code in enumerate(text.expense_order)}
+    return tuple(sorted(lines, key=lambda line: (place.get(line.code, len(place)), line.code)))
+
+
 def build_annual_report(year: AccountingYear) -> AnnualReportData:
-    """The report of ``year``: 8 queries, or 11 when the previous year is in the books."""
+    """The report of ``year``: 14 queries, or 17 when the previous year is in the books (``plan_report``)."""
     year = AccountingYear.objects.select_related("union", "chart").get(pk=year.pk)
     union = year.union
     current = queries.year_summary(year)
     previous_year = queries.previous_year(year)
     previous = queries.year_summary(previous_year) if previous_year is not None else None
     saved = ReportText.objects.select_related("updated_by").filter(union=union, year=year.year).first()
+    plan = plan_report(year, current)
     names = {row.account.code: row.account.name for row in current.rows}
     if previous is not None:
         names = {row.account.code: row.account.name for row in previous.rows} | names
-    text = text_values(saved, year, names)
+    text = text_values(saved, year, names, remitted_in_full=plan.fully_remitted)
     raw = {kind: _leaf_lines(current.rows, kind) for kind in (AccountType.INCOME, AccountType.EXPENSE)}
     raw_before = (
         {kind: _leaf_lines(previous.rows, kind) for kind in (AccountType.INCOME, AccountType.EXPENSE)}
@@ -313,7 +332,7 @@ def build_annual_report(year: AccountingYear) -> AnnualReportData:
         else {AccountType.INCOME: None, AccountType.EXPENSE: None}
     )
     income = _labelled(raw[AccountType.INCOME], raw_before[AccountType.INCOME], text)
-    expense = _labelled(raw[AccountType.EXPENSE], raw_before[AccountType.EXPENSE], text)
+    expense = _ordered(_labelled(raw[AccountType.EXPENSE], raw_before[AccountType.EXPENSE], text), text)
     figures = YearFigures(current, income, expense)
     figures_before = None
     if previous is not None:
@@ -343,6 +362,7 @@ def build_annual_report(year: AccountingYear) -> AnnualReportData:
         text=text,
         previous_chart_code=previous_year.chart.code if previous_year is not None else "",
         signatures=tuple((str(title), str(name)) for title, name in union.signatures or ()),
+        plan=plan,
     )
 
 

@@ -15,7 +15,7 @@ class ReportTextForm(forms.ModelForm):
 
     class Meta:
         model = ReportText
-        fields = [name for name in ReportText.TEXT_FIELDS if name != "labels"]
+        fields = [name for name in ReportText.TEXT_FIELDS if name not in ("labels", "expense_order")]
         widgets = {
             "mandate": forms.Textarea(attrs={"rows": 2}),
             "opening": PARAGRAPH,
@@ -41,6 +41,20 @@ class ReportTextForm(forms.ModelForm):
                     help_text="报告中的称谓" + ("（正文写作“……支出××元”）" if kind == "支出" else ""),
                 )
                 self.label_fields.append(name)
+        self.order_fields = []
+        for position, line in enumerate(data_source.expense, start=1):
+            name = f"order_{line.code}"
+            self.fields[name] = forms.IntegerField(
+                label=f"顺序：{line.code} {line.label}",
+                min_value=1,
+                max_value=999,
+                initial=position,
+                error_messages={"invalid": "顺序须是整数", "min_value": "顺序须大于0"},
+            )
+            self.order_fields.append(name)
+
+    def order_bound_fields(self):
+        return [self[name] for name in self.order_fields]
 
     def label_bound_fields(self):
         return [self[name] for name in self.label_fields]
@@ -69,6 +83,14 @@ class ReportTextForm(forms.ModelForm):
             if name in cleaned:
                 labels[name.removeprefix("label_")] = cleaned[name].strip()
         cleaned["labels"] = labels
+        if self.order_fields and all(name in cleaned for name in self.order_fields):
+            # Ties keep the report's present order; the list names every spending line.
+            ranked = sorted(enumerate(self.order_fields), key=lambda pair: (cleaned[pair[1]], pair[0]))
+            order = [name.removeprefix("order_") for _, name in ranked]
+            unchanged = order == [line.code for line in self.report.expense]
+            cleaned["expense_order"] = list(self.report.text.expense_order) if unchanged else order
+        else:
+            cleaned["expense_order"] = list(self.report.text.expense_order)
         return cleaned
 
 

@@ -19,6 +19,7 @@ class ReportText(models.Model):
     year = models.PositiveSmallIntegerField("年度")
     # The words the treasurer edits, in the order the form shows them (the labels are edited per line).
     TEXT_FIELDS = (
+        "session",
         "salutation",
         "mandate",
         "opening",
@@ -27,8 +28,12 @@ class ReportText(models.Model):
         "report_date",
         "date_style",
         "labels",
+        "expense_order",
     )
 
+    session = models.CharField(
+        "大会届次", max_length=50, blank=True, help_text="如“第八届第四次会员代表大会”；填写后印在标题下"
+    )
     salutation = models.CharField("称呼", max_length=100)
     mandate = models.TextField("开头语", max_length=500, help_text="写明向哪一届大会报告（届次），请予审议")
     opening = models.TextField("年度工作概述", max_length=3000)
@@ -45,6 +50,8 @@ class ReportText(models.Model):
     )
     # Account code → the words the report uses for it (e.g. 405 行政补助收入 → 单位补助).
     labels = models.JSONField("收支项目称谓", default=dict, blank=True)
+    # The order of the spending lines in the report, as account codes (others follow by code).
+    expense_order = models.JSONField("支出项目顺序", default=list, blank=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="修改人",

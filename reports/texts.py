@@ -40,6 +40,8 @@ class ReportTextValues:
     report_date: datetime.date
     date_style: str
     labels: tuple[tuple[str, str], ...]
+    session: str = ""  # 大会届次, e.g. 第八届第四次会员代表大会
+    expense_order: tuple[str, ...] = ()  # the treasurer's order of the spending lines (account codes)
     saved: bool = False
     updated_at: datetime.datetime | None = None
     updated_by: str = ""
@@ -66,6 +68,8 @@ class ReportTextValues:
             "report_date": self.report_date.isoformat(),
             "date_style": self.date_style,
             "labels": dict(self.labels),
+            "session": self.session,
+            "expense_order": list(self.expense_order),
         }
 
 
@@ -85,7 +89,9 @@ def _preset(slug: str, year: int) -> dict:
     return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
 
 
-def default_text(year: AccountingYear, account_names: dict[str, str]) -> ReportTextValues:
+def default_text(
+    year: AccountingYear, account_names: dict[str, str], *, remitted_in_full: bool = True
+) -> ReportTextValues:
     """The defaults for a union-year; ``account_names`` (code → name) resolves a preset's labels."""
     union = year.union
     org = organisation_name(union.name)
@@ -106,8 +112,11 @@ def default_text(year: AccountingYear, account_names: dict[str, str]) -> ReportT
             "opening",
             f"{year.year}年，{union.name}财务工作在上级工会的正确领导下，在{org}领导班子的高度重视和大力支持下，"
             "在工会财务、经费审查人员的共同努力下，紧紧围绕工会工作大局，开拓进取，突出维护职工权益，"
-            "在财务管理上求规范，在经费管理上求实效，保证了经费足额及时拨缴，为工会开展好各项职工活动奠定了"
-            "坚实的基础。借此机会，向一贯支持和关心工会建设的各级领导、各有关部门和全体会员表示衷心的感谢！",
+            "在财务管理上求规范，在经费管理上求实效，"
+            # 足额及时拨缴 is claimed only when nothing is still owed upward (应付上级经费 at zero).
+            + ("保证了经费足额及时拨缴，" if remitted_in_full else "")
+            + "为工会开展好各项职工活动奠定了坚实的基础。"
+            "借此机会，向一贯支持和关心工会建设的各级领导、各有关部门和全体会员表示衷心的感谢！",
         ),
         priorities=preset.get("priorities", "\n".join(DEFAULT_PRIORITIES)),
         closing=preset.get(
@@ -120,14 +129,19 @@ def default_text(year: AccountingYear, account_names: dict[str, str]) -> ReportT
         else default_report_date(year.year),
         date_style=preset.get("date_style", DateStyle.CHINESE),
         labels=tuple(sorted(labels.items())),
+        session=preset.get("session", ""),
     )
 
 
 def text_values(
-    saved: ReportText | None, year: AccountingYear, account_names: dict[str, str]
+    saved: ReportText | None,
+    year: AccountingYear,
+    account_names: dict[str, str],
+    *,
+    remitted_in_full: bool = True,
 ) -> ReportTextValues:
     """What the report says: the saved text, with default labels for accounts it has no wording for."""
-    defaults = default_text(year, account_names)
+    defaults = default_text(year, account_names, remitted_in_full=remitted_in_full)
     if saved is None:
         return defaults
     labels = dict(defaults.labels) | {code: label for code, label in (saved.labels or {}).items() if label}
@@ -140,6 +154,8 @@ def text_values(
         report_date=saved.report_date,
         date_style=saved.date_style,
         labels=tuple(sorted(labels.items())),
+        session=saved.session,
+        expense_order=tuple(str(code) for code in saved.expense_order or ()),
         saved=True,
         updated_at=saved.updated_at,
         updated_by=(saved.updated_by.get_full_name() or saved.updated_by.get_username())

@@ -6,7 +6,7 @@ class ReviewConfig(AppConfig):
     verbose_name = "经费审查"
 
     def ready(self):
-        from ledger.queries import summary  # noqa: PLC0415
+        from ledger import hooks  # noqa: PLC0415
         from review import queries  # noqa: PLC0415
 
-        summary.register_check(queries.open_queries_check)
+        hooks.register_check(queries.open_queries_check)

@@ -24,6 +24,8 @@ from pypdf import PdfWriter
 from ledger import attachments, roles, services
 from ledger.charts import install_chart, load_chart_file
 from ledger.models import Account, AccountingYear, Chart, Union, Voucher, VoucherLine
+from plan.models import SpendingRule
+from plan.rules_data import install_rules
 
 
 def _database_fixture(request) -> str | None:
@@ -53,6 +55,8 @@ def _reference_data(request):
         for code, name in (("2009", "gonghui-2009.json"), ("2021", "gonghui-2021.json")):
             if not Chart.objects.filter(code=code).exists():
                 install_chart(Chart, Account, load_chart_file(name))
+        if not SpendingRule.objects.exists():
+            install_rules(SpendingRule)
         for name, codenames in roles.ROLE_PERMISSIONS.items():
             group, created = Group.objects.get_or_create(name=name)
             if created:

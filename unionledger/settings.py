@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "imports",
     "review",
     "bank",
+    "plan",
 ]
 
 MIDDLEWARE = [

@@ -19,5 +19,6 @@ urlpatterns = [
     path("", include("imports.urls")),
     path("", include("review.urls")),
     path("", include("bank.urls")),
+    path("", include("plan.urls")),
     path("", include("ledger.urls")),
 ]

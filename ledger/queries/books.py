@@ -489,10 +489,11 @@ def journal_book(
     )
 
 
-def voucher_totals() -> Subquery:
-    """A voucher's 借方合计 in 分, to annotate a voucher list in the same query (no query per voucher)."""
+def voucher_totals(voucher: str = "pk") -> Subquery:
+    """A voucher's 借方合计 in 分, to annotate a voucher list in the same query (no query per voucher).
+    ``voucher`` names the outer query's voucher id (``"voucher_id"`` when annotating rows that point at one)."""
     return Subquery(
-        VoucherLine.objects.filter(voucher=OuterRef("pk"))
+        VoucherLine.objects.filter(voucher=OuterRef(voucher))
         .values("voucher")
         .annotate(total=fen_sum("debit"))
         .values("total")[:1],

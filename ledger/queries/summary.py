@@ -20,10 +20,10 @@ and spent. The opening voucher, the closing voucher and their reversals by 反�
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from ledger import hooks
 from ledger.charts import facts_for
 from ledger.models import AccountingYear, AccountType, Voucher
 from ledger.money import ZERO
@@ -303,17 +303,6 @@ def year_end_checks(current: YearSummary, previous: YearSummary | None) -> tuple
     )
 
 
-# Checks other apps add to 结账 (the auditor's queries, the bank reconciliation, the cash count), registered
-# from their AppConfig.ready(): the ledger never imports them. Each takes the year and returns its checks in
-# a fixed number of queries.
-EXTRA_CHECKS: list[Callable[[AccountingYear], Iterable[Check]]] = []
-
-
-def register_check(check: Callable[[AccountingYear], Iterable[Check]]) -> None:
-    if check not in EXTRA_CHECKS:
-        EXTRA_CHECKS.append(check)
-
-
 NEVER_NEGATIVE = "库存现金和银行存款在年内任何一天都不为负数"
 ALL_POSTED = "本年度的凭证都已审核并记账"
 
@@ -321,7 +310,7 @@ ALL_POSTED = "本年度的凭证都已审核并记账"
 def year_checks(year: AccountingYear) -> tuple[Check, ...]:
     """The checks before 结账: at most ten queries (the year's and the previous year's figures, the lowest
     end-of-day balances of cash and bank, and the vouchers still waiting, which the figures do not hold), plus
-    those of the checks other apps registered (``register_check``), which come before the last two."""
+    those of the checks other apps registered (``ledger.hooks.register_check``), which come before the last two."""
     from ledger import cash_bank  # noqa: PLC0415 - cash_bank reads through ledger.queries
 
     before = previous_year(year)
@@ -343,7 +332,7 @@ def year_checks(year: AccountingYear) -> tuple[Check, ...]:
         (Comparison("未审核或未记账的凭证（张）", Decimal(waiting), "应为", Decimal(0)),),
         note="未审核、未记账的凭证不计入任何余额和报表；结账前须审核记账或删除。",
     )
-    extra = tuple(check for source in EXTRA_CHECKS for check in source(year))
+    extra = hooks.extra_year_checks(year)
     current = year_summary(year)
     return (
         *year_end_checks(current, year_summary(before) if before else None),

@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_safe
 
-from ledger import exports, queries, roles, services
+from ledger import exports, hooks, queries, roles, services
 from ledger.access import Book, book_for, union_for
 from ledger.errors import LedgerError
 from ledger.forms import ENTRY_TYPES, MonthForm, MonthRangeForm, OpenYearForm, VoucherFilterForm
@@ -56,6 +56,7 @@ def dashboard(request: HttpRequest, slug: str, year: int) -> HttpResponse:
             "income": summary.categories("income"),
             "spending": summary.categories("expense"),
             "latest": latest,
+            "panels": hooks.panels(book.year, summary),
         },
     )
 

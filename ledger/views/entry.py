@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from ledger import attachments, queries, services, submissions
+from ledger import attachments, hooks, queries, services, submissions
 from ledger.access import book_for
 from ledger.errors import LedgerError
 from ledger.forms import (
@@ -58,7 +58,10 @@ def _entry(request: HttpRequest, slug: str, year: int, *, kind: str) -> HttpResp
     files = request.FILES if request.method == "POST" else None
     form = form_class(posted(request), files, year=book.year, categories=categories)
     hints = fast_entry.prepare(request, form, book.year, kind=kind)
-    if request.method == "POST" and form.is_valid():
+    extension = hooks.payment_extension() if kind == "payment" else None
+    facts_form = extension.form_class(posted(request), prefix="facts", year=book.year) if extension else None
+    warnings: list[str] = []
+    if request.method == "POST" and form.is_valid() and (facts_form is None or facts_form.is_valid()):
         data = form.cleaned_data
         common = {
             "union": book.union,
@@ -73,26 +76,57 @@ def _entry(request: HttpRequest, slug: str, year: int, *, kind: str) -> HttpResp
         def write():
             if kind == "receipt":
                 return services.record_receipt(into=data["via"], payer=data["payer"], **common)
-            return services.record_payment(via=data["via"], payee=data["payee"], **common)
+            voucher = services.record_payment(via=data["via"], payee=data["payee"], **common)
+            if extension:
+                extension.recorded(voucher=voucher, via=data["via"], facts=facts, warnings=warnings)
+            return voucher
 
+        facts = facts_form.cleaned_data if facts_form else {}
         try:
-            voucher, first = submissions.submit_once(
-                union=book.union, token=data["token"], write=_with_scans(write, data["scans"], request.user)
-            )
+            if extension:
+                # A payment that breaks a rule or its budget is shown the warnings, and recorded only with a reason.
+                warnings = extension.warnings(
+                    year=book.year,
+                    date=data["date"],
+                    account=data["category"],
+                    amount=data["amount"],
+                    via=data["via"],
+                    facts=facts,
+                )
+            if warnings and not facts.get("reason"):
+                voucher = None
+            else:
+                voucher, first = submissions.submit_once(
+                    union=book.union, token=data["token"], write=_with_scans(write, data["scans"], request.user)
+                )
         except LedgerError as error:
             form.add_ledger_error(error)
         else:
-            if not first:
+            if voucher is None:
+                pass  # shown again below with the warnings
+            elif not first:
                 return submitted_before(request, voucher)
-            word = "收入" if kind == "receipt" else "支出"
-            messages.success(
-                request,
-                _saved_message(voucher, f"{word} {format_amount(data['amount'])}元 {voucher.summary}"),
-            )
-            if fast_entry.after_save(request):
-                return redirect(fast_entry.next_entry_url(request, data, kind=kind))
-            return redirect(to_book(book.year, "voucher", voucher.pk))
-    return render(request, "ledger/entry_form.html", {"form": form, "kind": kind, **hints})
+            else:
+                word = "收入" if kind == "receipt" else "支出"
+                messages.success(
+                    request,
+                    _saved_message(voucher, f"{word} {format_amount(data['amount'])}元 {voucher.summary}"),
+                )
+                if fast_entry.after_save(request):
+                    return redirect(fast_entry.next_entry_url(request, data, kind=kind))
+                return redirect(to_book(book.year, "voucher", voucher.pk))
+    return render(
+        request,
+        "ledger/entry_form.html",
+        {
+            "form": form,
+            "kind": kind,
+            "facts_form": facts_form,
+            "facts_template": extension.template if extension else "",
+            "warnings": warnings,
+            **hints,
+        },
+    )
 
 
 @login_required

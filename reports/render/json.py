@@ -41,6 +41,69 @@ def _figures(figures: YearFigures) -> dict:
     }
 
 
+def _percent(value: Decimal | None) -> str | None:
+    return None if value is None else f"{value:.1f}"
+
+
+def _plan(data: AnnualReportData) -> dict:
+    """budget (per category: budget, actual, percent), dues (due, collected, rate), owed_upward, findings."""
+    plan = data.plan
+    if plan is None:
+        return {"budget": None, "dues": None, "owed_upward": None, "findings": []}
+    budget = None
+    if plan.budget is not None:
+        budget = {
+            "approved_on": plan.budget.approved_on.isoformat() if plan.budget.approved_on else None,
+            "adjustments": plan.budget.adjustments,
+            "categories": [
+                {
+                    "account": row.code,
+                    "category": row.name,
+                    "type": row.type,
+                    "budget": _money(row.budget),
+                    "actual": _money(row.actual),
+                    "percent": _percent(row.percent),
+                    "over_budget": row.over,
+                }
+                for row in plan.budget.rows
+            ],
+        }
+    dues = None
+    if plan.dues is not None:
+        dues = {
+            "due": _money(plan.dues.due),
+            "collected": _money(plan.dues.collected),
+            "rate": _percent(plan.dues.rate),
+            "months": [
+                {
+                    "month": m.month,
+                    "due": _money(m.due),
+                    "collected": _money(m.collected),
+                    "rate": _percent(m.rate),
+                }
+                for m in plan.dues.months
+            ],
+        }
+    return {
+        "budget": budget,
+        "dues": dues,
+        "owed_upward": _money(plan.owed_upward),
+        "findings": [
+            {
+                "rule": f.rule,
+                "rule_code": f.rule_code,
+                "province": f.province,
+                "source": f.source,
+                "voucher": f.voucher_no,
+                "date": f.date.isoformat(),
+                "amount": _money(f.amount),
+                "message": f.message,
+            }
+            for f in plan.findings
+        ],
+    }
+
+
 def report_dict(data: AnnualReportData) -> dict:
     return {
         "union": data.union_name,
@@ -58,6 +121,7 @@ def report_dict(data: AnnualReportData) -> dict:
         "bank": _money(data.current.bank),
         "remittance_to_higher_union": _money(data.current.remittance_upper),
         "report_date": data.text.report_date.isoformat(),
+        **_plan(data),
         "previous_year": _figures(data.previous) if data.previous else None,
         "checks": [
             {

@@ -166,9 +166,28 @@ def render_xlsx(
     _journal(sheet("明细账", [11, 10, 10, 34, 11, 22, 15, 15], titled=False), data, journal)
     _income_statement(sheet("收入支出表", [30, 6, 18, 18]), data, note)
     _balance_sheet(sheet("资产负债表", [22, 6, 15, 15, 22, 6, 15, 15]), data, note)
+    if data.plan is not None and data.plan.budget is not None:
+        _budget(sheet("预算执行表", [12, 26, 16, 16, 12]), data, note)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return file_name(data, "xlsx"), CONTENT_TYPE, buffer.getvalue()
+
+
+def _budget(s: _Sheet, data: AnnualReportData, note: str) -> None:
+    budget = data.plan.budget
+    s.title_block(f"{data.union_name}{data.year}年度预算执行表", f"{data.year}年度", note)
+    s.header(["科目编码", "项目", "预算数", "实际数", "执行率（%）"])
+    for row in budget.rows:
+        s.append(
+            [
+                s.text(row.code, "label"),
+                s.text(row.name, "label"),
+                s.money(row.budget),
+                s.money(row.actual),
+                s.cell(row.percent, "label"),
+            ]
+        )
+    s.signatures()
 
 
 def _summary(s: _Sheet, data: AnnualReportData, note: str) -> None:

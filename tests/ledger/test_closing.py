@@ -46,16 +46,17 @@ def test_year_end_checks_of_the_sample_year(demo):
     assert summary.closing_funds == summary.cash_and_bank == Decimal("15562.90")
 
 
-def test_checks_take_at_most_nine_queries(demo, django_assert_max_num_queries, monkeypatch):
-    from ledger.queries import summary
+def test_checks_take_at_most_ten_queries(demo, django_assert_max_num_queries, monkeypatch):
+    from ledger import hooks
 
-    monkeypatch.setattr(summary, "EXTRA_CHECKS", [])
-    with django_assert_max_num_queries(9):
+    monkeypatch.setattr(hooks, "year_checks", [])
+    with django_assert_max_num_queries(10):
         queries.year_checks(demo)
 
 
 def test_registered_checks_keep_the_count_bounded(demo, django_assert_max_num_queries):
-    with django_assert_max_num_queries(9 + 10):  # review: 1; bank: the December 调节表 and the cash count
+    # review: 1; bank: the December 调节表 and the cash count; plan: the year's figures, settings, findings
+    with django_assert_max_num_queries(10 + 10 + 8):
         queries.year_checks(demo)
 
 

@@ -413,8 +413,8 @@ def test_query_count_does_not_grow_with_vouchers(
 # Session, user, union, the user's memberships (once per request, however many role checks), the two
 # permission queries, the year and the list of years (8); then the page's own queries, none per voucher.
 QUERIES = {
-    "dashboard": 8 + 6,  # money position, income and spending by category, latest vouchers and their lines,
-    # the open 疑点 (review's panel)
+    "dashboard": 8 + 6 + 3,  # money position, income and spending by category, latest vouchers and their lines,
+    # the open 疑点 (review's panel); the plan panel: budget, settings, roster
     "vouchers": 8 + 4,  # accounts for the filters, count, the page, its lines
     # the cash account, the latest month, the page's lines, one aggregate (opening, 本月合计, 本年累计), 对方科目
     "cash_journal": 8 + 5,

@@ -3,7 +3,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 
-from ledger import roles
+from ledger import hooks, roles
 from ledger.demo import load_year_file
 from ledger.demo_city import CITY_USERS, load_city_hospital
 from ledger.errors import LedgerError
@@ -51,6 +51,10 @@ class Command(BaseCommand):
                     "其中两张凭证待审核、待记账（reviewer 审核记账或 treasurer 删除后才能结账）"
                 )
         union.members.add(*users.values())
+        for loader in hooks.demo_loaders:
+            line = loader(user=users["treasurer"])
+            if line:
+                self.stdout.write(line)
         for username, first_name, group_name in DEMO_USERS:
             self.stdout.write(f"演示用户：{username} / {DEMO_PASSWORD}（{group_name}，{first_name}）")
         city_users = _demo_users(CITY_USERS)  # the second demo union, 2025 on the 2021 chart
