@@ -1,11 +1,12 @@
-"""The year's books as the import templates lay them out (for 导出 and the round trip). Three queries."""
+"""The year's books as the import templates lay them out (for 导出 and the round trip), and the posted vouchers a
+file's 红字冲销 name."""
 
 import datetime
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ledger.models import AccountingYear
+from ledger.models import AccountingYear, Voucher, VoucherLine, voucher_full_no, voucher_no
 from ledger.money import fen_to_decimal
 from ledger.queries import fen, leaf_balances, period, posted_lines
 
@@ -15,7 +16,7 @@ class VoucherRow:
     """One line of a posted voucher, as a row of the voucher template."""
 
     date: datetime.date
-    number: int
+    number: str  # 凭证号 as printed (记-0005), numbered per month: with the date it keeps a voucher's rows together
     summary: str
     account: str  # "code name", which the import resolves on any chart (or offers to create)
     debit: Decimal
@@ -33,7 +34,8 @@ class OpeningRow:
 
 
 def voucher_rows(year: AccountingYear, *, chunk_size: int = 2000) -> Iterator[VoucherRow]:
-    """Every posted line of the year but the opening's, in date and 凭证号 order, streamed (one query)."""
+    """Every posted line of the year but the opening's, in date and 凭证号 order, streamed (one query). A 红字冲销's
+    rows keep their negative amounts and say in 备注 which voucher they cancel (红字冲销 2012年12月 记-0005)."""
     _, inside = period(None, None, include_closing=True)
     rows = (
         posted_lines(year)
@@ -43,6 +45,9 @@ def voucher_rows(year: AccountingYear, *, chunk_size: int = 2000) -> Iterator[Vo
         .values_list(
             "voucher__date",
             "voucher__number",
+            "voucher__reverses__year__year",
+            "voucher__reverses__month",
+            "voucher__reverses__number",
             "voucher__summary",
             "voucher__counterparty",
             "voucher__attachment_count",
@@ -57,6 +62,9 @@ def voucher_rows(year: AccountingYear, *, chunk_size: int = 2000) -> Iterator[Vo
     for (
         date,
         number,
+        reverses_year,
+        reverses_month,
+        reverses_number,
         summary,
         counterparty,
         attachments,
@@ -66,11 +74,14 @@ def voucher_rows(year: AccountingYear, *, chunk_size: int = 2000) -> Iterator[Vo
         debit,
         credit,
     ) in rows.iterator(chunk_size=chunk_size):
-        first = number != last
-        last = number
+        first = (date, number) != last  # numbers run per month: a voucher is its date and number
+        last = (date, number)
+        if reverses_number:  # 红字冲销: each row names the voucher it cancels, as the import reads it back
+            note = f"红字冲销 {voucher_full_no(reverses_year, reverses_month, reverses_number)}"
+            memo = f"{note} {memo}".strip()
         yield VoucherRow(
             date=date,
-            number=number,
+            number=voucher_no(number),
             summary=summary,
             account=f"{code} {name}",
             debit=fen_to_decimal(debit),
@@ -95,3 +106,50 @@ def opening_rows(year: AccountingYear) -> list[OpeningRow]:
                 )
             )
     return rows
+
+
+@dataclass
+class PostedVoucher:
+    """A posted voucher of the books, as a 红字冲销 of the import is checked against it."""
+
+    pk: int
+    kind: str
+    date: datetime.date
+    reversed: bool  # a reversal of it exists (posted or not)
+    lines: list[tuple[int, Decimal, Decimal]]  # (account id, debit, credit)
+
+
+def posted_vouchers(year: AccountingYear, keys: set[tuple[int, int]]) -> dict[tuple[int, int], PostedVoucher]:
+    """The year's posted vouchers by (month, number) among ``keys``, with their lines. One query."""
+    found: dict[tuple[int, int], PostedVoucher] = {}
+    if not keys:
+        return found
+    rows = (
+        VoucherLine.objects.filter(
+            voucher__year=year,
+            voucher__state=Voucher.State.POSTED,
+            voucher__month__in={month for month, _ in keys},
+            voucher__number__in={number for _, number in keys},
+        )
+        .annotate(debit_fen=fen("debit"), credit_fen=fen("credit"))
+        .order_by("voucher_id", "position")
+        .values_list(
+            "voucher_id",
+            "voucher__month",
+            "voucher__number",
+            "voucher__kind",
+            "voucher__date",
+            "voucher__reversed_by",
+            "account_id",
+            "debit_fen",
+            "credit_fen",
+        )
+    )
+    for pk, month, number, kind, date, reversed_by, account_id, debit, credit in rows:
+        if (month, number) not in keys:
+            continue
+        voucher = found.setdefault(
+            (month, number), PostedVoucher(pk, kind, date, reversed_by is not None, [])
+        )
+        voucher.lines.append((account_id, fen_to_decimal(debit), fen_to_decimal(credit)))
+    return found

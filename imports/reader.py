@@ -9,6 +9,7 @@ Every problem names the row (as Excel numbers it) and the column, in Chinese: ``
 """
 
 import datetime
+import hashlib
 import io
 import re
 import zipfile
@@ -89,6 +90,14 @@ class DraftVoucher:
     lines: list[DraftLine] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     label: str = ""  # 凭证号 as the file wrote it, or "" for a one-row voucher
+    # A 红字冲销 (every amount negative, mirroring an earlier voucher): ``red``, and which voucher it cancels —
+    # ``reverses_row``, the first row of a voucher of the same file, or ``reverses_books``, the (month, number)
+    # of one already in the year's books, which ``imports.services`` looks up and sets ``reverses`` to.
+    red: bool = False
+    reverses_row: int | None = None
+    reverses_books: tuple[int, int] | None = None
+    red_digest: bytes = b""
+    reverses: object = None  # the Voucher it cancels, once known (set by imports.services)
 
     @property
     def first_row(self) -> int:
@@ -220,8 +229,9 @@ def parse_date(value) -> datetime.date:
     raise ValueError(f"不是日期：{text or '空'}（请写成2012-03-08这样的日期）")
 
 
-def parse_amount(value) -> Decimal | None:
-    """An amount cell: empty → None; a number or text like 1,234.50 → exact Decimal; anything else refused."""
+def parse_amount(value, *, red: bool = False) -> Decimal | None:
+    """An amount cell: empty → None; a number or text like 1,234.50 → exact Decimal; anything else refused.
+    A negative amount only with ``red`` (the voucher template, where it may be a 红字冲销; checked by voucher)."""
     if value is None or value == "":
         return None
     if isinstance(value, bool):
@@ -242,9 +252,9 @@ def parse_amount(value) -> Decimal | None:
             raise ValueError(f"金额最多两位小数（到分）：{value}")
     except InvalidOperation:
         raise ValueError(f"不是金额：{value}") from None
-    if amount < 0:
+    if amount < 0 and not red:
         raise ValueError(f"金额不能为负数：{format_amount(amount.quantize(Decimal('0.01')))}")
-    if amount > MAX_LINE_AMOUNT:
+    if abs(amount) > MAX_LINE_AMOUNT:
         raise ValueError(f"金额不能超过{format_amount(MAX_LINE_AMOUNT)}元")
     return amount.quantize(Decimal("0.01"))
 
@@ -287,9 +297,9 @@ class _Row:
             self.problem("日期", f"{date:%Y-%m-%d}不在{year}年度内")
         return date
 
-    def amount(self, name: str) -> Decimal | None:
+    def amount(self, name: str, *, red: bool = False) -> Decimal | None:
         try:
-            return parse_amount(self.get(name))
+            return parse_amount(self.get(name), red=red)
         except ValueError as error:
             self.problem(name, str(error))
             return None
@@ -359,11 +369,152 @@ def _balanced(voucher: DraftVoucher, columns: tuple[str, str] = ("借方金额",
         )
 
 
+# 红字冲销 names the voucher it cancels as a treasurer writes it: 红字冲销 2012年12月 记-0005 (the export's
+# 备注), 冲销2012年12月 记-0005号凭证 (the books' 摘要), 红冲12月5号 ... — the year may be left out.
+RED_NOTE = re.compile(
+    r"(?:红字冲销|红字冲正|冲销|红冲|冲正)\s*(?:第\s*)?(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月(?:份)?\s*的?\s*"
+    r"(?:记\s*[-－—]?\s*)?(?:字\s*)?(?:第\s*)?0*(\d{1,6})(?![\d日])\s*号?(?:凭证)?"
+)
+_LABEL_NUMBER = re.compile(r"^(?:记\s*[-－—]?\s*)?(?:字\s*)?(?:第\s*)?0*(\d{1,6})\s*号?$")
+_ZERO = Decimal("0.00")
+NEGATIVE = "负数金额只用于红字冲销"
+RED_HINT = "在“备注”写明冲销的凭证，如“红字冲销 2012年12月 记-0005”"
+
+
+def label_number(label: str) -> int | None:
+    """The number a 凭证号 cell holds (记-0005, 5, 第5号 → 5), or None for another kind of label."""
+    match = _LABEL_NUMBER.match(label.strip())
+    return int(match.group(1)) if match else None
+
+
+def lines_digest(lines: Iterable[tuple[int, Decimal, Decimal]]) -> bytes:
+    """What a voucher's lines are, as (account id, debit, credit) whatever their order: a reversal's negated
+    lines have the digest of its original's. 16 bytes, so a file's vouchers can be remembered by number."""
+    text = repr(sorted((pk, f"{debit:.2f}", f"{credit:.2f}") for pk, debit, credit in lines))
+    return hashlib.blake2b(text.encode(), digest_size=16).digest()
+
+
+def _negated(amount: Decimal) -> Decimal:
+    return -amount if amount else _ZERO
+
+
+class _Reds:
+    """The 红字 of a voucher-template file: which vouchers may be cancelled (those before, by month and number:
+    one small key per voucher), and which were."""
+
+    def __init__(self, year: int):
+        self.year = year
+        self.numbered: dict[tuple[int, int], tuple[int, datetime.date, bytes] | None] = {}  # None: twice
+        self.reversed: dict[tuple[int, int], int] = {}
+
+    def close(self, voucher: DraftVoucher) -> DraftVoucher:
+        """Check a voucher whose rows are all read: a negative amount only as a 红字冲销 of a known voucher."""
+        negative = [line for line in voucher.lines if line.debit < 0 or line.credit < 0]
+        if not negative:
+            number = label_number(voucher.label) if voucher.label and voucher.date else None
+            if number is not None and voucher.ok:
+                key = (voucher.date.month, number)
+                self.numbered[key] = (
+                    None
+                    if key in self.numbered
+                    else (voucher.first_row, voucher.date, lines_digest(self._lines(voucher)))
+                )
+            return voucher
+        if len(negative) != len(voucher.lines):
+            for line in negative:
+                voucher.problems.append(
+                    Problem(
+                        line.row,
+                        "借方金额" if line.debit < 0 else "贷方金额",
+                        f"{NEGATIVE}：一张红字冲销凭证的金额须全为负数；这张凭证还有正数金额",
+                    )
+                )
+            return voucher
+        if not voucher.ok:
+            return voucher
+        note, where = None, "备注"
+        for line in voucher.lines:  # the note is taken off the lines' 备注 (the export adds it to each)
+            found = RED_NOTE.search(line.memo)
+            if found:
+                note = note or found
+                line.memo = (line.memo[: found.start()] + line.memo[found.end() :]).strip()
+        if note is None:
+            note, where = RED_NOTE.search(voucher.summary), "摘要"
+        if note is None:
+            voucher.problems.append(
+                Problem(
+                    voucher.first_row,
+                    "借方金额" if negative[0].debit else "贷方金额",
+                    f"{NEGATIVE}：{RED_HINT}",
+                )
+            )
+            return voucher
+        year, month, number = (int(part) if part else None for part in note.groups())
+        name = f"{year or self.year}年{month}月 记-{number:04d}"
+        if year not in (None, self.year) or not 1 <= month <= 12:
+            voucher.problems.append(
+                Problem(voucher.first_row, where, f"{NEGATIVE}：冲销的凭证{name}不在{self.year}年度内")
+            )
+            return voucher
+        key = (month, number)
+        if key in self.reversed:
+            voucher.problems.append(
+                Problem(
+                    voucher.first_row, where, f"凭证{name}已在第{self.reversed[key]}行红字冲销过，不能再冲销"
+                )
+            )
+            return voucher
+        self.reversed[key] = voucher.first_row
+        digest = lines_digest(
+            (pk, _negated(debit), _negated(credit)) for pk, debit, credit in self._lines(voucher)
+        )
+        if key not in self.numbered:  # not in the file before it: one of the year's books, or nothing
+            voucher.red, voucher.reverses_books, voucher.red_digest = True, key, digest
+            return voucher
+        original = self.numbered[key]
+        if original is None:
+            voucher.problems.append(
+                Problem(
+                    voucher.first_row,
+                    where,
+                    f"{NEGATIVE}：文件中{month}月有不止一张{number}号凭证，不知冲销哪一张",
+                )
+            )
+        elif voucher.date < original[1]:
+            voucher.problems.append(
+                Problem(
+                    voucher.first_row,
+                    "日期",
+                    f"红字冲销的日期不能早于它冲销的凭证{name}（第{original[0]}行，{original[1]:%Y-%m-%d}）",
+                )
+            )
+        elif digest != original[2]:
+            voucher.problems.append(
+                Problem(
+                    voucher.first_row,
+                    where,
+                    f"{NEGATIVE}：这张凭证与它冲销的凭证{name}（第{original[0]}行）不是逐行相反"
+                    "（须同一科目、同一方向，金额为相反数）",
+                )
+            )
+        else:
+            voucher.red, voucher.reverses_row = True, original[0]
+        return voucher
+
+    @staticmethod
+    def _lines(voucher: DraftVoucher) -> list[tuple[int, Decimal, Decimal]]:
+        return [(getattr(line.account, "pk", 0), line.debit, line.credit) for line in voucher.lines]
+
+
 def read_vouchers(
     rows: Iterable[list], header: Header, *, year: int, closed_years: frozenset[int], index: AccountIndexLike
 ) -> Iterator[DraftVoucher]:
-    """The voucher template: rows sharing 日期+凭证号 (adjacent) make a voucher; a row with 对方科目 is one alone."""
+    """The voucher template: rows sharing 日期+凭证号 (adjacent) make a voucher; a row with 对方科目 is one alone.
+
+    Negative amounts are 红字: a voucher all of whose amounts are negative and whose 备注 (or 摘要) names an
+    earlier voucher of the file, or one of the year's books, by month and number (``RED_NOTE``)."""
     seen: dict[tuple, int] = {}
+    reds = _Reds(year)
     current: DraftVoucher | None = None
     current_key: tuple | None = None
     for number, cells in enumerate(rows, start=header.row + 1):
@@ -374,7 +525,7 @@ def read_vouchers(
         label = row.text("凭证号")
         summary = row.text("摘要")
         account = row.account("科目", index)
-        debit, credit = row.amount("借方金额"), row.amount("贷方金额")
+        debit, credit = row.amount("借方金额", red=True), row.amount("贷方金额", red=True)
         if debit and credit:
             row.problem("贷方金额", "借方金额和贷方金额只能填一个")
         elif not debit and not credit and not row.problems:
@@ -384,7 +535,7 @@ def read_vouchers(
         if other_text:
             if current is not None:
                 _balanced(current)
-                yield current
+                yield reds.close(current)
                 current, current_key = None, None
             other = row.account("对方科目", index)
             if not summary:
@@ -424,13 +575,13 @@ def read_vouchers(
                     )
                 seen[key] = number
             voucher.problems = row.problems
-            yield voucher
+            yield reds.close(voucher)
             continue
         if not label:
             row.problem("凭证号", "没有填对方科目时须填凭证号：同一日期、同一凭证号的几行是一张凭证")
             if current is not None:
                 _balanced(current)
-                yield current
+                yield reds.close(current)
                 current, current_key = None, None
             yield DraftVoucher(rows=[number], date=date, summary=summary, problems=row.problems)
             continue
@@ -438,7 +589,7 @@ def read_vouchers(
         if key != current_key:
             if current is not None:
                 _balanced(current)
-                yield current
+                yield reds.close(current)
             if key in seen:
                 row.problem(
                     "凭证号", f"{date:%Y-%m-%d}的凭证号{label}已在第{seen[key]}行用过；同一张凭证的各行须相邻"
@@ -464,7 +615,7 @@ def read_vouchers(
         current.problems.extend(row.problems)
     if current is not None:
         _balanced(current)
-        yield current
+        yield reds.close(current)
 
 
 def read_cashbook(
@@ -480,7 +631,15 @@ def read_cashbook(
         if not summary:
             row.problem("摘要", "不能为空")
         category = row.account("类别", index)
-        income, spending = row.amount("收入金额"), row.amount("支出金额")
+        income, spending = row.amount("收入金额", red=True), row.amount("支出金额", red=True)
+        for name, amount in (("收入金额", income), ("支出金额", spending)):
+            if amount is not None and amount < 0:
+                row.problem(
+                    name,
+                    f"{NEGATIVE}，收支流水不能写红字：请把冲销写在凭证模板里（金额为负数，{RED_HINT}）",
+                )
+        if any(p.column in ("收入金额", "支出金额") for p in row.problems):
+            income = spending = None
         if income and spending:
             row.problem("支出金额", "收入金额和支出金额只能填一个")
         elif (

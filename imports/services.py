@@ -13,6 +13,11 @@ Twice is refused: a file already imported into the union (by its SHA-256), and a
 (date, 摘要, accounts and amounts of its lines, and which occurrence of that content in its file it is) is
 already among the year's imported vouchers — so a second file holding some of the same rows is refused too,
 while two identical receipts inside one file stay two receipts.
+
+红字冲销 travels: a voucher of the voucher template whose amounts are all negative and which names the voucher it
+cancels (``reader.RED_NOTE``) is imported as a reversal of it (kind reversal, ``reverses`` set), after it — of a
+voucher earlier in the same file, or of one already posted in the year's books (looked up per CHUNK in one
+query, ``_books_originals``).
 """
 
 import hashlib
@@ -30,12 +35,12 @@ from django.db import close_old_connections, transaction
 from django.utils import timezone
 
 from audit import trail as audit
-from imports import reader, storage
+from imports import queries, reader, storage
 from imports.accounts import AccountIndex, Missing
 from imports.models import ImportBatch, ImportedVoucher
 from ledger import services
 from ledger.errors import LedgerError
-from ledger.models import Account, AccountingYear, AuditEvent, Voucher
+from ledger.models import Account, AccountingYear, AuditEvent, Voucher, voucher_full_no
 
 CHUNK = 500  # vouchers checked for a second import per query, and written per step of the progress bar
 LISTED_PROBLEMS = 500  # problems a preview lists (it counts them all)
@@ -117,6 +122,7 @@ class Analysis:
     in_date_order: bool = True
     file_problem: str = ""
     opening: list[reader.OpeningRow] = field(default_factory=list)
+    reversed_rows: set[int] = field(default_factory=set)  # first rows of the file's vouchers it 红字冲销
 
     @property
     def ok(self) -> bool:
@@ -146,8 +152,41 @@ def _fingerprint(union_id: int, content: list, occurrence: int) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+def _books_originals(year: AccountingYear, chunk: list[reader.DraftVoucher]) -> None:
+    """Set ``reverses`` of the chunk's 红字冲销 of vouchers already in the books, or say why it cannot be.
+
+    One query (none when the chunk has no such reversal): the year's posted vouchers of those months and numbers,
+    with their lines and whether they were reversed already."""
+    wanted = [draft for draft in chunk if draft.ok and draft.reverses_books]
+    if not wanted:
+        return
+    found = queries.posted_vouchers(year, {draft.reverses_books for draft in wanted})
+    for draft in wanted:
+        month, number = draft.reverses_books
+        name = voucher_full_no(year.year, month, number)
+        original = found.get(draft.reverses_books)
+        problem = None
+        if original is None:
+            problem = (
+                f"{reader.NEGATIVE}：找不到它冲销的凭证{name}（须在本文件中排在它之前，或已在本年度账中记账）"
+            )
+        elif original.kind != Voucher.Kind.NORMAL:
+            problem = f"凭证{name}不是普通记账凭证，不能冲销"
+        elif original.reversed:
+            problem = f"凭证{name}已经冲销过，不能再冲销"
+        elif draft.date < original.date:
+            problem = f"红字冲销的日期不能早于它冲销的凭证{name}（{original.date:%Y-%m-%d}）"
+        elif reader.lines_digest(original.lines) != draft.red_digest:
+            problem = f"{reader.NEGATIVE}：这张凭证与它冲销的凭证{name}不是逐行相反（须同一科目、同一方向，金额为相反数）"
+        if problem:
+            draft.problems.append(reader.Problem(draft.first_row, "备注", problem))
+        else:
+            draft.reverses = Voucher(pk=original.pk, year=year)
+
+
 def _drafts(batch: ImportBatch, index: AccountIndex) -> Iterator[tuple[reader.DraftVoucher, str]]:
-    """The batch's vouchers with their fingerprints, a second import marked as a problem. One query per CHUNK."""
+    """The batch's vouchers with their fingerprints, a second import marked as a problem. One query per CHUNK
+    (two when the chunk holds a 红字冲销 of a voucher already in the books)."""
     columns, sheet = _template(batch.kind)
     rows = reader.sheet_rows(storage.read(batch.sha256), sheet=sheet)
     header = reader.find_header(rows, columns)
@@ -158,6 +197,7 @@ def _drafts(batch: ImportBatch, index: AccountIndex) -> Iterator[tuple[reader.Dr
         chunk = list(islice(drafts, CHUNK))
         if not chunk:
             return
+        _books_originals(batch.year, chunk)
         prints = []
         for draft in chunk:
             key = hashlib.blake2b(
@@ -202,6 +242,8 @@ def analyse(batch: ImportBatch, *, page: int = 1, index: AccountIndex | None = N
                     analysis.good_count += 1
                     analysis.debit_total += sum((line.debit for line in draft.lines), Decimal("0.00"))
                 analysis.add(draft.problems)
+                if draft.reverses_row is not None:
+                    analysis.reversed_rows.add(draft.reverses_row)
                 if draft.date and previous_date and draft.date < previous_date:
                     analysis.in_date_order = False
                 previous_date = draft.date or previous_date
@@ -259,17 +301,21 @@ def _post_all(
 ) -> list[Voucher]:
     """Create and post ``vouchers`` (checked drafts) in the caller's transaction, in order.
 
-    The one place the import writes vouchers: today one by one through ``ledger.services.record_voucher``
-    (every check of a hand-entered voucher applies); the bulk posting service of issue 12 replaces the loop.
-    A refusal names the voucher's first row of the file.
+    The one place the import writes vouchers: today one by one through ``ledger.services.record_history``
+    (every check of a hand-entered voucher applies, but past books are posted without the review step); the
+    bulk posting service of issue 12 replaces the loop. A 红字冲销 (``draft.red``) is posted as a reversal of
+    ``draft.reverses`` (``_post_in_order`` sets it, and posts its original first). A refusal names the
+    voucher's first row of the file.
     """
     posted = []
     for draft in vouchers:
         try:
             posted.append(
-                services.record_voucher(
+                services.record_history(
                     year=year,
                     posted_by=user,
+                    kind=Voucher.Kind.REVERSAL if draft.red else Voucher.Kind.NORMAL,
+                    reverses=draft.reverses,
                     date=draft.date,
                     summary=draft.summary,
                     counterparty=draft.counterparty,
@@ -282,6 +328,38 @@ def _post_all(
             )
         except LedgerError as error:
             raise LedgerError(f"第{draft.first_row}行：{error.message}") from None
+    return posted
+
+
+def _post_in_order(
+    year: AccountingYear,
+    drafts: list[reader.DraftVoucher],
+    user: AbstractBaseUser,
+    originals: dict[int, Voucher],
+    wanted: set[int],
+) -> list[Voucher]:
+    """Post ``drafts`` through ``_post_all``; a 红字冲销 of a voucher of the same file gets ``reverses`` = that
+    voucher as posted (remembered in ``originals`` by its first row, for the rows in ``wanted``), so the part of
+    the chunk before a reversal whose original is in that part is posted first."""
+    posted: list[Voucher] = []
+    start = 0
+
+    def post_until(end: int) -> None:
+        nonlocal start
+        part = drafts[start:end]
+        vouchers = _post_all(year, part, user)
+        for draft, voucher in zip(part, vouchers, strict=True):
+            if draft.first_row in wanted:
+                originals[draft.first_row] = voucher
+        posted.extend(vouchers)
+        start = end
+
+    for position, draft in enumerate(drafts):
+        if draft.reverses_row is not None:
+            if draft.reverses_row not in originals:
+                post_until(position)
+            draft.reverses = originals[draft.reverses_row]
+    post_until(len(drafts))
     return posted
 
 
@@ -326,10 +404,13 @@ def confirm(*, batch: ImportBatch, user: AbstractBaseUser, progress: Progress | 
         if not analysis.in_date_order:  # cash and bank are checked day by day: post in date order
             drafts = iter(sorted(drafts, key=lambda pair: pair[0].date))
         done = 0
+        originals: dict[int, Voucher] = {}
         while chunk := list(islice(drafts, CHUNK)):
             if any(not draft.ok for draft, _ in chunk):  # the books changed since the analysis
                 _refuse(analyse(batch, page=0))
-            posted = _post_all(year, [draft for draft, _ in chunk], user)
+            posted = _post_in_order(
+                year, [draft for draft, _ in chunk], user, originals, analysis.reversed_rows
+            )
             ImportedVoucher.objects.bulk_create(
                 ImportedVoucher(
                     batch=batch, year=year, voucher=voucher, fingerprint=fingerprint, row=draft.first_row

@@ -1,6 +1,7 @@
 """Round trip: the year exported in the import template (voucher list → 导出) imports into an empty union with
 the very same 科目余额表; and the commands (import_ledger with its exit codes and dry run, create_union)."""
 
+import datetime
 import io
 
 import pytest
@@ -26,9 +27,17 @@ def _figures(year):
 def test_export_then_import_into_an_empty_union_gives_the_same_trial_balance(
     client, demo, treasurer, media_root
 ):
-    # The demo year, plus a reversal, so that every kind of voucher a year holds travels.
-    payment = Voucher.objects.filter(year=demo, kind="normal").order_by("number").last()
-    ledger_services.reverse_voucher(voucher=payment, user=treasurer, reason="重复记账")
+    # The demo year holds a 红字冲销 (a mistyped 会费 receipt and its reversal); one more, dated in another month
+    # than its original, so that every kind of voucher a year holds travels.
+    assert Voucher.objects.filter(year=demo, kind="reversal", state="posted").count() == 1
+    payment = (
+        Voucher.objects.filter(year=demo, kind="normal", state="posted", reversed_by__isnull=True, month=3)
+        .order_by("number")
+        .last()
+    )
+    ledger_services.reverse_voucher(
+        voucher=payment, user=treasurer, reason="重复记账", date=datetime.date(2012, 11, 30)
+    )
     client.force_login(treasurer)
     response = client.get(reverse("imports:export", args=[demo.union.slug, demo.year]))
     assert response.status_code == 200
