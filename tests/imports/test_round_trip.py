@@ -60,7 +60,19 @@ def test_export_then_import_into_an_empty_union_gives_the_same_trial_balance(
         "备注",
     )
 
+    # A reversal's rows keep their negative amounts and name the voucher they cancel, by its month and number.
+    reversals = Voucher.objects.filter(year=demo, kind="reversal").select_related("reverses__year")
+    red_rows = [
+        row for row in workbook["凭证"].iter_rows(min_row=2, values_only=True) if (row[4] or row[5] or 0) < 0
+    ]
+    assert len(red_rows) == sum(v.lines.count() for v in reversals) >= 4
+    assert {(row[0].date(), row[1], row[8].split(" ", 1)[1]) for row in red_rows} == {
+        (v.date, f"记-{v.number:04d}", v.reverses.full_no) for v in reversals
+    }
+    assert all(row[8].startswith("红字冲销 2012年") for row in red_rows)
+
     union = ledger_services.create_union(name="空的工会", slug="empty-union")
+    assert union.review_required  # a new union's default: the import posts past books all the same
     year = ledger_services.open_year(union=union, year=2012)
     opening = services.upload(
         year=year, kind="opening", file_name="导出.xlsx", content=content, user=treasurer
@@ -80,6 +92,16 @@ def test_export_then_import_into_an_empty_union_gives_the_same_trial_balance(
     services.confirm(batch=batch, user=treasurer)
 
     assert _figures(year) == _figures(demo)
+    assert not Voucher.objects.filter(year=year).exclude(state="posted").exists()
+
+    def red(of):
+        return sorted(
+            (v.date, v.summary, v.reverses.date, v.reverses.summary, v.reverses.state)
+            for v in Voucher.objects.filter(year=of, kind="reversal").select_related("reverses__year", "year")
+        )
+
+    # (the numbers themselves may differ: the demo numbered at 记账, the import numbers in date order)
+    assert red(year) == red(demo) and len(red(year)) == 2
     assert queries.trial_balance_totals(queries.trial_balance(year=year)).balanced
     assert (
         Voucher.objects.filter(year=year).exclude(kind="opening").count()
