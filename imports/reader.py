@@ -107,6 +107,16 @@ class DraftVoucher:
     def ok(self) -> bool:
         return not self.problems
 
+    @property
+    def cancels(self) -> str:
+        """What a 红字冲销 cancels, as the preview says it ("" for any other voucher)."""
+        if self.reverses_row is not None:
+            return f"红字冲销第{self.reverses_row}行起的凭证"
+        if self.reverses_books:
+            month, number = self.reverses_books
+            return f"红字冲销账中{month}月 记-{number:04d}"
+        return ""
+
     def content(self) -> list:
         """What identifies the voucher's content (for the fingerprint that refuses a second import)."""
         return [

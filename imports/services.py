@@ -225,8 +225,8 @@ def _drafts(batch: ImportBatch, index: AccountIndex) -> Iterator[tuple[reader.Dr
 def analyse(batch: ImportBatch, *, page: int = 1, index: AccountIndex | None = None) -> Analysis:
     """Read the batch's file and check every row; keep the vouchers of ``page`` (0: none) for the preview.
 
-    Queries: the year's accounts, closed years, one per CHUNK vouchers for fingerprints — so constant up to
-    CHUNK vouchers, then one more per CHUNK."""
+    Queries: the year's accounts, closed years, one per CHUNK vouchers for fingerprints (and one more for a CHUNK
+    holding 红字冲销 of vouchers already in the books) — so constant up to CHUNK vouchers, then more per CHUNK."""
     analysis = Analysis(batch=batch)
     index = index or AccountIndex.for_year(batch.year)
     try:

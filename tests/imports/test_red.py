@@ -227,3 +227,27 @@ def test_the_cash_book_refuses_red_and_points_to_the_voucher_template(book_clien
         "（金额为负数，在“备注”写明冲销的凭证，如“红字冲销 2012年12月 记-0005”）"
     ]
     assert snapshot() == before
+
+
+def test_the_preview_says_what_a_reversal_cancels(book_client, year, user):
+    from tests.imports.test_import import preview_of
+
+    ledger_services.record_receipt(
+        union=year.union,
+        date=D(2012, 2, 1),
+        account="401",
+        amount="10.00",
+        into="cash",
+        summary="收会费",
+        user=user,
+    )
+    content = vouchers(
+        *MISTYPED,
+        *REVERSAL,
+        [D(2012, 12, 5), "记-0002", "冲", "101", -10, None, "401", None, "红字冲销 2月 记-0001"],
+    )
+    _, response = preview_of(book_client, year, content, kind="vouchers")
+    page = response.content.decode()
+    assert "共 5 行，3 张凭证；可导入 3 张" in page
+    assert "可导入（红字冲销第2行起的凭证）" in page
+    assert "可导入（红字冲销账中2月 记-0001）" in page
