@@ -97,6 +97,7 @@ class DraftVoucher:
     reverses_row: int | None = None
     reverses_books: tuple[int, int] | None = None
     red_digest: bytes = b""
+    red_column: str = "备注"  # where the file names the voucher it cancels (备注, or else 摘要)
     reverses: object = None  # the Voucher it cancels, once known (set by imports.services)
 
     @property
@@ -480,6 +481,7 @@ class _Reds:
         )
         if key not in self.numbered:  # not in the file before it: one of the year's books, or nothing
             voucher.red, voucher.reverses_books, voucher.red_digest = True, key, digest
+            voucher.red_column = where
             return voucher
         original = self.numbered[key]
         if original is None:

@@ -179,7 +179,7 @@ def _books_originals(year: AccountingYear, chunk: list[reader.DraftVoucher]) -> 
         elif reader.lines_digest(original.lines) != draft.red_digest:
             problem = f"{reader.NEGATIVE}：这张凭证与它冲销的凭证{name}不是逐行相反（须同一科目、同一方向，金额为相反数）"
         if problem:
-            draft.problems.append(reader.Problem(draft.first_row, "备注", problem))
+            draft.problems.append(reader.Problem(draft.first_row, draft.red_column, problem))
         else:
             draft.reverses = Voucher(pk=original.pk, year=year)
 
