@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,6 +24,21 @@ from ledger.forms import (
 )
 from ledger.money import ZERO, format_amount
 from ledger.views.common import posted, submitted_before, to_book, voucher_for, voucher_page
+
+
+class _DryRun(Exception):
+    pass
+
+
+def _refusal_first(write) -> None:
+    """Try ``write`` and undo it: a refusal of the books (a ``LedgerError``, e.g. 余额不足) is raised before any
+    warning asks for a reason; nothing written stays (voucher numbers included: same transaction)."""
+    try:
+        with transaction.atomic():
+            write()
+            raise _DryRun
+    except _DryRun:
+        pass
 
 
 def _entry(request: HttpRequest, slug: str, year: int, *, kind: str) -> HttpResponse:
@@ -67,6 +83,9 @@ def _entry(request: HttpRequest, slug: str, year: int, *, kind: str) -> HttpResp
                     facts=facts,
                 )
             if warnings and not facts.get("reason"):
+                _refusal_first(
+                    lambda: services.record_payment(via=data["via"], payee=data["payee"], **common)
+                )
                 voucher = None
             else:
                 voucher, first = submissions.submit_once(union=book.union, token=data["token"], write=write)
