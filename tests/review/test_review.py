@@ -4,9 +4,9 @@ import pytest
 from django.urls import reverse
 
 from ledger import queries
-from ledger.queries import summary
 from ledger.errors import LedgerError
 from ledger.models import Attachment, AuditEvent
+from ledger.queries import summary
 from review import queries as review_queries
 from review import services
 from review.models import Remark
