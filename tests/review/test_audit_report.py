@@ -15,14 +15,15 @@ from review import services
 from review.models import AuditReportText
 from review.render import render_json
 from review.report import BudgetLine, Finding, build_audit_report
+from tests.conftest import nth
 
 pytestmark = pytest.mark.usefixtures("media_root")
 SLUG, YEAR = "blzq-hospital", 2012
 
 
 def test_figures_are_the_finance_reports_to_the_cent(demo, auditor, treasurer, demo_scan):
-    services.mark_checked(voucher=demo.vouchers.get(number=3), user=auditor)
-    services.raise_query(voucher=demo.vouchers.get(number=4), user=auditor, comment="会费名册未附")
+    services.mark_checked(voucher=nth(demo, 3), user=auditor)
+    services.raise_query(voucher=nth(demo, 4), user=auditor, comment="会费名册未附")
     data = build_audit_report(demo)
     finance = build_annual_report(demo)
     assert data.finance.current.summary.rows == finance.current.summary.rows
@@ -123,11 +124,11 @@ def test_the_page_takes_a_fixed_number_of_queries(demo, auditor, client_for, dja
 
     client = client_for("auditor")
     url = reverse("review:audit_report", args=[SLUG, YEAR])
-    services.raise_query(voucher=demo.vouchers.get(number=3), user=auditor, comment="一")
+    services.raise_query(voucher=nth(demo, 3), user=auditor, comment="一")
     client.get(url)
     with CaptureQueriesContext(connection) as one:
         client.get(url)
     for number in (4, 5, 6):
-        services.raise_query(voucher=demo.vouchers.get(number=number), user=auditor, comment="再")
+        services.raise_query(voucher=nth(demo, number), user=auditor, comment="再")
     with django_assert_num_queries(len(one)):
         client.get(url)
