@@ -46,7 +46,7 @@ def open_books():
     user.groups.add(Group.objects.get(name=roles.TREASURER))
     union = Union.objects.create(name="基准测试医院工会", slug="bench-books")
     union.members.add(user)
-    year = services.open_year(union=union, year=YEAR)
+    year = services.open_year(union=union, year=YEAR, chart="2009")  # the 2009 codes below
     services.record_opening_balances(
         year=year, balances={"101": "5000.00", "102": "50000.00", "331": "55000.00"}, user=user
     )
@@ -113,12 +113,16 @@ def fill(year, user, accounts: dict[str, int], vouchers: int) -> None:
                     f"'CNY', '' FROM ({numbered}) AS d",
                     [year.pk],
                 )
+            # Numbers run per month, on from the month's highest number already posted (the opening's in January).
+            month = "EXTRACT(MONTH FROM date)::integer" if postgres else "CAST(strftime('%%m', date) AS INTEGER)"
             cursor.execute(
-                "UPDATE ledger_voucher SET state = 'posted', number = numbered.number, posted_at = %s, "
-                "posted_by_id = %s FROM (SELECT id, %s + ROW_NUMBER() OVER (ORDER BY date, id) - 1 AS number "
-                "FROM ledger_voucher WHERE year_id = %s AND state = 'draft') AS numbered "
-                "WHERE ledger_voucher.id = numbered.id",
-                [now, user.pk, first_number + start, year.pk],
+                "UPDATE ledger_voucher SET state = 'posted', month = numbered.month, number = numbered.number, "
+                "posted_at = %s, posted_by_id = %s FROM (SELECT d.id, d.month, ROW_NUMBER() OVER "
+                "(PARTITION BY d.month ORDER BY d.date, d.id) + COALESCE((SELECT MAX(p.number) FROM ledger_voucher p "
+                "WHERE p.year_id = %s AND p.state = 'posted' AND p.month = d.month), 0) AS number "
+                f"FROM (SELECT id, date, {month} AS month FROM ledger_voucher WHERE year_id = %s AND state = 'draft') "
+                "AS d) AS numbered WHERE ledger_voucher.id = numbered.id",
+                [now, user.pk, year.pk, year.pk],
             )
             cursor.execute(
                 "UPDATE ledger_accountingyear SET next_number = %s WHERE id = %s",

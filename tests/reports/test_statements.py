@@ -203,4 +203,4 @@ def test_the_2025_report_names_the_2021_categories_and_the_opening_as_last_years
         "其他支出20000.00元（捐赠20000.00元）。"
     ) in text
     assert "年末经费余额330600.00元，其中库存现金5500.00元，银行存款325100.00元。" in text
-    assert "本年按规定向上级工会缴纳工会经费249600.00元" in text
+    assert "本年按比例足额及时向上级工会缴纳工会经费249600.00元" in text  # nothing is still owed upward
