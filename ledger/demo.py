@@ -17,7 +17,8 @@ def _account(year, sub_accounts: dict[str, Account], key: str) -> Account:
 
 @transaction.atomic
 def load_year_file(path: Path, *, user: AbstractBaseUser) -> Union:
-    """Create the union, its year, 明细科目, opening balances and posted vouchers of ``path``."""
+    """Create the union, its year, 明细科目, opening balances and posted vouchers of ``path`` (the vouchers in one
+    batch, ``services.record_many``, numbered in the file's order)."""
     data = json.loads(Path(path).read_text(encoding="utf-8"))
     union = Union.objects.create(name=data["union"]["name"], slug=data["union"]["slug"])
     union.members.add(user)
@@ -30,35 +31,35 @@ def load_year_file(path: Path, *, user: AbstractBaseUser) -> Union:
         )
     if data.get("opening"):
         services.record_opening_balances(year=year, balances=data["opening"], user=user)
+    entries = []
     for entry in data.get("entries", []):
         date = datetime.date.fromisoformat(entry["date"])
         common = {"date": date, "summary": entry["summary"], "attachment_count": entry.get("attachments", 0)}
         if entry["type"] == "receipt":
-            services.record_receipt(
-                union=union,
-                account=_account(year, sub_accounts, entry["account"]),
-                amount=entry["amount"],
-                into=entry["via"],
-                user=user,
-                payer=entry.get("counterparty", ""),
-                **common,
+            entries.append(
+                services.receipt_entry(
+                    account=_account(year, sub_accounts, entry["account"]),
+                    amount=entry["amount"],
+                    into=entry["via"],
+                    payer=entry.get("counterparty", ""),
+                    **common,
+                )
             )
         elif entry["type"] == "payment":
-            services.record_payment(
-                union=union,
-                account=_account(year, sub_accounts, entry["account"]),
-                amount=entry["amount"],
-                via=entry["via"],
-                user=user,
-                payee=entry.get("counterparty", ""),
-                **common,
+            entries.append(
+                services.payment_entry(
+                    account=_account(year, sub_accounts, entry["account"]),
+                    amount=entry["amount"],
+                    via=entry["via"],
+                    payee=entry.get("counterparty", ""),
+                    **common,
+                )
             )
         else:
             lines = [
                 services.Line(_account(year, sub_accounts, code), debit=debit or "0", credit=credit or "0")
                 for code, debit, credit in entry["lines"]
             ]
-            services.record_voucher(
-                year=year, posted_by=user, lines=lines, counterparty=entry.get("counterparty", ""), **common
-            )
+            entries.append(services.Entry(lines=lines, counterparty=entry.get("counterparty", ""), **common))
+    services.record_many(year=year, entries=entries, user=user)
     return union
