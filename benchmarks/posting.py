@@ -198,76 +198,99 @@ def post_ours(union, user, accounts, entries: list[Entry]) -> dict:
 
 
 def bulk_books(union, user, accounts, entries: list[Entry]) -> None:
-    """Write ``entries`` as posted vouchers in bulk, as ``report_bench.py`` does: drafts and their lines with
-    ``bulk_create``, then one UPDATE that posts them (the database's guards still check each voucher), and
-    the two audit rows a posting writes. For the trial balance, and for ``--prefill``."""
-    from django.db import connection, transaction
-    from django.utils import timezone
+    """Post ``entries`` in bulk through ``services.record_many`` (what the import and ``load_demo`` use): one
+    transaction per 5,000, every check made, numbers in date order. For the trial balance and ``--prefill``."""
+    from ledger import services
+    from ledger.models import AccountingYear
 
-    from ledger.models import AccountingYear, AuditEvent, Voucher, VoucherLine
-    from ledger.money import money
-
-    zero = money(Decimal("0.00"))
     year = AccountingYear.objects.get(union=union, year=YEAR)
-    cash, bank = (
-        Voucher.objects.filter(year=year, kind=Voucher.Kind.OPENING).get().lines.order_by("position")[:2]
-    )
-    money_accounts = {"cash": cash.account, "bank": bank.account}
-    now = timezone.now()
-    with transaction.atomic():
-        for first in range(0, len(entries), 20_000):
-            batch = entries[first : first + 20_000]
-            vouchers = Voucher.objects.bulk_create(
-                Voucher(
-                    year=year,
-                    date=datetime.date.fromisoformat(entry.date),
-                    summary=entry.summary,
-                    prepared_by=user,
-                )
-                for entry in batch
-            )
-            lines = []
-            for entry, voucher in zip(batch, vouchers, strict=True):
-                amount = money(Decimal(entry.amount))
-                debit, credit = accounts[entry.account], money_accounts[entry.via]
-                if entry.kind == "receipt":
-                    debit, credit = credit, debit
-                lines.append(
-                    VoucherLine(voucher=voucher, position=1, account=debit, debit=amount, credit=zero)
-                )
-                lines.append(
-                    VoucherLine(voucher=voucher, position=2, account=credit, debit=zero, credit=amount)
-                )
-            VoucherLine.objects.bulk_create(lines, batch_size=10_000)
-            AuditEvent.objects.bulk_create(
-                (
-                    AuditEvent(
-                        action=action,
-                        user=user,
-                        username=user.get_username(),
-                        union=union,
-                        object_type="Voucher",
-                        object_id=str(voucher.pk),
-                        summary=voucher.summary,
-                    )
-                    for voucher in vouchers
-                    for action in (AuditEvent.Action.VOUCHER_CREATED, AuditEvent.Action.VOUCHER_POSTED)
-                ),
-                batch_size=10_000,
-            )
-        year.refresh_from_db()
-        with connection.cursor() as cursor:
-            # Numbers in date order, as posting them one by one would give.
-            cursor.execute(
-                "UPDATE ledger_voucher SET state = 'posted', number = numbered.number, posted_at = %s, "
-                "posted_by_id = %s FROM (SELECT id, %s + ROW_NUMBER() OVER (ORDER BY date, id) - 1 AS number "
-                "FROM ledger_voucher WHERE year_id = %s AND state = 'draft') AS numbered "
-                "WHERE ledger_voucher.id = numbered.id",
-                [now, user.pk, year.next_number, year.pk],
-            )
-            drafts = cursor.rowcount
-        year.next_number += drafts
-        year.save(update_fields=["next_number"])
+    for first in range(0, len(entries), 5000):
+        services.record_many(
+            year=year, entries=[as_entry(accounts, e) for e in entries[first : first + 5000]], user=user
+        )
+
+
+def as_entry(accounts, entry: Entry):
+    from ledger import services
+
+    common = {
+        "date": datetime.date.fromisoformat(entry.date),
+        "account": accounts[entry.account],
+        "amount": Decimal(entry.amount),
+        "summary": entry.summary,
+    }
+    if entry.kind == "receipt":
+        return services.receipt_entry(into=entry.via, payer="某单位", **common)
+    return services.payment_entry(via=entry.via, payee="某供应商", **common)
+
+
+def threads_run(union, user, accounts, entries: list[Entry], threads: int, seconds: float) -> dict:
+    """``threads`` treasurers post the workload's vouchers at once (each its own connection, one transaction per
+    voucher) for ``seconds``; then check the numbers are gapless, the trial balance exact and the per-day totals
+    equal to the lines. Returns the summary line."""
+    import threading
+
+    from django.db import connections
+
+    from ledger import queries, services, totals
+    from ledger.models import AccountingYear, Voucher
+
+    year = AccountingYear.objects.select_related("union", "chart").get(union=union, year=YEAR)
+    before = Voucher.objects.filter(year=year, state="posted").count()
+    start = threading.Barrier(threads)
+    stop_at: list[float] = []
+    posted: list[list[Entry]] = [[] for _ in range(threads)]
+    errors: list[BaseException] = []
+
+    def treasurer(worker: int) -> None:
+        try:
+            start.wait()
+            mine = entries[worker::threads]
+            n = 0
+            while time.perf_counter() < stop_at[0]:
+                entry = mine[n % len(mine)]
+                # Receipts only from the second lap on, so that no payment can find the money spent.
+                if n >= len(mine) and entry.kind == "payment":
+                    entry = Entry("receipt", entry.date, INCOME[0], entry.amount, "bank", entry.summary)
+                post(union, user, accounts, entry, summary=f"{entry.summary}-{worker}-{n}")
+                posted[worker].append(entry)
+                n += 1
+        except BaseException as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    workers = [threading.Thread(target=treasurer, args=(i,)) for i in range(threads)]
+    stop_at.append(time.perf_counter() + seconds + 1)
+    began = time.perf_counter()
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=seconds + 300)
+    elapsed = time.perf_counter() - began
+    hung = sum(worker.is_alive() for worker in workers)
+    count = sum(len(done) for done in posted)
+    numbers = list(Voucher.objects.filter(year=year).order_by("number").values_list("number", flat=True))
+    gapless = numbers == list(range(1, len(numbers) + 1)) and len(numbers) == before + count
+    rows = queries.trial_balance(year=year)
+    balanced = queries.trial_balance_totals(rows).balanced
+    closing = {row.account.code: row.closing for row in rows}
+    moved = {"101": Decimal(0), "102": Decimal(0)}
+    for done in posted:
+        for entry in done:
+            code = "101" if entry.via == "cash" else "102"
+            moved[code] += Decimal(entry.amount) if entry.kind == "receipt" else -Decimal(entry.amount)
+    return {
+        "count": count,
+        "elapsed": elapsed,
+        "errors": [f"{type(e).__name__}: {e}" for e in errors],
+        "hung": hung,
+        "gapless": gapless,
+        "balanced": balanced,
+        "closing": closing,
+        "moved": moved,
+        "differences": len(totals.differences(year_ids=[year.pk])),
+    }
 
 
 def show_queries(union, user, accounts, entries: list[Entry]) -> None:
@@ -403,9 +426,20 @@ def main() -> None:
         help="first write this many vouchers of the year in bulk (untimed), then post the N after them",
     )
     parser.add_argument("--keep", action="store_true", help="keep the throwaway databases")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=0,
+        help="instead: this many treasurers post at once for --seconds (PostgreSQL), then the books are checked",
+    )
+    parser.add_argument("--seconds", type=float, default=20.0, help="how long --threads posts")
     args = parser.parse_args()
     if args.n < 10:
         parser.error("--n must be at least 10")
+    if args.threads:
+        if args.db != "postgres":
+            parser.error("--threads needs --db postgres (SQLite lets one writer at a time)")
+        return concurrent(args)
 
     opening, everything = workload(args.prefill + args.n, args.seed)
     prefilled, entries = everything[: args.prefill], everything[args.prefill :]
@@ -491,6 +525,60 @@ def main() -> None:
                 connections.close_all()
             databases.drop()
             shutil.rmtree(workdir, ignore_errors=True)
+
+
+def concurrent(args) -> None:
+    """The --threads run: gapless numbers, an exact trial balance, no deadlock, and the throughput."""
+    _, entries = workload(args.n, args.seed)
+    # Opening balances that cover every payment of a lap in any order: the threads post out of date order.
+    opening = {
+        code: f"{sum(Decimal(e.amount) for e in entries if e.kind == 'payment' and e.via == via) + 1000:.2f}"
+        for code, via in (("101", "cash"), ("102", "bank"))
+    }
+    workdir = Path(tempfile.mkdtemp(prefix="posting-threads-"))
+    databases = Databases(args.db, workdir, ("bench_ul_threads", "bench_hordak_threads"))
+    try:
+        databases.create()
+        setup_django(databases.ours, workdir)
+        union, user, accounts = open_books(opening)
+        print(
+            f"{args.threads} threads post receipts and payments for {args.seconds:g} s (workload N={args.n}, "
+            f"seed {args.seed}; from its second lap, receipts only); db={args.db}",
+            flush=True,
+        )
+        run = threads_run(union, user, accounts, entries, args.threads, args.seconds)
+        expected = {code: Decimal(opening[code]) + run["moved"][code] for code in ("101", "102")}
+        exact = all(run["closing"].get(code) == expected[code] for code in expected)
+        print(
+            f"posted {run['count']:,} vouchers in {run['elapsed']:.1f} s = {run['count'] / run['elapsed']:.1f} vouchers/s"
+        )
+        print(f"errors: {run['errors'] or 'none'}; threads still running (deadlock or hang): {run['hung']}")
+        print(
+            f"numbers gapless: {run['gapless']}; trial balance balanced: {run['balanced']}; cash and bank exact: "
+            f"{exact} ({run['closing'].get('101')}, {run['closing'].get('102')}); per-day totals off: {run['differences']}"
+        )
+        ok = (
+            not run["errors"]
+            and not run["hung"]
+            and run["gapless"]
+            and run["balanced"]
+            and exact
+            and not run["differences"]
+        )
+        print(
+            f"threads: {'ok' if ok else 'FAILED'} ({args.threads} threads, {args.seconds:g} s, "
+            f"{run['count'] / run['elapsed']:.1f} vouchers/s, gapless {run['gapless']}, exact {exact and run['balanced']}, "
+            f"deadlocks/errors {len(run['errors']) + run['hung']}, db={args.db})"
+        )
+        if not ok:
+            sys.exit(1)
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        if not args.keep:
+            databases.drop()
+        shutil.rmtree(workdir, ignore_errors=True)
 
 
 if __name__ == "__main__":

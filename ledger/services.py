@@ -225,7 +225,7 @@ def resolve_account(year: AccountingYear, account: Account | int | str) -> Accou
 
 
 # --- accounts and numbers, read with the year's row ------------------------------------------------------------
-# Posting reads the year (locked), the accounts its lines name and the year's last 凭证号 in ONE query: each account
+# Posting reads the year (locked, with its next 凭证号) and the accounts its lines name in ONE query: each account
 # is a scalar subquery on the year's row, so a voucher costs one read whatever it names.
 
 _ACCOUNT_COLUMNS = ("id", "chart_id", "union_id", "parent_id", "code", "name", "type", "is_active")
@@ -273,28 +273,19 @@ def _accounts_of(
     return found
 
 
-def _last_number() -> Subquery:
-    """The year's (the outer row's) highest 凭证号 so far; read with the row locked, ``_draw_number`` goes on from it."""
-    return Subquery(
-        Voucher.objects.filter(year_id=OuterRef("pk"), number__isnull=False)
-        .order_by("-number")
-        .values("number")[:1]
-    )
-
-
 def _draw_number(year: AccountingYear, count: int = 1) -> int:
-    """The first of ``count`` gapless 凭证号 for vouchers posted now into ``year``, whose row is locked and was
-    read with ``_last_number``. Numbers run per union and year in the order vouchers are posted; no query."""
-    first = (year.last_number or 0) + 1
-    year.last_number = first + count - 1
+    """The first of ``count`` gapless 凭证号 for vouchers posted now into ``year``, whose row is locked. No query:
+    the row's ``next_number`` is moved on by the database as each voucher is posted (migration 0021)."""
+    first = year.next_number
+    year.next_number = first + count
     return first
 
 
 def _locked_year(
     *, pk: int | None = None, union: Union | None = None, year: int | None = None, accounts=()
 ) -> tuple[AccountingYear, dict[tuple[str, int | str], Account]]:
-    """The writable year, its row locked, with the accounts ``accounts`` name (as the year may use them) and its
-    last 凭证号: one query. Missing accounts are simply absent (the caller says which one is wrong)."""
+    """The writable year, its row locked (its ``next_number`` fresh), with the accounts ``accounts`` name (as the
+    year may use them): one query. Missing accounts are simply absent (the caller says which one is wrong)."""
     keys = {_account_key(account) for account in accounts}
     try:
         locked = lifecycle.writable_year(
@@ -302,7 +293,6 @@ def _locked_year(
             lock=True,
             union_id=union.pk if union is not None else None,
             year=year,
-            last_number=_last_number(),
             **_account_subqueries(keys),
         )
     except AccountingYear.DoesNotExist:
@@ -616,7 +606,7 @@ def _post_entries(
                 user=user,
                 union=year.union,
                 obj=voucher,
-                summary=f"{year.year}年{voucher.voucher_no} {voucher.date:%Y-%m-%d} {voucher.summary}",
+                summary=f"{year.year}年{voucher.voucher_no} {voucher.summary}",
                 changes={"lines": _audit_lines(checked)},
             )
             for voucher, checked in zip(vouchers, lines, strict=True)

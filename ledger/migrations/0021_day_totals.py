@@ -4,6 +4,9 @@
   the row of (year, account, date, part) — an upsert, in the same statement and transaction as the posting.
   ``part`` is 'opening' for the opening voucher and its reversals, 'closing' for the closing voucher (结转) and
   its reversals, else 'normal'. Amounts are integer 分 and may be negative (a 红字 reversal): sums stay exact.
+- The same trigger moves the year's ``next_number`` past the number the voucher was given, so the counter is
+  never written by the app: posting reads it from the year's row it locks (fresh even after waiting for the
+  lock, which a subquery on the vouchers would not be on PostgreSQL) and gives the next numbers in order.
 - Posted lines never change (migration 0003), so nothing else needs upkeep.
 - Nobody else writes the totals. PostgreSQL refuses any INSERT, UPDATE or DELETE on ``ledger_daytotal`` that
   does not come from a trigger (``pg_trigger_depth()``). SQLite cannot tell who writes, so it refuses every
@@ -59,11 +62,19 @@ def add_sql(fen: str) -> str:
     )
 
 
+# The year's next 凭证号 goes on past the number just given, so the posting that waits for the year's row lock
+# reads it fresh from that row (PostgreSQL re-reads a row it waited for; a subquery would see the old snapshot).
+NEXT_NUMBER_SQL = (
+    "UPDATE ledger_accountingyear SET next_number = NEW.number + 1 "
+    "WHERE id = NEW.year_id AND next_number <= NEW.number"
+)
+
 POSTGRES_FORWARD = [
     f"""
 CREATE OR REPLACE FUNCTION ledger_daytotal_add() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     {add_sql(PG_FEN)};
+    {NEXT_NUMBER_SQL};
     RETURN NULL;
 END;
 $$;
@@ -111,7 +122,7 @@ _RECOMPUTED = (
 SQLITE_FORWARD = [
     "CREATE TRIGGER ledger_daytotal_add AFTER UPDATE OF state ON ledger_voucher "
     "WHEN OLD.state <> 'posted' AND NEW.state = 'posted' "
-    f"BEGIN {add_sql(SQLITE_FEN)}; END",
+    f"BEGIN {add_sql(SQLITE_FEN)}; {NEXT_NUMBER_SQL}; END",
     "CREATE TRIGGER ledger_daytotal_insert_verified AFTER INSERT ON ledger_daytotal "
     f"WHEN (NEW.debit_fen, NEW.credit_fen) IS NOT {_RECOMPUTED} "
     f"BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END",
