@@ -232,7 +232,7 @@ def threads_run(union, user, accounts, entries: list[Entry], threads: int, secon
 
     from django.db import connections
 
-    from ledger import queries, services, totals
+    from ledger import queries, totals
     from ledger.models import AccountingYear, Voucher
 
     year = AccountingYear.objects.select_related("union", "chart").get(union=union, year=YEAR)

@@ -15,17 +15,28 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import BigIntegerField, F, Q, QuerySet, Sum, Value
-from django.db.models.functions import Cast, Coalesce, Round
+from django.db.models import BigIntegerField, F, Func, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
 
 from ledger.charts import facts
 from ledger.models import Account, AccountingYear, DayTotal, Voucher, VoucherLine
 from ledger.money import ZERO, fen_to_decimal
 
 
-def fen(field: str) -> Cast:
+class _Fen(Func):
+    """``CAST(ROUND(x * 100) AS bigint)``: SQLite keeps DECIMAL as a REAL, so round to whole 分 before the cast.
+    PostgreSQL's NUMERIC is exact, so there the cast alone (no ROUND to compute per row)."""
+
+    template = "CAST(ROUND(%(expressions)s * 100) AS bigint)"
+    output_field = BigIntegerField()
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, template="(%(expressions)s * 100)::bigint", **extra_context)
+
+
+def fen(field: str) -> Func:
     """The integer 分 of a money column, exact on both databases."""
-    return Cast(Round(F(field) * Value(100)), output_field=BigIntegerField())
+    return _Fen(F(field))
 
 
 def fen_sum(field: str, condition: Q | None = None) -> Coalesce:
