@@ -18,11 +18,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Case, CharField, F, Q, Sum, Value, When
-from django.db.models.functions import Greatest
+from django.db import connection
 
 from ledger.errors import NegativeBalance
-from ledger.models import Account, AccountingYear, DayTotal
+from ledger.models import Account, AccountingYear
 from ledger.money import fen_to_decimal
 
 CASH, BANK = "cash", "bank"
@@ -49,26 +48,21 @@ def daily_movements(
 ) -> dict[str, list[tuple[datetime.date, int]]]:
     """Cash's and bank's net movement in 分 (借 minus 贷, with all their 明细科目) per day from ``start`` to the end
     of ``year``, days with movement only, in date order; everything before ``start`` is counted on ``start``.
-    One query over the per-day totals (``DayTotal``): at most 366 rows an account, however many vouchers."""
+    One query over the per-day totals (``DayTotal``): at most 366 rows an account, however many vouchers. Written
+    as SQL: every payment makes it, and the ORM's compiling cost more than the database's answer."""
     codes = _codes(year)
-    rows = (
-        DayTotal.objects.filter(year=year)
-        .filter(Q(account__code__startswith=codes[CASH]) | Q(account__code__startswith=codes[BANK]))
-        .annotate(
-            money_account=Case(
-                When(account__code__startswith=codes[CASH], then=Value(CASH)),
-                default=Value(BANK),
-                output_field=CharField(),
-            ),
-            day=Greatest("date", Value(start)),
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT CASE WHEN a.code LIKE %s THEN 'cash' ELSE 'bank' END, "
+            "CASE WHEN t.date < %s THEN %s ELSE t.date END, SUM(t.debit_fen - t.credit_fen) "
+            "FROM ledger_daytotal t JOIN ledger_account a ON a.id = t.account_id "
+            "WHERE t.year_id = %s AND (a.code LIKE %s OR a.code LIKE %s) GROUP BY 1, 2 ORDER BY 1, 2",
+            [f"{codes[CASH]}%", start, start, year.pk, f"{codes[CASH]}%", f"{codes[BANK]}%"],
         )
-        .values("money_account", "day")
-        .annotate(net=Sum(F("debit_fen") - F("credit_fen")))
-        .order_by("money_account", "day")
-        .values_list("money_account", "day", "net")
-    )
+        rows = cursor.fetchall()
     movements: dict[str, list[tuple[datetime.date, int]]] = {CASH: [], BANK: []}
     for account, day, net in rows:
+        day = day if isinstance(day, datetime.date) else datetime.date.fromisoformat(day)
         movements[account].append((day, int(net)))
     return movements
 

@@ -101,30 +101,23 @@ def check_reopen(*, year: AccountingYear, user: AbstractBaseUser) -> None:
         )
 
 
-def writable_year(
-    pk: int | None = None,
-    *,
-    lock: bool = False,
-    union_id: int | None = None,
-    year: int | None = None,
-    **annotations,
-) -> AccountingYear:
+def writable_year(pk: int, *, lock: bool = False) -> AccountingYear:
     """The year, fresh from the database (locked with ``lock``), if it may be written into: open, and no later
-    year closed. For drafts, posting, deleting drafts, opening balances and the report's words. One query.
-
-    By ``pk``, or by ``union_id`` and ``year``; ``annotations`` ride on the same query (posting reads the
-    accounts and the last 凭证号 this way). Raises ``AccountingYear.DoesNotExist`` if there is no such year."""
+    year closed. For drafts, posting, deleting drafts, opening balances and the report's words. One query."""
     years = AccountingYear.objects.select_related("union", "chart").annotate(
         later_closed=Exists(
             AccountingYear.objects.filter(
                 union_id=OuterRef("union_id"), year__gt=OuterRef("year"), is_closed=True
             )
-        ),
-        **annotations,
+        )
     )
     if lock:
         years = years.select_for_update(of=("self",))
-    year = years.get(pk=pk) if pk is not None else years.get(union_id=union_id, year=year)
+    return check_writable(years.get(pk=pk))
+
+
+def check_writable(year: AccountingYear) -> AccountingYear:
+    """``year`` (read with ``later_closed``: is a later year of the union closed) if it may be written into."""
     if year.is_closed:
         raise ClosedYear(f"{year.year}年度已结账，不能再记账或修改")
     if year.later_closed:
