@@ -10,12 +10,18 @@ negative on any day, so the workload stays valid under a never-negative rule.
 
 Ours: every voucher through the public services a treasurer's form calls, ``ledger.services.record_receipt`` /
 ``record_payment``, each its own transaction, with the category ``Account`` the form would hand over. Every
-query is counted (a connection ``execute_wrapper``); ``--show-queries`` prints the SQL of one more receipt and
+query is counted as ``django_assert_num_queries`` counts them; ``--show-queries`` prints the SQL of one more receipt and
 one more payment made after the N.
 
 django-hordak: the same workload, in the same run, on a separate database of the same server, posted with its
 ``Account.transfer_to`` (one transaction per voucher) by ``hordak_peer.py`` in a throwaway virtualenv that this
 script makes with pip (kept in ``~/.cache/unionledger-bench/``; ``--peer-venv`` chooses another place).
+
+Then the same N again through ``services.record_many`` (1,000 vouchers a transaction, every check) into a second
+union of the same database: the rate of an import.
+
+``--threads 8 --seconds 20 --db postgres`` instead has eight treasurers post at once for 20 seconds and then checks
+the books: numbers gapless, the trial balance exact, no deadlock or error; it prints the throughput.
 
 Databases are throwaway: SQLite files in a temporary folder; on PostgreSQL (127.0.0.1:5432, user postgres) the
 databases ``bench_ul_posting`` and ``bench_hordak_posting``, dropped and made anew, dropped again at the end.
@@ -143,15 +149,15 @@ def setup_django(database_url: str, workdir: Path) -> None:
     call_command("migrate", verbosity=0, interactive=False)
 
 
-def open_books(opening: dict[str, str]):
+def open_books(opening: dict[str, str], slug: str = "bench-posting", user=None):
     """A union, its treasurer and the year with its 期初余额: (union, user, {code: Account})."""
     from django.contrib.auth import get_user_model
 
     from ledger import services
     from ledger.models import Union
 
-    user = get_user_model().objects.create_user("treasurer", password="benchmark-password-1")
-    union = Union.objects.create(name="基准测试医院工会", slug="bench-posting")
+    user = user or get_user_model().objects.create_user("treasurer", password="benchmark-password-1")
+    union = Union.objects.create(name=f"基准测试医院工会 {slug}", slug=slug)
     union.members.add(user)
     year = services.open_year(union=union, year=YEAR)
     cash, bank = Decimal(opening["101"]), Decimal(opening["102"])
@@ -197,16 +203,16 @@ def post_ours(union, user, accounts, entries: list[Entry]) -> dict:
     return {"seconds": seconds, "total": total, "queries": query_counts}
 
 
-def bulk_books(union, user, accounts, entries: list[Entry]) -> None:
+def bulk_books(union, user, accounts, entries: list[Entry], batch: int = 5000) -> None:
     """Post ``entries`` in bulk through ``services.record_many`` (what the import and ``load_demo`` use): one
     transaction per 5,000, every check made, numbers in date order. For the trial balance and ``--prefill``."""
     from ledger import services
     from ledger.models import AccountingYear
 
     year = AccountingYear.objects.get(union=union, year=YEAR)
-    for first in range(0, len(entries), 5000):
+    for first in range(0, len(entries), batch):
         services.record_many(
-            year=year, entries=[as_entry(accounts, e) for e in entries[first : first + 5000]], user=user
+            year=year, entries=[as_entry(accounts, e) for e in entries[first : first + batch]], user=user
         )
 
 
@@ -433,6 +439,11 @@ def main() -> None:
         help="instead: this many treasurers post at once for --seconds (PostgreSQL), then the books are checked",
     )
     parser.add_argument("--seconds", type=float, default=20.0, help="how long --threads posts")
+    parser.add_argument(
+        "--db-prefix",
+        default="bench",
+        help="PostgreSQL databases are named PREFIX_ul_… and PREFIX_hordak_… (several runs at once need their own)",
+    )
     args = parser.parse_args()
     if args.n < 10:
         parser.error("--n must be at least 10")
@@ -453,7 +464,9 @@ def main() -> None:
     if prefilled:
         print(f"prefill: the year's first {len(prefilled):,} vouchers written in bulk, untimed", flush=True)
     workdir = Path(tempfile.mkdtemp(prefix="posting-bench-"))
-    databases = Databases(args.db, workdir, ("bench_ul_posting", "bench_hordak_posting"))
+    databases = Databases(
+        args.db, workdir, (f"{args.db_prefix}_ul_posting", f"{args.db_prefix}_hordak_posting")
+    )
     try:
         databases.create()
         setup_django(databases.ours, workdir)
@@ -475,6 +488,16 @@ def main() -> None:
         print(f"ours: {growth(entries, ours['seconds'])}")
         if args.show_queries:
             show_queries(union, user, accounts, entries)
+        bulk_rate = None
+        if not prefilled:
+            # The same workload through the bulk service (the import's and load_demo's path), into a second union.
+            bulk_union, _, bulk_accounts = open_books(opening, slug="bench-bulk", user=user)
+            began = time.perf_counter()
+            bulk_books(bulk_union, user, bulk_accounts, entries, batch=1000)
+            bulk_rate = args.n / (time.perf_counter() - began)
+            print(
+                f"ours in bulk (record_many, 1,000 vouchers a transaction, every check): {bulk_rate:.1f} vouchers/s"
+            )
         connection.close()
 
         peer_rate = None
@@ -505,6 +528,8 @@ def main() -> None:
             print(f"django-hordak: {growth(entries, peer['seconds'])}")
 
         queries = statistics.mean(ours["queries"])
+        if peer_rate and bulk_rate:
+            print(f"bulk ratio vs django-hordak's per-voucher rate: {bulk_rate / peer_rate:.3f}")
         if peer_rate:
             print(
                 f"posting ratio vs django-hordak: {ours_rate / peer_rate:.3f} (ours {ours_rate:.1f}/s, "
@@ -536,7 +561,9 @@ def concurrent(args) -> None:
         for code, via in (("101", "cash"), ("102", "bank"))
     }
     workdir = Path(tempfile.mkdtemp(prefix="posting-threads-"))
-    databases = Databases(args.db, workdir, ("bench_ul_threads", "bench_hordak_threads"))
+    databases = Databases(
+        args.db, workdir, (f"{args.db_prefix}_ul_threads", f"{args.db_prefix}_hordak_threads")
+    )
     try:
         databases.create()
         setup_django(databases.ours, workdir)

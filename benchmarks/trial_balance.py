@@ -61,11 +61,16 @@ def main() -> None:
     parser.add_argument(
         "--peer-venv", type=Path, default=Path.home() / ".cache" / "unionledger-bench" / "hordak-venv"
     )
+    parser.add_argument(
+        "--db-prefix",
+        default="bench",
+        help="PostgreSQL databases are named PREFIX_ul_… and PREFIX_hordak_… (several runs at once need their own)",
+    )
     args = parser.parse_args()
 
     opening, entries = workload(args.vouchers, args.seed)
     workdir = Path(tempfile.mkdtemp(prefix="tb-bench-"))
-    databases = Databases(args.db, workdir, ("bench_ul_tb", "bench_hordak_tb"))
+    databases = Databases(args.db, workdir, (f"{args.db_prefix}_ul_tb", f"{args.db_prefix}_hordak_tb"))
     try:
         databases.create()
         setup_django(databases.ours, workdir)
