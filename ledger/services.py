@@ -263,11 +263,16 @@ def _account_sql(key: tuple[str, int | str], vendor: str) -> tuple[str, list]:
 
 
 def _locked_year(
-    *, pk: int | None = None, union: Union | None = None, year: int | None = None, accounts=()
+    *,
+    pk: int | None = None,
+    union: Union | None = None,
+    year: int | None = None,
+    accounts=(),
+    lock: bool = True,
 ) -> tuple[AccountingYear, dict[tuple[str, int | str], Account]]:
-    """The writable year (``lifecycle.check_writable``), its row locked, with its union, chart and the accounts
-    ``accounts`` name as the year may use them: one query. Missing accounts are absent from the dict (the caller
-    says which line is wrong)."""
+    """The writable year (``lifecycle.check_writable``), its row locked (unless ``lock`` is False: a draft), with
+    its union, chart and the accounts ``accounts`` name as the year may use them: one query. Missing accounts are
+    absent from the dict (the caller says which line is wrong)."""
     vendor = connection.vendor
     keys = sorted({_account_key(account) for account in accounts}, key=repr)
     subqueries = [_account_sql(key, vendor) for key in keys]
@@ -285,7 +290,7 @@ def _locked_year(
         + "".join(f", {sql}" for sql, _ in subqueries)
         + " FROM ledger_accountingyear y JOIN ledger_union u ON u.id = y.union_id "
         f"JOIN ledger_chart c ON c.id = y.chart_id WHERE {where}"
-        + (" FOR UPDATE OF y" if vendor == "postgresql" else "")
+        + (" FOR UPDATE OF y" if lock and vendor == "postgresql" else "")
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [p for _, extra in subqueries for p in extra] + params)
@@ -404,7 +409,7 @@ def create_voucher(
     reverses: Voucher | None = None,
 ) -> Voucher:
     """Write a draft voucher with its lines, after checking everything posting will check."""
-    year, accounts = _locked_year(pk=year.pk, accounts=[line.account for line in lines])
+    year, accounts = _locked_year(pk=year.pk, accounts=[line.account for line in lines], lock=False)
     summary = _check_header(year, date=date, summary=summary, attachment_count=attachment_count)
     checked = _check_lines(year, lines, kind, accounts)
     voucher = Voucher.objects.create(
