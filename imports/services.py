@@ -257,32 +257,28 @@ def _analyse_opening(batch: ImportBatch, index: AccountIndex, analysis: Analysis
 def _post_all(
     year: AccountingYear, vouchers: list[reader.DraftVoucher], user: AbstractBaseUser
 ) -> list[Voucher]:
-    """Create and post ``vouchers`` (checked drafts) in the caller's transaction, in order.
-
-    The one place the import writes vouchers: today one by one through ``ledger.services.record_voucher``
-    (every check of a hand-entered voucher applies); the bulk posting service of issue 12 replaces the loop.
-    A refusal names the voucher's first row of the file.
+    """Post ``vouchers`` (checked drafts) in the caller's transaction, in order: the one place the import writes
+    vouchers, in one ``ledger.services.record_many`` (every check of a hand-entered voucher applies; cash and bank
+    are checked for the whole chunk's effect on every day). Past books are history: they are posted directly,
+    whatever the union's review setting. A refusal names the voucher's first row of the file.
     """
-    posted = []
-    for draft in vouchers:
-        try:
-            posted.append(
-                services.record_voucher(
-                    year=year,
-                    posted_by=user,
-                    date=draft.date,
-                    summary=draft.summary,
-                    counterparty=draft.counterparty,
-                    attachment_count=draft.attachment_count,
-                    lines=[
-                        services.Line(line.account, line.debit, line.credit, line.memo)
-                        for line in draft.lines
-                    ],
-                )
+    return services.record_many(
+        year=year,
+        user=user,
+        entries=[
+            services.Entry(
+                date=draft.date,
+                summary=draft.summary,
+                counterparty=draft.counterparty,
+                attachment_count=draft.attachment_count,
+                lines=[
+                    services.Line(line.account, line.debit, line.credit, line.memo) for line in draft.lines
+                ],
             )
-        except LedgerError as error:
-            raise LedgerError(f"第{draft.first_row}行：{error.message}") from None
-    return posted
+            for draft in vouchers
+        ],
+        label=lambda position: f"第{vouchers[position].first_row}行",
+    )
 
 
 def _refuse(analysis: Analysis) -> None:
