@@ -6,7 +6,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from ledger import queries
 from ledger.models import AccountingYear, Voucher
@@ -60,6 +60,7 @@ def test_account_search_by_pinyin_initials_and_live_voucher_totals(tab: Page, si
     sign_in(tab, site, "treasurer")
     tab.goto(site + "/u/blzq-hospital/2012/receipt/")
     search = tab.locator("#account-search")
+    expect(search).to_have_attribute("data-ready", "1")  # the chooser's list has come
     assert tab.evaluate("document.activeElement.id") == "account-search"
     search.type("hf")
     assert tab.locator("select[name=category]").evaluate("s => s.selectedOptions[0].text") == "401 会费收入"
