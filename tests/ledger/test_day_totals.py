@@ -133,6 +133,48 @@ def test_a_receipt_a_payment_and_a_general_voucher_cost_the_same_after_5000_vouc
     assert totals.differences() == []
 
 
+def review_then_post_counts(union, user, checker, date: str) -> list[int]:
+    """With review on: 制单 of a receipt and of a payment, then 记账 of each once reviewed, counted as above."""
+    from django.test.utils import CaptureQueriesContext
+
+    counts, drafts = [], []
+    for enter in (lambda: receive(union, user, date, "5.00"), lambda: pay(union, user, date, "5.00")):
+        with CaptureQueriesContext(connection) as captured:
+            drafts.append(enter())
+        counts.append(len(captured.captured_queries))
+    for draft in drafts:
+        assert draft.state == Voucher.State.DRAFT and draft.number is None
+        reviewed = services.review_voucher(voucher=draft, user=checker)
+        with CaptureQueriesContext(connection) as captured:
+            posted = services.post_voucher(voucher=reviewed, posted_by=checker)
+        counts.append(len(captured.captured_queries))
+        assert posted.is_posted and posted.reviewed_by == checker
+    return counts
+
+
+def test_with_review_on_entering_is_only_making_and_posting_costs_the_same_after_5000(year, union, user):
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    from ledger import roles
+
+    checker = get_user_model().objects.create_user("checker")
+    checker.groups.add(Group.objects.get(name=roles.REVIEWER))
+    union.members.add(checker)
+    Union.objects.filter(pk=union.pk).update(review_required=True)
+    union.refresh_from_db()
+    # 制单 (receipt, payment): read, INSERT voucher, INSERT lines, INSERT audit — no lock, number or totals;
+    # 记账 of the reviewed voucher: read (year locked), the voucher locked, its lines, UPDATE posted, audit; the
+    # payment one more, the per-day totals of cash and bank.
+    assert review_then_post_counts(union, user, checker, "2012-03-01") == [6, 6, 7, 8]
+
+    services.record_many(year=year, entries=entries(5000), user=user)  # history: posted whatever the setting
+    assert not Voucher.objects.filter(year=year).exclude(state="posted").exists()
+
+    assert review_then_post_counts(union, user, checker, "2012-03-02") == [6, 6, 7, 8]
+    assert totals.differences() == []
+
+
 def test_the_lowest_balances_read_the_day_totals_not_the_lines(year, union, user, django_assert_num_queries):
     services.record_many(year=year, entries=entries(600), user=user)
     with django_assert_num_queries(1):
