@@ -921,7 +921,7 @@ def _write_entries(
             for voucher, checked in zip(vouchers, lines, strict=True)
         ]
         if batch:
-            cash_bank.check_batch(year=year, vouchers=money_lines, name=name)
+            cash_bank.check_batch(year=year, vouchers=money_lines, name=label)
         else:
             cash_bank.check_voucher(year=year, date=money_lines[0][0], lines=money_lines[0][1])
     if len(vouchers) == 1:
