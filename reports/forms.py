@@ -48,6 +48,7 @@ class ReportTextForm(forms.ModelForm):
                 label=f"顺序：{line.code} {line.label}",
                 min_value=1,
                 max_value=999,
+                required=False,  # left out, the order stays as it is
                 initial=position,
                 error_messages={"invalid": "顺序须是整数", "min_value": "顺序须大于0"},
             )
@@ -83,7 +84,7 @@ class ReportTextForm(forms.ModelForm):
             if name in cleaned:
                 labels[name.removeprefix("label_")] = cleaned[name].strip()
         cleaned["labels"] = labels
-        if self.order_fields and all(name in cleaned for name in self.order_fields):
+        if self.order_fields and all(cleaned.get(name) is not None for name in self.order_fields):
             # Ties keep the report's present order; the list names every spending line.
             ranked = sorted(enumerate(self.order_fields), key=lambda pair: (cleaned[pair[1]], pair[0]))
             order = [name.removeprefix("order_") for _, name in ranked]

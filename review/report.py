@@ -4,8 +4,9 @@ Its figures are the 财务工作报告's own: ``build_audit_report`` starts from
 and never sums the books itself, so both reports agree to the cent. Beside them it lays out what the committee
 reviewed (vouchers, scans, its 疑点, the December reconciliation, the year's last cash count) and the findings.
 
-Sections that other apps own are passed in, so this module need not know them: ``budget`` (预算执行: lines of
-category, budget, actual) and ``rule_findings`` (spending rules). With neither, the report says so.
+The budget's execution and the spending rules' findings come from the finance report's own ``plan`` part
+(``plan.queries.plan_report``), so both reports say the same; a caller may pass ``budget`` or
+``rule_findings`` instead. With neither, the report says so.
 """
 
 from __future__ import annotations
@@ -122,6 +123,18 @@ def build_audit_report(
 ) -> AuditReportData:
     """The 经费审查报告 of ``year``: the finance report's data plus a fixed number of queries of its own."""
     finance = build_annual_report(year)
+    plan = finance.plan
+    if budget is None and plan is not None and plan.budget is not None:
+        budget = tuple(BudgetLine(f"{row.code} {row.name}", row.budget, row.actual) for row in plan.budget.rows)
+    if not rule_findings and plan is not None:
+        rule_findings = tuple(
+            Finding(
+                "开支规定",
+                f"{found.voucher_no} {found.date:%Y-%m-%d} {found.summary} {found.amount}元："
+                f"{found.rule}，{found.message}（依据：{found.source}）",
+            )
+            for found in plan.findings
+        )
     year = AccountingYear.objects.select_related("union", "chart").get(pk=year.pk)
     posted = Voucher.objects.filter(year=year, state=Voucher.State.POSTED)
     counts = posted.aggregate(

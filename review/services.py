@@ -41,7 +41,7 @@ def _posted(voucher: Voucher) -> Voucher:
 
 
 def voucher_label(voucher: Voucher) -> str:
-    return f"{voucher.year.year}年{voucher.voucher_no}"
+    return voucher.full_no  # 2012年3月 记-0003: numbers run per month
 
 
 @transaction.atomic

@@ -49,6 +49,21 @@ def _saved_message(voucher, what: str) -> str:
     return f"已保存，等待审核：{what}（未审核的凭证不计入余额和报表，审核并记账后才编号）"
 
 
+class _DryRun(Exception):
+    pass
+
+
+def _refusal_first(write) -> None:
+    """Try ``write`` and undo it: a refusal of the books (a ``LedgerError``, e.g. 余额不足) is raised before any
+    warning asks for a reason; nothing written stays (voucher numbers included: same transaction)."""
+    try:
+        with transaction.atomic():
+            write()
+            raise _DryRun
+    except _DryRun:
+        pass
+
+
 def _entry(request: HttpRequest, slug: str, year: int, *, kind: str) -> HttpResponse:
     """The 收入 (``kind="receipt"``) and 支出 (``"payment"``) forms: one voucher each, posted at once unless the
     union requires review."""
@@ -94,10 +109,15 @@ def _entry(request: HttpRequest, slug: str, year: int, *, kind: str) -> HttpResp
                     facts=facts,
                 )
             if warnings and not facts.get("reason"):
+                _refusal_first(
+                    lambda: services.record_payment(via=data["via"], payee=data["payee"], **common)
+                )
                 voucher = None
             else:
                 voucher, first = submissions.submit_once(
-                    union=book.union, token=data["token"], write=_with_scans(write, data["scans"], request.user)
+                    union=book.union,
+                    token=data["token"],
+                    write=_with_scans(write, data["scans"], request.user),
                 )
         except LedgerError as error:
             form.add_ledger_error(error)

@@ -12,6 +12,8 @@
       form.querySelectorAll("input, select, textarea, button"),
       function (el) {
         if (el.disabled || el.type === "hidden" || el.hidden || el.closest("[hidden]") || el.tabIndex < 0) { return false; }
+        // Scans are chosen with the mouse or Tab + Space: Enter passes over them, as it passes over nothing else.
+        if (el.type === "file") { return false; }
         if (el.type === "radio" && !el.checked && form.querySelector("input[type=radio][name='" + el.name + "']:checked")) { return false; }
         return el.offsetParent !== null || el === document.activeElement;
       }

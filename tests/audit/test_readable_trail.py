@@ -13,7 +13,7 @@ from ledger import attachments, services
 from ledger.models import AuditEvent
 from reports.data import build_annual_report
 from reports.services import save_report_text
-from tests.conftest import PNG, upload
+from tests.conftest import PNG, nth, upload
 
 pytestmark = pytest.mark.usefixtures("media_root")
 BOOK = "/u/blzq-hospital/2012/"
@@ -25,7 +25,7 @@ def _row(union, action):
 
 def test_objects_by_name_and_changes_in_words(demo, treasurer):
     union = demo.union
-    voucher = demo.vouchers.get(number=3)
+    voucher = nth(demo, 3)
     attachments.add_attachment(voucher=voucher, uploaded=upload("三八发票.png", PNG), user=treasurer)
     services.reverse_voucher(voucher=voucher, user=treasurer, reason="金额有误", date=voucher.date)
     services.add_sub_account(
@@ -35,38 +35,38 @@ def test_objects_by_name_and_changes_in_words(demo, treasurer):
     save_report_text(year=demo, current=current, values={"salutation": "各位代表："}, user=treasurer)
 
     posted = readable(events_for(union, action="voucher_posted").filter(object_id=str(voucher.pk)))[0]
-    assert posted.object_label == "记-0003 2012年3月"
+    assert posted.object_label == "记-0001 2012年3月"
     assert _row(union, "attachment_added").object_label == "三八发票.png"
-    assert _row(union, "attachment_added").changes[0] == "凭证：记-0003 2012年3月"
+    assert _row(union, "attachment_added").changes[0] == "凭证：记-0001 2012年3月"
     reversed_ = _row(union, "voucher_reversed")
-    assert reversed_.object_label == "记-0003 2012年3月"
-    assert reversed_.changes == ("冲销凭证：记-0016 2012年3月", "原因：金额有误")
+    assert reversed_.object_label == "记-0001 2012年3月"
+    assert reversed_.changes == ("冲销凭证：记-0003 2012年3月", "原因：金额有误")
     assert _row(union, "account_added").object_label == "春游 科目"
     text = _row(union, "report_text_changed")
     assert text.object_label == "2012年度财务工作报告文字"
     assert text.changes == (f"称呼：{current.salutation} → 各位代表：",)
     created = readable(events_for(union, action="voucher_created").filter(object_id=str(voucher.pk)))[0]
-    assert created.object_label == "记-0003 2012年3月"
+    assert created.object_label == "记-0001 2012年3月"
     assert created.changes == ("分录：5010401 三八妇女节活动 借 723.00；101 库存现金 贷 723.00",)
     year = _row(union, "year_opened")
     assert year.object_label == "2012年度账套"
 
 
 def test_the_page_and_the_export_read_the_same(demo, treasurer, client_for):
-    voucher = demo.vouchers.get(number=3)
+    voucher = nth(demo, 3)
     services.reverse_voucher(voucher=voucher, user=treasurer, reason="金额有误", date=voucher.date)
     client = client_for("auditor")
     page = client.get(BOOK + "audit/?action=voucher_reversed").content.decode()
     assert (
-        "记-0003 2012年3月" in page
-        and "冲销凭证：记-0016 2012年3月" in page
+        "记-0001 2012年3月" in page
+        and "冲销凭证：记-0003 2012年3月" in page
         and "{" not in page.split("<table")[1]
     )
     sheet = load_workbook(
         io.BytesIO(client.get(BOOK + "audit/export/?action=voucher_reversed").content)
     ).active
     row = list(sheet.iter_rows(min_row=3, values_only=True))[0]
-    assert row[4] == "记-0003 2012年3月" and row[6] == "冲销凭证：记-0016 2012年3月\n原因：金额有误"
+    assert row[4] == "记-0001 2012年3月" and row[6] == "冲销凭证：记-0003 2012年3月\n原因：金额有误"
 
 
 def test_names_take_one_query_per_kind_of_object(demo, treasurer):
@@ -76,7 +76,7 @@ def test_names_take_one_query_per_kind_of_object(demo, treasurer):
         return len(run)
 
     def reverse(number: int) -> None:  # payments: reversing one puts the money back
-        voucher = demo.vouchers.get(number=number)
+        voucher = nth(demo, number)
         services.reverse_voucher(voucher=voucher, user=treasurer, reason="再", date=voucher.date)
 
     reverse(3)

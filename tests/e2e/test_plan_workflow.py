@@ -22,7 +22,8 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 def new_union(live_server):
     user = get_user_model().objects.create_user("plan-treasurer", password=PASSWORD, first_name="新出纳")
     user.groups.add(Group.objects.get(name=roles.TREASURER))
-    union = Union.objects.create(name="新城医院工会", slug="new-hospital")
+    # One treasurer and no reviewer: the union posts its own vouchers (未经他人审核).
+    union = Union.objects.create(name="新城医院工会", slug="new-hospital", review_required=False)
     union.members.add(user)
     year = services.open_year(union=union, year=2025)
     chart = year.chart

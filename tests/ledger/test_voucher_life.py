@@ -239,3 +239,21 @@ def test_next_steps_follow_the_roles_and_the_state(reviewing, year, user):
     assert services.next_steps(voucher, checker, may_record=False, may_review=True) == {"unreview", "post"}
     voucher = services.post_voucher(voucher=voucher, posted_by=checker)
     assert services.next_steps(voucher, user, may_record=True, may_review=False) == {"reverse"}
+
+
+def test_with_review_required_a_reversal_waits_too_and_deleting_it_frees_the_original(reviewing, year, user):
+    checker = reviewing
+    original = services.post_voucher(
+        voucher=services.review_voucher(voucher=_receipt(year, user), user=checker), posted_by=checker
+    )
+    reversal = services.reverse_voucher(voucher=original, user=user, reason="录错", date=d("2012-03-31"))
+    assert reversal.state == Voucher.State.DRAFT and _cash(year) == 2550  # waiting: counts nowhere yet
+    event = AuditEvent.objects.filter(action=AuditEvent.Action.VOUCHER_REVERSED).get()
+    assert event.summary == "2012年3月 记-0001的红字冲销凭证已填制，待审核后记账：录错"
+    assert services.next_steps(reversal, user, may_record=True, may_review=False) == {"delete"}
+    with pytest.raises(LedgerError, match="已经冲销过"):
+        services.reverse_voucher(voucher=original, user=user, reason="再冲")
+    services.delete_draft(voucher=reversal, user=user)
+    reversal = services.reverse_voucher(voucher=original, user=user, reason="录错", date=d("2012-03-31"))
+    services.post_voucher(voucher=services.review_voucher(voucher=reversal, user=checker), posted_by=checker)
+    assert _cash(year) == 1000

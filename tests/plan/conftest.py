@@ -31,7 +31,7 @@ def checker(db):
 @pytest.fixture
 def book(keeper, checker) -> AccountingYear:
     """2025, opened with cash 5,000.00 and bank 200,000.00."""
-    union = Union.objects.create(name="呼和浩特测试医院工会", slug="plan-hospital")
+    union = Union.objects.create(name="呼和浩特测试医院工会", slug="plan-hospital", review_required=False)
     union.members.add(keeper, checker)
     year = services.open_year(union=union, year=2025)
     chart = year.chart

@@ -189,3 +189,18 @@ def test_the_budget_page_takes_a_fixed_number_of_queries(
         )
     with django_assert_num_queries(15):
         assert keeper_client.get(url).status_code == 200
+
+
+def test_a_refusal_of_the_books_shows_before_any_warning(book, keeper_client, budgeted, festival):
+    """Cash 5,000.00 in hand: a 6,000.00 cash payment is over its budget and over the cash threshold, but
+    what the treasurer reads first is that the cash is short; nothing is written, the token stays usable."""
+    url = reverse("ledger:payment", args=[book.union.slug, 2025])
+    data = payment_post(book, festival, "6,000.00")
+    data.update(via="cash", token=keeper_client.get(url).context["form"]["token"].value())
+    before = Voucher.objects.count()
+    text = keeper_client.post(url, data).content.decode()
+    assert "余额不足" in text
+    assert Voucher.objects.count() == before
+    data.update(via="bank", **{"facts-reason": "委员会同意"})
+    assert keeper_client.post(url, data).status_code == 302
+    assert Voucher.objects.count() == before + 1

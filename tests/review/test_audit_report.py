@@ -15,14 +15,15 @@ from review import services
 from review.models import AuditReportText
 from review.render import render_json
 from review.report import BudgetLine, Finding, build_audit_report
+from tests.conftest import nth
 
 pytestmark = pytest.mark.usefixtures("media_root")
 SLUG, YEAR = "blzq-hospital", 2012
 
 
 def test_figures_are_the_finance_reports_to_the_cent(demo, auditor, treasurer, demo_scan):
-    services.mark_checked(voucher=demo.vouchers.get(number=3), user=auditor)
-    services.raise_query(voucher=demo.vouchers.get(number=4), user=auditor, comment="会费名册未附")
+    services.mark_checked(voucher=nth(demo, 3), user=auditor)
+    services.raise_query(voucher=nth(demo, 4), user=auditor, comment="会费名册未附")
     data = build_audit_report(demo)
     finance = build_annual_report(demo)
     assert data.finance.current.summary.rows == finance.current.summary.rows
@@ -38,10 +39,36 @@ def test_figures_are_the_finance_reports_to_the_cent(demo, auditor, treasurer, d
         )
         == ("8721.40", "36200.00", "29358.50", "15562.90")
     )
-    assert (data.vouchers, data.vouchers_checked, data.vouchers_with_scans) == (15, 1, 1)
+    assert (data.vouchers, data.vouchers_checked, data.vouchers_with_scans) == (17, 1, 1)  # with the 红字冲销
     assert (data.queries_raised, data.queries_closed, data.queries_open) == (1, 0, 1)
     assert [f.source for f in data.findings] == ["疑点", "银行对账"]
     assert data.budget is None
+
+
+def test_the_budget_and_the_rule_findings_are_the_finance_reports_own(demo, user):
+    from ledger import services as ledger
+    from plan import services as plan
+    from plan.models import GiftForm, Purpose
+
+    plan.save_settings(union=demo.union, province="内蒙古")
+    plan.set_budget(year=demo, amounts={"501": Decimal("7000.00")}, user=user, approved_on=demo.start)
+    voucher = ledger.record_payment(
+        union=demo.union,
+        date=demo.end,
+        account="50104",
+        amount="1200.00",  # in cash, above the 1,000 元 a payment in cash may be (national, no dates)
+        via="cash",
+        summary="元旦过节费",
+        user=user,
+    )
+    facts = {"purpose": Purpose.FESTIVAL, "form": GiftForm.CASH, "headcount": 10}
+    plan.record_payment_facts(voucher=voucher, via="cash", facts=facts, warnings=[])
+    data = build_audit_report(demo)
+    assert [(line.category, line.budget) for line in data.budget] == [("501 职工活动支出", Decimal("7000.00"))]
+    assert data.budget[0].actual == data.finance.plan.budget.rows[0].actual
+    rules = [f for f in data.findings if f.source == "开支规定"]
+    assert rules and len(rules) == len(data.finance.plan.findings)
+    assert all("元旦过节费 1200.00元" in f.text for f in rules)
 
 
 def test_optional_sections_take_what_other_apps_give(demo):
@@ -97,11 +124,11 @@ def test_the_page_takes_a_fixed_number_of_queries(demo, auditor, client_for, dja
 
     client = client_for("auditor")
     url = reverse("review:audit_report", args=[SLUG, YEAR])
-    services.raise_query(voucher=demo.vouchers.get(number=3), user=auditor, comment="一")
+    services.raise_query(voucher=nth(demo, 3), user=auditor, comment="一")
     client.get(url)
     with CaptureQueriesContext(connection) as one:
         client.get(url)
     for number in (4, 5, 6):
-        services.raise_query(voucher=demo.vouchers.get(number=number), user=auditor, comment="再")
+        services.raise_query(voucher=nth(demo, number), user=auditor, comment="再")
     with django_assert_num_queries(len(one)):
         client.get(url)

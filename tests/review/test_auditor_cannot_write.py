@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from bank.models import CashCount, Match, Statement
 from ledger.models import Account, Attachment, AuditEvent
-from tests.conftest import PDF, snapshot, upload
+from tests.conftest import PDF, nth, snapshot, upload
 
 pytestmark = pytest.mark.usefixtures("media_root")
 
@@ -32,7 +32,7 @@ ENTRY = {
 
 
 def _writes(demo):
-    voucher = demo.vouchers.get(number=3).pk
+    voucher = nth(demo, 3).pk
     book = [SLUG, YEAR]
     return [
         reverse("ledger:open_year", args=[SLUG]),
