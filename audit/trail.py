@@ -31,8 +31,31 @@ def record(
     changes: dict | None = None,
     username: str = "",
 ) -> AuditEvent:
+    event_ = event(
+        action, user=user, union=union, obj=obj, summary=summary, changes=changes, username=username
+    )
+    event_.save(force_insert=True)
+    return event_
+
+
+def record_many(events: list[AuditEvent]) -> list[AuditEvent]:
+    """Write many events built by ``event`` (a batch of vouchers posted at once) in batched INSERTs."""
+    return AuditEvent.objects.bulk_create(events, batch_size=2000)
+
+
+def event(
+    action: str,
+    *,
+    user: AbstractBaseUser | None,
+    union: Union | None = None,
+    obj: object | None = None,
+    summary: str = "",
+    changes: dict | None = None,
+    username: str = "",
+) -> AuditEvent:
+    """The event ``record`` writes, not yet saved."""
     authenticated = user is not None and getattr(user, "is_authenticated", False)
-    return AuditEvent.objects.create(
+    return AuditEvent(
         action=action,
         user=user if authenticated else None,
         username=(user.get_username() if authenticated else username)[:150],

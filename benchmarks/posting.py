@@ -10,12 +10,18 @@ negative on any day, so the workload stays valid under a never-negative rule.
 
 Ours: every voucher through the public services a treasurer's form calls, ``ledger.services.record_receipt`` /
 ``record_payment``, each its own transaction, with the category ``Account`` the form would hand over. Every
-query is counted (a connection ``execute_wrapper``); ``--show-queries`` prints the SQL of one more receipt and
+query is counted as ``django_assert_num_queries`` counts them; ``--show-queries`` prints the SQL of one more receipt and
 one more payment made after the N.
 
 django-hordak: the same workload, in the same run, on a separate database of the same server, posted with its
 ``Account.transfer_to`` (one transaction per voucher) by ``hordak_peer.py`` in a throwaway virtualenv that this
 script makes with pip (kept in ``~/.cache/unionledger-bench/``; ``--peer-venv`` chooses another place).
+
+Then the same N again through ``services.record_many`` (1,000 vouchers a transaction, every check) into a second
+union of the same database: the rate of an import.
+
+``--threads 8 --seconds 20 --db postgres`` instead has eight treasurers post at once for 20 seconds and then checks
+the books: numbers gapless, the trial balance exact, no deadlock or error; it prints the throughput.
 
 Databases are throwaway: SQLite files in a temporary folder; on PostgreSQL (127.0.0.1:5432, user postgres) the
 databases ``bench_ul_posting`` and ``bench_hordak_posting``, dropped and made anew, dropped again at the end.
@@ -143,15 +149,15 @@ def setup_django(database_url: str, workdir: Path) -> None:
     call_command("migrate", verbosity=0, interactive=False)
 
 
-def open_books(opening: dict[str, str]):
+def open_books(opening: dict[str, str], slug: str = "bench-posting", user=None):
     """A union, its treasurer and the year with its 期初余额: (union, user, {code: Account})."""
     from django.contrib.auth import get_user_model
 
     from ledger import services
     from ledger.models import Union
 
-    user = get_user_model().objects.create_user("treasurer", password="benchmark-password-1")
-    union = Union.objects.create(name="基准测试医院工会", slug="bench-posting", review_required=False)
+    user = user or get_user_model().objects.create_user("treasurer", password="benchmark-password-1")
+    union = Union.objects.create(name=f"基准测试医院工会 {slug}", slug=slug, review_required=False)
     union.members.add(user)
     year = services.open_year(union=union, year=YEAR, chart="2009")  # the 2009 codes below
     cash, bank = Decimal(opening["101"]), Decimal(opening["102"])
@@ -197,94 +203,107 @@ def post_ours(union, user, accounts, entries: list[Entry]) -> dict:
     return {"seconds": seconds, "total": total, "queries": query_counts}
 
 
-def bulk_books(union, user, accounts, entries: list[Entry]) -> None:
-    """Write ``entries`` as posted vouchers in bulk, as ``report_bench.py`` does: drafts and their lines with
-    ``bulk_create``, then one UPDATE that posts them (the database's guards still check each voucher), and
-    the two audit rows a posting writes. For the trial balance, and for ``--prefill``."""
-    from django.db import transaction
-    from django.utils import timezone
+def bulk_books(union, user, accounts, entries: list[Entry], batch: int = 5000) -> None:
+    """Post ``entries`` in bulk through ``services.record_many`` (what the import and ``load_demo`` use): one
+    transaction per 5,000, every check made, numbers in date order. For the trial balance and ``--prefill``."""
+    from ledger import services
+    from ledger.models import AccountingYear
 
-    from ledger.models import AccountingYear, AuditEvent, Voucher, VoucherLine
-    from ledger.money import money
-
-    zero = money(Decimal("0.00"))
     year = AccountingYear.objects.get(union=union, year=YEAR)
-    cash, bank = (
-        Voucher.objects.filter(year=year, kind=Voucher.Kind.OPENING).get().lines.order_by("position")[:2]
-    )
-    money_accounts = {"cash": cash.account, "bank": bank.account}
-    now = timezone.now()
-    with transaction.atomic():
-        for first in range(0, len(entries), 20_000):
-            batch = entries[first : first + 20_000]
-            vouchers = Voucher.objects.bulk_create(
-                Voucher(
-                    year=year,
-                    date=datetime.date.fromisoformat(entry.date),
-                    summary=entry.summary,
-                    prepared_by=user,
-                )
-                for entry in batch
-            )
-            lines = []
-            for entry, voucher in zip(batch, vouchers, strict=True):
-                amount = money(Decimal(entry.amount))
-                debit, credit = accounts[entry.account], money_accounts[entry.via]
-                if entry.kind == "receipt":
-                    debit, credit = credit, debit
-                lines.append(
-                    VoucherLine(voucher=voucher, position=1, account=debit, debit=amount, credit=zero)
-                )
-                lines.append(
-                    VoucherLine(voucher=voucher, position=2, account=credit, debit=zero, credit=amount)
-                )
-            VoucherLine.objects.bulk_create(lines, batch_size=10_000)
-            AuditEvent.objects.bulk_create(
-                (
-                    AuditEvent(
-                        action=action,
-                        user=user,
-                        username=user.get_username(),
-                        union=union,
-                        object_type="Voucher",
-                        object_id=str(voucher.pk),
-                        summary=voucher.summary,
-                    )
-                    for voucher in vouchers
-                    for action in (AuditEvent.Action.VOUCHER_CREATED, AuditEvent.Action.VOUCHER_POSTED)
-                ),
-                batch_size=10_000,
-            )
-        year.refresh_from_db()
-        drafts = post_in_date_order(year, user, now)
-        year.next_number += drafts
-        year.save(update_fields=["next_number"])
-
-
-def post_in_date_order(year, user, now) -> int:
-    """Post the year's drafts at once, numbered per month in date order as posting them one by one would give
-    (the bulk path of the benchmarks: the database's guards still check each row). Returns how many."""
-    from django.db import connection
-    from django.db.models import Max
-
-    from ledger.models import Voucher
-
-    last = dict(
-        Voucher.objects.filter(year=year, state="posted").values_list("month").annotate(n=Max("number"))
-    )
-    rows = []
-    for pk, date in (
-        Voucher.objects.filter(year=year, state="draft").order_by("date", "id").values_list("id", "date")
-    ):
-        last[date.month] = last.get(date.month, 0) + 1
-        rows.append(("posted", date.month, last[date.month], now, user.pk, pk))
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            "UPDATE ledger_voucher SET state = %s, month = %s, number = %s, posted_at = %s, posted_by_id = %s"
-            " WHERE id = %s",
-            rows,
+    for first in range(0, len(entries), batch):
+        services.record_many(
+            year=year, entries=[as_entry(accounts, e) for e in entries[first : first + batch]], user=user
         )
-    return len(rows)
+
+
+def as_entry(accounts, entry: Entry):
+    from ledger import services
+
+    common = {
+        "date": datetime.date.fromisoformat(entry.date),
+        "account": accounts[entry.account],
+        "amount": Decimal(entry.amount),
+        "summary": entry.summary,
+    }
+    if entry.kind == "receipt":
+        return services.receipt_entry(into=entry.via, payer="某单位", **common)
+    return services.payment_entry(via=entry.via, payee="某供应商", **common)
+
+
+def threads_run(union, user, accounts, entries: list[Entry], threads: int, seconds: float) -> dict:
+    """``threads`` treasurers post the workload's vouchers at once (each its own connection, one transaction per
+    voucher) for ``seconds``; then check the numbers are gapless, the trial balance exact and the per-day totals
+    equal to the lines. Returns the summary line."""
+    import threading
+
+    from django.db import connections
+
+    from ledger import queries, totals
+    from ledger.models import AccountingYear, Voucher
+
+    year = AccountingYear.objects.select_related("union", "chart").get(union=union, year=YEAR)
+    before = Voucher.objects.filter(year=year, state="posted").count()
+    start = threading.Barrier(threads)
+    stop_at: list[float] = []
+    posted: list[list[Entry]] = [[] for _ in range(threads)]
+    errors: list[BaseException] = []
+
+    def treasurer(worker: int) -> None:
+        try:
+            start.wait()
+            mine = entries[worker::threads]
+            n = 0
+            while time.perf_counter() < stop_at[0]:
+                entry = mine[n % len(mine)]
+                # Receipts only from the second lap on, so that no payment can find the money spent.
+                if n >= len(mine) and entry.kind == "payment":
+                    entry = Entry("receipt", entry.date, INCOME[0], entry.amount, "bank", entry.summary)
+                post(union, user, accounts, entry, summary=f"{entry.summary}-{worker}-{n}")
+                posted[worker].append(entry)
+                n += 1
+        except BaseException as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    workers = [threading.Thread(target=treasurer, args=(i,)) for i in range(threads)]
+    stop_at.append(time.perf_counter() + seconds + 1)
+    began = time.perf_counter()
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=seconds + 300)
+    elapsed = time.perf_counter() - began
+    hung = sum(worker.is_alive() for worker in workers)
+    count = sum(len(done) for done in posted)
+    numbers: dict[int, list[int]] = {}
+    for month, number in (
+        Voucher.objects.filter(year=year).order_by("month", "number").values_list("month", "number")
+    ):
+        numbers.setdefault(month, []).append(number)
+    gapless = (
+        all(found == list(range(1, len(found) + 1)) for found in numbers.values())
+        and sum(len(found) for found in numbers.values()) == before + count
+    )
+    rows = queries.trial_balance(year=year)
+    balanced = queries.trial_balance_totals(rows).balanced
+    closing = {row.account.code: row.closing for row in rows}
+    moved = {"101": Decimal(0), "102": Decimal(0)}
+    for done in posted:
+        for entry in done:
+            code = "101" if entry.via == "cash" else "102"
+            moved[code] += Decimal(entry.amount) if entry.kind == "receipt" else -Decimal(entry.amount)
+    return {
+        "count": count,
+        "elapsed": elapsed,
+        "errors": [f"{type(e).__name__}: {e}" for e in errors],
+        "hung": hung,
+        "gapless": gapless,
+        "balanced": balanced,
+        "closing": closing,
+        "moved": moved,
+        "differences": len(totals.differences(year_ids=[year.pk])),
+    }
 
 
 def show_queries(union, user, accounts, entries: list[Entry]) -> None:
@@ -420,9 +439,25 @@ def main() -> None:
         help="first write this many vouchers of the year in bulk (untimed), then post the N after them",
     )
     parser.add_argument("--keep", action="store_true", help="keep the throwaway databases")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=0,
+        help="instead: this many treasurers post at once for --seconds (PostgreSQL), then the books are checked",
+    )
+    parser.add_argument("--seconds", type=float, default=20.0, help="how long --threads posts")
+    parser.add_argument(
+        "--db-prefix",
+        default="bench",
+        help="PostgreSQL databases are named PREFIX_ul_… and PREFIX_hordak_… (several runs at once need their own)",
+    )
     args = parser.parse_args()
     if args.n < 10:
         parser.error("--n must be at least 10")
+    if args.threads:
+        if args.db != "postgres":
+            parser.error("--threads needs --db postgres (SQLite lets one writer at a time)")
+        return concurrent(args)
 
     opening, everything = workload(args.prefill + args.n, args.seed)
     prefilled, entries = everything[: args.prefill], everything[args.prefill :]
@@ -436,7 +471,9 @@ def main() -> None:
     if prefilled:
         print(f"prefill: the year's first {len(prefilled):,} vouchers written in bulk, untimed", flush=True)
     workdir = Path(tempfile.mkdtemp(prefix="posting-bench-"))
-    databases = Databases(args.db, workdir, ("bench_ul_posting", "bench_hordak_posting"))
+    databases = Databases(
+        args.db, workdir, (f"{args.db_prefix}_ul_posting", f"{args.db_prefix}_hordak_posting")
+    )
     try:
         databases.create()
         setup_django(databases.ours, workdir)
@@ -458,6 +495,16 @@ def main() -> None:
         print(f"ours: {growth(entries, ours['seconds'])}")
         if args.show_queries:
             show_queries(union, user, accounts, entries)
+        bulk_rate = None
+        if not prefilled:
+            # The same workload through the bulk service (the import's and load_demo's path), into a second union.
+            bulk_union, _, bulk_accounts = open_books(opening, slug="bench-bulk", user=user)
+            began = time.perf_counter()
+            bulk_books(bulk_union, user, bulk_accounts, entries, batch=1000)
+            bulk_rate = args.n / (time.perf_counter() - began)
+            print(
+                f"ours in bulk (record_many, 1,000 vouchers a transaction, every check): {bulk_rate:.1f} vouchers/s"
+            )
         connection.close()
 
         peer_rate = None
@@ -488,6 +535,8 @@ def main() -> None:
             print(f"django-hordak: {growth(entries, peer['seconds'])}")
 
         queries = statistics.mean(ours["queries"])
+        if peer_rate and bulk_rate:
+            print(f"bulk ratio vs django-hordak's per-voucher rate: {bulk_rate / peer_rate:.3f}")
         if peer_rate:
             print(
                 f"posting ratio vs django-hordak: {ours_rate / peer_rate:.3f} (ours {ours_rate:.1f}/s, "
@@ -508,6 +557,62 @@ def main() -> None:
                 connections.close_all()
             databases.drop()
             shutil.rmtree(workdir, ignore_errors=True)
+
+
+def concurrent(args) -> None:
+    """The --threads run: gapless numbers, an exact trial balance, no deadlock, and the throughput."""
+    _, entries = workload(args.n, args.seed)
+    # Opening balances that cover every payment of a lap in any order: the threads post out of date order.
+    opening = {
+        code: f"{sum(Decimal(e.amount) for e in entries if e.kind == 'payment' and e.via == via) + 1000:.2f}"
+        for code, via in (("101", "cash"), ("102", "bank"))
+    }
+    workdir = Path(tempfile.mkdtemp(prefix="posting-threads-"))
+    databases = Databases(
+        args.db, workdir, (f"{args.db_prefix}_ul_threads", f"{args.db_prefix}_hordak_threads")
+    )
+    try:
+        databases.create()
+        setup_django(databases.ours, workdir)
+        union, user, accounts = open_books(opening)
+        print(
+            f"{args.threads} threads post receipts and payments for {args.seconds:g} s (workload N={args.n}, "
+            f"seed {args.seed}; from its second lap, receipts only); db={args.db}",
+            flush=True,
+        )
+        run = threads_run(union, user, accounts, entries, args.threads, args.seconds)
+        expected = {code: Decimal(opening[code]) + run["moved"][code] for code in ("101", "102")}
+        exact = all(run["closing"].get(code) == expected[code] for code in expected)
+        print(
+            f"posted {run['count']:,} vouchers in {run['elapsed']:.1f} s = {run['count'] / run['elapsed']:.1f} vouchers/s"
+        )
+        print(f"errors: {run['errors'] or 'none'}; threads still running (deadlock or hang): {run['hung']}")
+        print(
+            f"numbers gapless: {run['gapless']}; trial balance balanced: {run['balanced']}; cash and bank exact: "
+            f"{exact} ({run['closing'].get('101')}, {run['closing'].get('102')}); per-day totals off: {run['differences']}"
+        )
+        ok = (
+            not run["errors"]
+            and not run["hung"]
+            and run["gapless"]
+            and run["balanced"]
+            and exact
+            and not run["differences"]
+        )
+        print(
+            f"threads: {'ok' if ok else 'FAILED'} ({args.threads} threads, {args.seconds:g} s, "
+            f"{run['count'] / run['elapsed']:.1f} vouchers/s, gapless {run['gapless']}, exact {exact and run['balanced']}, "
+            f"deadlocks/errors {len(run['errors']) + run['hung']}, db={args.db})"
+        )
+        if not ok:
+            sys.exit(1)
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        if not args.keep:
+            databases.drop()
+        shutil.rmtree(workdir, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -3,8 +3,8 @@
 
     .venv/bin/python benchmarks/trial_balance.py --db sqlite|postgres [--vouchers 20000] [--repeat 5] [--no-peer]
 
-Writes the workload of ``posting.py`` (one union-year of two-line vouchers, seeded) in bulk, as
-``report_bench.py`` does, into a throwaway database, then prints the median of ``--repeat`` runs of:
+Writes the workload of ``posting.py`` (one union-year of two-line vouchers, seeded) in bulk through
+``services.record_many`` into a throwaway database, then prints the median of ``--repeat`` runs of:
 
 - ``ledger.queries.trial_balance`` for the year, every account (our 科目余额表);
 - the floor: ``SELECT account_id, SUM(debit), SUM(credit) FROM ledger_voucherline GROUP BY account_id``
@@ -13,8 +13,8 @@ Writes the workload of ``posting.py`` (one union-year of two-line vouchers, seed
 - django-hordak's own balance API, ``Account.objects.with_balances()`` for every account, over its copy of
   the same workload, against the same raw GROUP BY over its legs (on PostgreSQL; on SQLite, which hordak
   does not support, ``with_balances_orm()``);
-- the one growing read of a posting today: the payment's balance check, ``account_movement`` of 银行存款 up to
-  the last day, as ``record_payment`` calls it.
+- the read a payment makes before it posts: the never-negative check's per-day movements of cash and bank
+  (``cash_bank.lowest_balances`` from the last day, over the per-day totals).
 
 ``--vouchers 500000 --db postgres`` gives the issue's million lines. Databases as in ``posting.py``
 (``bench_ul_tb`` and ``bench_hordak_tb`` on PostgreSQL). Not part of the test suite.
@@ -61,17 +61,22 @@ def main() -> None:
     parser.add_argument(
         "--peer-venv", type=Path, default=Path.home() / ".cache" / "unionledger-bench" / "hordak-venv"
     )
+    parser.add_argument(
+        "--db-prefix",
+        default="bench",
+        help="PostgreSQL databases are named PREFIX_ul_… and PREFIX_hordak_… (several runs at once need their own)",
+    )
     args = parser.parse_args()
 
     opening, entries = workload(args.vouchers, args.seed)
     workdir = Path(tempfile.mkdtemp(prefix="tb-bench-"))
-    databases = Databases(args.db, workdir, ("bench_ul_tb", "bench_hordak_tb"))
+    databases = Databases(args.db, workdir, (f"{args.db_prefix}_ul_tb", f"{args.db_prefix}_hordak_tb"))
     try:
         databases.create()
         setup_django(databases.ours, workdir)
         from django.db import connection
 
-        from ledger import queries
+        from ledger import cash_bank, queries
         from ledger.models import AccountingYear
 
         union, user, accounts = open_books(opening)
@@ -112,15 +117,12 @@ def main() -> None:
             ),
             args.repeat,
         )
-        bank = queries.year_accounts(year).get(code=year.chart.bank_code)
-        last = datetime.date.fromisoformat(entries[-1].date)
-        check = median_seconds(
-            lambda: queries.account_movement(year=year, account=bank, end=last), args.repeat
-        )
+        first = datetime.date.fromisoformat(entries[0].date)
+        check = median_seconds(lambda: cash_bank.lowest_balances(year=year, start=first), args.repeat)
         print(f"ours: trial_balance (all accounts, {len(rows)} rows):  {ours * 1000:9.1f} ms")
         print(f"raw GROUP BY account over the lines:               {floor * 1000:9.1f} ms")
         print(f"raw GROUP BY joined to vouchers (year, posted):    {joined * 1000:9.1f} ms")
-        print(f"payment's balance check (account_movement of {bank.code} to {last}): {check * 1000:.1f} ms")
+        print(f"a payment's never-negative check (lowest_balances from {first}): {check * 1000:.1f} ms")
         connection.close()
 
         peer_line = ""

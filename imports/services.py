@@ -299,36 +299,32 @@ def _analyse_opening(batch: ImportBatch, index: AccountIndex, analysis: Analysis
 def _post_all(
     year: AccountingYear, vouchers: list[reader.DraftVoucher], user: AbstractBaseUser
 ) -> list[Voucher]:
-    """Create and post ``vouchers`` (checked drafts) in the caller's transaction, in order.
-
-    The one place the import writes vouchers: today one by one through ``ledger.services.record_history``
-    (every check of a hand-entered voucher applies, but past books are posted without the review step); the
-    bulk posting service of issue 12 replaces the loop. A 红字冲销 (``draft.red``) is posted as a reversal of
-    ``draft.reverses`` (``_post_in_order`` sets it, and posts its original first). A refusal names the
-    voucher's first row of the file.
+    """Post ``vouchers`` (checked drafts) in the caller's transaction, in order: the one place the import writes
+    vouchers, in one ``ledger.services.record_many`` (every check of a hand-entered voucher applies; cash and bank
+    are checked for the whole chunk's effect on every day). Past books are history: they are posted directly,
+    whatever the union's review setting. A 红字冲销 (``draft.red``) is posted as a reversal of ``draft.reverses``
+    (``_post_in_order`` sets it, and posts its original in an earlier call). A refusal names the voucher's first
+    row of the file.
     """
-    posted = []
-    for draft in vouchers:
-        try:
-            posted.append(
-                services.record_history(
-                    year=year,
-                    posted_by=user,
-                    kind=Voucher.Kind.REVERSAL if draft.red else Voucher.Kind.NORMAL,
-                    reverses=draft.reverses,
-                    date=draft.date,
-                    summary=draft.summary,
-                    counterparty=draft.counterparty,
-                    attachment_count=draft.attachment_count,
-                    lines=[
-                        services.Line(line.account, line.debit, line.credit, line.memo)
-                        for line in draft.lines
-                    ],
-                )
+    return services.record_many(
+        year=year,
+        user=user,
+        entries=[
+            services.Entry(
+                kind=Voucher.Kind.REVERSAL if draft.red else Voucher.Kind.NORMAL,
+                reverses=draft.reverses,
+                date=draft.date,
+                summary=draft.summary,
+                counterparty=draft.counterparty,
+                attachment_count=draft.attachment_count,
+                lines=[
+                    services.Line(line.account, line.debit, line.credit, line.memo) for line in draft.lines
+                ],
             )
-        except LedgerError as error:
-            raise LedgerError(f"第{draft.first_row}行：{error.message}") from None
-    return posted
+            for draft in vouchers
+        ],
+        label=lambda position: f"第{vouchers[position].first_row}行",
+    )
 
 
 def _post_in_order(

@@ -20,7 +20,8 @@ Restore refuses, before it touches the database or the disk:
   memory), whatever the zip headers claim.
 It refuses a database that holds users or unions unless told to replace it. It loads everything in one
 transaction: the guard triggers that refuse to write a posted voucher are suspended only while the rows go
-back in; afterwards every posted voucher is checked to balance, and every scan must be named by an
+back in and the per-day totals (derived, never backed up) are rebuilt from them; afterwards every posted voucher
+is checked to balance, and every scan must be named by an
 attachment row with the same hash and size, before the commit. Only then are the scans moved into place.
 """
 
@@ -46,6 +47,7 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from audit import trail as audit
+from ledger import totals
 from ledger.backends.sqlite.base import triggers_on
 from ledger.errors import LedgerError
 from ledger.models import Attachment, AuditEvent, Union, Voucher
@@ -66,7 +68,9 @@ EXCLUDED_MODELS |= {
     "axes.accesslog",
     "axes.accessfailurelog",
 }
-GUARDED_TABLES = ["ledger_voucher", "ledger_voucherline", "ledger_attachment"]
+# The per-day totals are derived from the posted lines: not backed up, rebuilt by the restore (``ledger.totals``).
+EXCLUDED_MODELS |= {"ledger.daytotal"}
+GUARDED_TABLES = ["ledger_voucher", "ledger_voucherline", "ledger_attachment", "ledger_daytotal"]
 
 
 class BackupError(LedgerError):
@@ -341,6 +345,7 @@ def restore_backup(path: Path, *, replace: bool = False, user=None, trust_unsign
                     raise BackupError(f"备份数据无法读取：{error}") from None
                 finally:
                     audit.replaying.reset(replaying)
+                totals.rebuild()
             _check_books()
             _check_media(archive.media)
             for model_label, expected in manifest.get("counts", {}).items():

@@ -7,22 +7,22 @@ voucher, receipts, payments, general vouchers, 结转 and reversals alike.
 
 A voucher dated D changes every end-of-day balance from D to 31 December by the same amount, so it is
 refused when the lowest of those balances plus that amount is below zero — a back-dated payment is checked
-against the days after it too. ``lowest_balances`` is the one query this takes; a voucher that takes no money
-out of cash or bank needs none. It is swappable: per-account-per-day totals can answer the same question.
+against the days after it too. ``daily_movements`` is the one query this takes, over the per-account-per-day
+totals the database keeps (at most 366 rows an account, however full the year); a voucher that takes no money
+out of cash or bank needs none. Many vouchers posted at once (``services.record_many``) are checked once, by
+their joint effect on every day (``check_batch``).
 """
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Case, CharField, Q, Value, When
-from django.db.models.functions import Greatest
+from django.db import connection
 
 from ledger.errors import NegativeBalance
 from ledger.models import Account, AccountingYear
 from ledger.money import fen_to_decimal
-from ledger.queries.balances import fen_sum, posted_lines
 
 CASH, BANK = "cash", "bank"
 
@@ -43,37 +43,47 @@ def _codes(year: AccountingYear) -> dict[str, str]:
     return {CASH: year.chart.cash_code, BANK: year.chart.bank_code}
 
 
+def daily_movements(
+    *, year: AccountingYear, start: datetime.date
+) -> dict[str, list[tuple[datetime.date, int]]]:
+    """Cash's and bank's net movement in 分 (借 minus 贷, with all their 明细科目) per day from ``start`` to the end
+    of ``year``, days with movement only, in date order; everything before ``start`` is counted on ``start``.
+    One query over the per-day totals (``DayTotal``): at most 366 rows an account, however many vouchers. Written
+    as SQL: every payment makes it, and the ORM's compiling cost more than the database's answer."""
+    codes = _codes(year)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT CASE WHEN a.code LIKE %s THEN 'cash' ELSE 'bank' END, "
+            "CASE WHEN t.date < %s THEN %s ELSE t.date END, SUM(t.debit_fen - t.credit_fen) "
+            "FROM ledger_daytotal t JOIN ledger_account a ON a.id = t.account_id "
+            "WHERE t.year_id = %s AND (a.code LIKE %s OR a.code LIKE %s) GROUP BY 1, 2 ORDER BY 1, 2",
+            [f"{codes[CASH]}%", start, start, year.pk, f"{codes[CASH]}%", f"{codes[BANK]}%"],
+        )
+        rows = cursor.fetchall()
+    movements: dict[str, list[tuple[datetime.date, int]]] = {CASH: [], BANK: []}
+    for account, day, net in rows:
+        day = day if isinstance(day, datetime.date) else datetime.date.fromisoformat(day)
+        movements[account].append((day, int(net)))
+    return movements
+
+
+def _lowest(movements: list[tuple[datetime.date, int]], start: datetime.date) -> Lowest:
+    lowest, running = Lowest(0, start), 0
+    for day, net in movements:
+        running += net
+        if running < lowest.fen or day == start:
+            lowest = Lowest(running, day)
+    return lowest
+
+
 def lowest_balances(*, year: AccountingYear, start: datetime.date) -> dict[str, Lowest]:
     """The lowest end-of-day balance of cash and of bank from ``start`` to the end of ``year``. One query.
 
     Lines dated before ``start`` are counted on ``start``, so the first row is the balance ``start`` opens
     the period with; then one row per day with movement. An account without lines is at 0.00 on ``start``.
     """
-    codes = _codes(year)
-    money = Q(account__code__startswith=codes[CASH]) | Q(account__code__startswith=codes[BANK])
-    rows = (
-        posted_lines(year)
-        .filter(money, voucher__date__lte=year.end)
-        .annotate(
-            money_account=Case(
-                When(account__code__startswith=codes[CASH], then=Value(CASH)),
-                default=Value(BANK),
-                output_field=CharField(),
-            ),
-            day=Greatest("voucher__date", Value(start)),
-        )
-        .values("money_account", "day")
-        .annotate(debit_fen=fen_sum("debit"), credit_fen=fen_sum("credit"))
-        .order_by("money_account", "day")
-        .values_list("money_account", "day", "debit_fen", "credit_fen")
-    )
-    lowest = {CASH: Lowest(0, start), BANK: Lowest(0, start)}
-    running = {CASH: 0, BANK: 0}
-    for account, day, debit_fen, credit_fen in rows:
-        running[account] += debit_fen - credit_fen
-        if running[account] < lowest[account].fen or day == start:
-            lowest[account] = Lowest(running[account], day)
-    return lowest
+    movements = daily_movements(year=year, start=start)
+    return {account: _lowest(movements[account], start) for account in (CASH, BANK)}
 
 
 def _names(year: AccountingYear) -> dict[str, str]:
@@ -94,12 +104,7 @@ def check_voucher(
 
     Called inside the posting transaction with the year's row locked, so two postings cannot both pass.
     """
-    codes = _codes(year)
-    change = {CASH: 0, BANK: 0}
-    for code, debit, credit in lines:
-        for account, prefix in codes.items():
-            if code.startswith(prefix):
-                change[account] += int((debit - credit) * 100)
+    change = _change(_codes(year), lines)
     if all(value >= 0 for value in change.values()):
         return
     lowest = lowest_balances(year=year, start=date)
@@ -119,3 +124,64 @@ def year_end_lows(*, year: AccountingYear) -> list[tuple[str, Lowest]]:
     lowest = lowest_balances(year=year, start=year.start)
     names = _names(year)
     return [(names[account], lowest[account]) for account in (CASH, BANK)]
+
+
+def _change(codes: dict[str, str], lines: Iterable[tuple[str, Decimal, Decimal]]) -> dict[str, int]:
+    change = {CASH: 0, BANK: 0}
+    for code, debit, credit in lines:
+        for account, prefix in codes.items():
+            if code.startswith(prefix):
+                change[account] += int((debit - credit) * 100)
+    return change
+
+
+def check_batch(
+    *,
+    year: AccountingYear,
+    vouchers: list[tuple[datetime.date, list[tuple[str, Decimal, Decimal]]]],
+    name: Callable[[int], str] | None = None,
+) -> None:
+    """Refuse a batch of vouchers (date, lines as in ``check_voucher``) that together would take cash or bank
+    below zero at the end of any day from the first day the batch takes money out to the end of ``year``.
+
+    The batch is one change: its vouchers of one day count together, whatever their order, as they do in the
+    books. The message names the batch's last voucher that takes money out of the account on or before the first
+    day it falls below zero (as ``name`` of its position from 0 says, by default 第N张凭证 and its date). One
+    query, none if no voucher takes money out.
+    """
+    codes = _codes(year)
+    changes = [(date, _change(codes, lines)) for date, lines in vouchers]
+    outflows = {
+        account: [n for n, (_, change) in enumerate(changes) if change[account] < 0]
+        for account in (CASH, BANK)
+    }
+    if not any(outflows.values()):
+        return
+    start = min(changes[n][0] for found in outflows.values() for n in found)
+    movements = daily_movements(year=year, start=start)
+    for account in (CASH, BANK):
+        if not outflows[account]:
+            continue
+        first_out = min(changes[n][0] for n in outflows[account])
+        by_day: dict[datetime.date, int] = {}
+        for day, net in movements[account]:
+            by_day[day] = by_day.get(day, 0) + net
+        for date, change in changes:
+            day = max(date, start)
+            by_day[day] = by_day.get(day, 0) + change[account]
+        running = 0
+        for day in sorted(by_day):
+            running += by_day[day]
+            if day >= first_out and running < 0:
+                position = max(
+                    (n for n in outflows[account] if changes[n][0] <= day),
+                    key=lambda n: (changes[n][0], n),
+                )
+                which = (
+                    name(position) if name else f"第{position + 1}张凭证（{changes[position][0]:%Y-%m-%d}）"
+                )
+                money = _names(year)[account]
+                raise NegativeBalance(
+                    f"{which}：{money}余额不足：连同本批凭证，"
+                    f"{day:%Y-%m-%d}日末余额将为{fen_to_decimal(running)}元；{money}在任何一天都不能为负数"
+                )

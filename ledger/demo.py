@@ -30,9 +30,10 @@ def load_year_file(
     """Create the union, its year, 明细科目, opening balances and posted vouchers of ``path``.
 
     ``user`` enters every voucher; with a ``reviewer`` the union requires review, and the reviewer reviews and
-    posts each one (制单 → 审核 → 记账); without, the union posts in one step. With a reviewer and ``pending``,
-    the file's ``pending`` vouchers are entered too and left 未审核 or 已审核 (they count nowhere, but keep the
-    year from 结账 until they are posted or deleted).
+    posts each one (制单 → 审核 → 记账); without, the union posts in one step, its plain history in batches
+    (``services.record_many``, numbered in the file's order). With a reviewer and ``pending``, the file's
+    ``pending`` vouchers are entered too and left 未审核 or 已审核 (they count nowhere, but keep the year from
+    结账 until they are posted or deleted).
     """
     data = json.loads(Path(path).read_text(encoding="utf-8"))
     union = Union.objects.create(
@@ -49,14 +50,64 @@ def load_year_file(
     if data.get("opening"):
         services.record_opening_balances(year=year, balances=data["opening"], user=user)
     entered: list[Voucher] = []
-    for entry in data.get("entries", []):
-        entered.append(_through(_enter(union, year, sub_accounts, entry, entered, user=user), reviewer))
+    if reviewer is None:
+        _record_in_batches(union, year, sub_accounts, data.get("entries", []), entered, user=user)
+    else:
+        for entry in data.get("entries", []):
+            entered.append(_through(_enter(union, year, sub_accounts, entry, entered, user=user), reviewer))
     if reviewer is not None and pending:
         for entry in data.get("pending", []):
             voucher = _enter(union, year, sub_accounts, entry, entered, user=user)
             if entry.get("state") == "reviewed":
                 services.review_voucher(voucher=voucher, user=reviewer)
     return union
+
+
+def _record_in_batches(
+    union: Union, year, sub_accounts: dict, entries: list[dict], entered: list[Voucher], *, user
+) -> None:
+    """The file's vouchers posted in one step: each run of plain entries in one ``services.record_many``, a
+    红字冲销 (which names an entry before it) on its own."""
+    batch: list[services.Entry] = []
+
+    def flush() -> None:
+        entered.extend(services.record_many(year=year, entries=batch, user=user))
+        batch.clear()
+
+    for entry in entries:
+        if entry["type"] == "reversal":
+            flush()
+            entered.append(_enter(union, year, sub_accounts, entry, entered, user=user))
+        else:
+            batch.append(_entry(year, sub_accounts, entry))
+    flush()
+
+
+def _entry(year, sub_accounts: dict, entry: dict) -> services.Entry:
+    """One plain voucher of the file (receipt, payment or general) as a ``services.Entry``."""
+    date = datetime.date.fromisoformat(entry["date"])
+    common = {"date": date, "summary": entry["summary"], "attachment_count": entry.get("attachments", 0)}
+    if entry["type"] == "receipt":
+        return services.receipt_entry(
+            account=_account(year, sub_accounts, entry["account"]),
+            amount=entry["amount"],
+            into=entry["via"],
+            payer=entry.get("counterparty", ""),
+            **common,
+        )
+    if entry["type"] == "payment":
+        return services.payment_entry(
+            account=_account(year, sub_accounts, entry["account"]),
+            amount=entry["amount"],
+            via=entry["via"],
+            payee=entry.get("counterparty", ""),
+            **common,
+        )
+    lines = [
+        services.Line(_account(year, sub_accounts, code), debit=debit or "0", credit=credit or "0")
+        for code, debit, credit in entry["lines"]
+    ]
+    return services.Entry(lines=lines, counterparty=entry.get("counterparty", ""), **common)
 
 
 def _enter(union: Union, year, sub_accounts: dict, entry: dict, entered: list[Voucher], *, user) -> Voucher:

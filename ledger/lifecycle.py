@@ -113,7 +113,11 @@ def writable_year(pk: int, *, lock: bool = False) -> AccountingYear:
     )
     if lock:
         years = years.select_for_update(of=("self",))
-    year = years.get(pk=pk)
+    return check_writable(years.get(pk=pk))
+
+
+def check_writable(year: AccountingYear) -> AccountingYear:
+    """``year`` (read with ``later_closed``: is a later year of the union closed) if it may be written into."""
     if year.is_closed:
         raise ClosedYear(f"{year.year}年度已结账，不能再记账或修改")
     if year.later_closed:

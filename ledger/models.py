@@ -560,3 +560,40 @@ class VoucherTemplate(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class DayTotal(models.Model):
+    """Derived, never written by the app: one account's posted 借 and 贷 on one day of one year, in 分.
+
+    Kept by the database in the transaction that posts a voucher (the triggers of migration 0018 add the
+    voucher's lines when it turns posted; posted lines never change, so nothing else needs upkeep), and
+    refused to anything else: PostgreSQL lets only those triggers write here, SQLite refuses any write that
+    leaves a row unequal to the posted lines. ``part`` is the voucher's place in the period rule
+    (``ledger.queries.balances.period``): the opening voucher and its reversals, the closing voucher
+    (结转) and its reversals, or everything else. ``manage.py verify_books`` recomputes every row from the
+    lines; ``ledger.totals`` rebuilds them after a restore.
+    """
+
+    class Part(models.TextChoices):
+        OPENING = "opening", "期初"
+        NORMAL = "normal", "本期"
+        CLOSING = "closing", "结转"
+
+    year = models.ForeignKey(
+        AccountingYear, verbose_name="会计年度", on_delete=models.PROTECT, related_name="+"
+    )
+    account = models.ForeignKey(Account, verbose_name="科目", on_delete=models.PROTECT, related_name="+")
+    date = models.DateField("日期")
+    part = models.CharField("部分", max_length=10, choices=Part.choices)
+    debit_fen = models.BigIntegerField("借方（分）", default=0)
+    credit_fen = models.BigIntegerField("贷方（分）", default=0)
+
+    class Meta:
+        verbose_name = "科目日发生额"
+        verbose_name_plural = "科目日发生额"
+        constraints = [
+            models.UniqueConstraint(fields=["year", "account", "date", "part"], name="daytotal_unique_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.account_id} 借{self.debit_fen} 贷{self.credit_fen}"

@@ -269,6 +269,28 @@ def test_missing_accounts_are_created_from_the_preview_in_one_step(book_client, 
     assert "可导入 2 张" in page and "确认导入 2 张凭证" in page
 
 
+def test_past_books_post_whatever_the_unions_review_setting(book_client, year, user):
+    # Past books are history: the import posts them (未经他人审核), in one bulk posting, never 未审核 drafts.
+    from ledger.models import Union
+
+    Union.objects.filter(pk=year.union_id).update(review_required=True)
+    batch, _ = preview_of(book_client, year, cashbook(*GOOD))
+    response = book_client.post(url("confirm", year, batch.pk))
+    assert response.status_code == 302
+    imported = list(Voucher.objects.filter(year=year, kind="normal").order_by("month", "number"))
+    assert [(v.summary, v.state, v.full_no, v.reviewed_by, v.posted_by) for v in imported] == [
+        ("收3月会费", "posted", "2012年3月 记-0001", None, user),
+        ("三八节慰问品", "posted", "2012年3月 记-0002", None, user),
+        ("单位补助", "posted", "2012年3月 记-0003", None, user),
+    ]
+    assert all(voucher.self_posted for voucher in imported)
+    ids = [str(voucher.pk) for voucher in imported]
+    for action in (AuditEvent.Action.VOUCHER_CREATED, AuditEvent.Action.VOUCHER_POSTED):
+        assert AuditEvent.objects.filter(action=action, object_type="Voucher", object_id__in=ids).count() == 3
+    rows = {row.account.code: row for row in queries.trial_balance(year=year)}
+    assert rows["101"].closing == Decimal("1000.00") + Decimal("620.00") - Decimal("123.40")
+
+
 def test_a_refusal_by_the_posting_service_names_the_row_and_undoes_everything(book_client, year):
     # The second payment takes cash below zero (1,000.00 opening): the first is undone with it.
     content = cashbook(

@@ -13,8 +13,8 @@ from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.core.management import CommandError, call_command
 
-from ledger import services
-from ledger.models import Attachment, AuditEvent, Union, Voucher
+from ledger import services, totals
+from ledger.models import Attachment, AuditEvent, DayTotal, Union, Voucher
 from tests.conftest import d, nth
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -78,9 +78,15 @@ def test_backup_and_restore_round_trip(books, tmp_path, settings):
         "users": get_user_model().objects.count(),
         "vouchers": Voucher.objects.count(),
         "events": AuditEvent.objects.count(),
+        "day_totals": sorted(
+            DayTotal.objects.values_list(
+                "year__year", "account__code", "date", "part", "debit_fen", "credit_fen"
+            )
+        ),
     }
     with zipfile.ZipFile(archive) as zipped:
         assert f"media/{books['attachment']}" in zipped.namelist()
+        assert "ledger.daytotal" not in json.loads(zipped.read("manifest.json"))["counts"]  # derived: rebuilt
 
     call_command("flush", interactive=False, verbosity=0)
     (settings.MEDIA_ROOT / books["attachment"]).unlink()
@@ -94,6 +100,17 @@ def test_backup_and_restore_round_trip(books, tmp_path, settings):
     assert Voucher.objects.count() == counts["vouchers"]
     assert AuditEvent.objects.count() == counts["events"] + 1
     assert AuditEvent.objects.order_by("-id").first().action == "backup_restored"
+    # The per-day totals, never backed up, are rebuilt from the restored lines, row for row.
+    assert (
+        counts["day_totals"]
+        and sorted(
+            DayTotal.objects.values_list(
+                "year__year", "account__code", "date", "part", "debit_fen", "credit_fen"
+            )
+        )
+        == counts["day_totals"]
+    )
+    assert totals.differences() == []
     assert (settings.MEDIA_ROOT / books["attachment"]).read_bytes() == PNG
     assert get_user_model().objects.get(username="treasurer").check_password("unionledger-demo")
     # The restored books are guarded again: a posted voucher still cannot change.

@@ -227,3 +227,103 @@ def test_back_dated_payments_and_vouchers_never_leave_cash_or_bank_below_zero(ye
     assert sorted(posted_movements(year)) == sorted(movements)
     assert all(low >= 0 for low in lowest_end_of_day(posted_movements(year)).values())
     assert queries.year_checks(year)[-1].ok is True
+
+
+# --- the per-day totals always equal the lines --------------------------------------------------------------
+
+ledger_steps = st.lists(
+    st.one_of(
+        st.tuples(
+            st.sampled_from(["receipt", "payment"]),
+            st.dates(min_value=datetime.date(2012, 1, 1), max_value=datetime.date(2012, 12, 31)),
+            st.integers(min_value=1, max_value=300_000),  # 分
+            st.sampled_from(["cash", "bank"]),
+            st.sampled_from(["50101", "50102", "50205", "401", "402"]),
+        ),
+        st.tuples(st.just("reverse"), st.integers(min_value=0, max_value=20)),
+        st.tuples(st.just("close_and_reopen")),
+        st.tuples(st.just("close")),
+    ),
+    min_size=1,
+    max_size=10,
+)
+
+
+def _lines_recomputed(year) -> dict[str, tuple[Decimal, Decimal, Decimal]]:
+    """Each account's own (opening, 借, 贷) of ``year``, summed in Python line by line (the period rule's opening:
+    the opening voucher and its reversals)."""
+    found: dict[str, list[Decimal]] = {}
+    for line in VoucherLine.objects.filter(voucher__year=year, voucher__state="posted").select_related(
+        "account", "voucher__reverses"
+    ):
+        voucher = line.voucher
+        opening = voucher.kind == "opening" or (
+            voucher.reverses is not None and voucher.reverses.kind == "opening"
+        )
+        row = found.setdefault(line.account.code, [Decimal("0.00")] * 3)
+        if opening:
+            row[0] += line.debit.amount - line.credit.amount
+        else:
+            row[1] += line.debit.amount
+            row[2] += line.credit.amount
+    return {code: tuple(values) for code, values in found.items()}
+
+
+_examples = iter(range(1_000_000))
+
+
+@settings(DB, max_examples=25)
+@given(steps=ledger_steps)
+def test_day_totals_equal_the_lines_after_postings_reversals_closing_and_reopening(db, user, steps):
+    """Receipts, payments, 冲销 (through ``reverse_voucher``, whatever side it books), 结账 and 反结账 in random
+    order: the per-day totals are what the lines say, to the 分, and every balance read from them is too."""
+    from django.contrib.auth import get_user_model
+
+    from ledger import totals
+    from ledger.models import AccountingYear, Union
+
+    n = next(_examples)
+    union = Union.objects.create(name=f"性质测试工会{n}", slug=f"property-{n}")
+    admin = get_user_model().objects.create_superuser(f"property-admin-{n}", password="pw-unionledger-1")
+    year = services.open_year(union=union, year=2012)
+    services.record_opening_balances(
+        year=year, balances={"101": "1000.00", "102": "9000.00", "331": "10000.00"}, user=user
+    )
+    posted = []
+    for step in steps:
+        year.refresh_from_db()
+        try:
+            if step[0] in ("receipt", "payment"):
+                kind, day, fen, via, account = step
+                common = {
+                    "union": union,
+                    "date": day,
+                    "amount": Decimal(fen) / 100,
+                    "summary": kind,
+                    "user": user,
+                }
+                if kind == "receipt":
+                    posted.append(services.record_receipt(account=account, into=via, **common))
+                else:
+                    posted.append(services.record_payment(account=account, via=via, **common))
+            elif step[0] == "reverse" and posted:
+                services.reverse_voucher(
+                    voucher=posted[step[1] % len(posted)],
+                    user=user,
+                    reason="性质测试",
+                    date=datetime.date(2012, 12, 31),
+                )
+            elif step[0] == "close_and_reopen" and not year.is_closed:
+                services.close_year(year=year, user=user)
+                services.reopen_year(year=year, user=admin, reason="性质测试")
+            elif step[0] == "close" and not year.is_closed:
+                services.close_year(year=year, user=user)
+        except LedgerError as error:
+            assert has_chinese(error.message)
+    assert totals.differences() == []
+    for each in AccountingYear.objects.filter(union=union):
+        leaves = {
+            leaf.account.code: (leaf.opening_debit, leaf.debit, leaf.credit)
+            for leaf in queries.leaf_balances(year=each)
+        }
+        assert leaves == _lines_recomputed(each)

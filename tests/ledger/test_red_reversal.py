@@ -14,7 +14,7 @@ import pytest
 from django.apps import apps
 from django.db import connection, transaction
 
-from ledger import queries, services
+from ledger import backup, queries, services, totals
 from ledger.models import AccountingYear, Voucher
 from tests.conftest import d, payment, receipt
 
@@ -118,6 +118,14 @@ def _old_style(year) -> None:
         ):
             cursor.execute("UPDATE ledger_voucher SET number = %s WHERE id = %s", [number + 1000, pk])
         cursor.execute("UPDATE ledger_voucher SET number = number - 1000 WHERE year_id = %s", [year.pk])
+    _totals_from_lines()
+
+
+def _totals_from_lines() -> None:
+    """The per-day totals (migration 0018, after this one) as they would be summed from the lines now: the raw
+    writes here and the migration's run outside the services, which the totals' triggers do not see."""
+    with transaction.atomic(), backup._guards_suspended():
+        totals.rebuild()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -142,6 +150,7 @@ def test_the_migration_turns_old_reversals_red_and_numbers_by_month_with_every_f
 
     with transaction.atomic():
         migration.forwards(apps, SimpleNamespace(connection=connection))
+    _totals_from_lines()
 
     assert _figures(year) == before
     assert _lines(Voucher.objects.get(kind=Voucher.Kind.REVERSAL)) == [
@@ -154,4 +163,5 @@ def test_the_migration_turns_old_reversals_red_and_numbers_by_month_with_every_f
     assert numbers == [(1, 1), (3, 1), (3, 2), (12, 1), (12, 2)]
     with transaction.atomic():  # a second run changes nothing
         migration.forwards(apps, SimpleNamespace(connection=connection))
+    _totals_from_lines()
     assert _figures(year) == before

@@ -452,9 +452,10 @@ def test_services_record_the_audit_trail(year, user, union):
         user=user,
     )
     events = AuditEvent.objects.filter(object_type="Voucher", object_id=str(voucher.pk)).order_by("id")
-    assert [(e.action, e.username, e.union_id) for e in events] == [
-        ("voucher_created", "cashier", union.pk),
-        ("voucher_posted", "cashier", union.pk),
+    # Recorded and posted in one step: 制单 (with the lines) and 记账, written by one INSERT.
+    assert [(e.action, e.username, e.union_id, e.summary) for e in events] == [
+        ("voucher_created", "cashier", union.pk, "2012-04-01 会费"),
+        ("voucher_posted", "cashier", union.pk, "2012年4月 记-0001 会费"),
     ]
     assert events[0].changes == {"lines": [["101", "10.00", "0.00"], ["401", "0.00", "10.00"]]}
 
