@@ -48,6 +48,9 @@ fi
 
 if [ "$(cat "$stamp" 2>/dev/null)" != "$lock $digest" ]; then
     echo "安装 $lock 锁定的依赖到 $venv"
+    # The pip that venv brings may be old: pip 23.2 refuses a hash-pinned lock once a requirement with extras
+    # (weasyprint's fonttools[woff]) has a newer release on the index than the lock's pin.
+    "$venv/bin/python" -m pip install --disable-pip-version-check -q --upgrade "pip>=25"
     "$venv/bin/python" -m pip install --disable-pip-version-check -q --require-hashes -r "$lock"
     echo "$lock $digest" >"$stamp"
 fi
