@@ -92,8 +92,9 @@ def year(union, user) -> AccountingYear:
 def demo_loaded(db):
     """The 巴林左旗医院工会 2012 books of the sample report, loaded as `make run` loads them — every voucher
     entered by `treasurer`, reviewed and posted by `reviewer`, the union requiring review — but without the
-    two vouchers `make run` leaves waiting (``--no-pending``), so that 2012 can be closed."""
-    call_command("load_demo", force=True, no_pending=True, stdout=open("/dev/null", "w"))
+    two vouchers `make run` leaves waiting (``--no-pending``), so that 2012 can be closed, and without the other
+    apps' demo data (``--books-only``)."""
+    call_command("load_demo", force=True, no_pending=True, books_only=True, stdout=open("/dev/null", "w"))
     union = Union.objects.get(slug="blzq-hospital")
     return AccountingYear.objects.select_related("union", "chart").get(union=union, year=2012)
 

@@ -67,7 +67,7 @@ def reviewing_site(live_server, settings, tmp_path) -> str:
     to a temporary MEDIA_ROOT."""
     settings.MEDIA_ROOT = tmp_path / "media"
     with open(os.devnull, "w") as devnull:
-        call_command("load_demo", force=True, no_pending=True, stdout=devnull)
+        call_command("load_demo", force=True, no_pending=True, books_only=True, stdout=devnull)
     return live_server.url
 
 
