@@ -40,6 +40,7 @@ run: install
 test: install
 	$(BIN)/python manage.py makemigrations --check --dry-run --settings=unionledger.settings_test
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 

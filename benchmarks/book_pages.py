@@ -114,7 +114,9 @@ def fill(year, user, accounts: dict[str, int], vouchers: int) -> None:
                     [year.pk],
                 )
             # Numbers run per month, on from the month's highest number already posted (the opening's in January).
-            month = "EXTRACT(MONTH FROM date)::integer" if postgres else "CAST(strftime('%%m', date) AS INTEGER)"
+            month = (
+                "EXTRACT(MONTH FROM date)::integer" if postgres else "CAST(strftime('%%m', date) AS INTEGER)"
+            )
             cursor.execute(
                 "UPDATE ledger_voucher SET state = 'posted', month = numbered.month, number = numbered.number, "
                 "posted_at = %s, posted_by_id = %s FROM (SELECT d.id, d.month, ROW_NUMBER() OVER "

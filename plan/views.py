@@ -294,5 +294,9 @@ def compliance(request: HttpRequest, slug: str, year: int) -> HttpResponse:
     return render(
         request,
         "plan/compliance.html",
-        {"findings": found, "province": book.union.province, "flagged": list(queries.flagged_payments(book.year))},
+        {
+            "findings": found,
+            "province": book.union.province,
+            "flagged": list(queries.flagged_payments(book.year)),
+        },
     )

@@ -180,6 +180,7 @@ class AnnualReportData:
     def opening_carried_forward(self) -> bool:
         """The year's opening is last year's closing carried forward by 结账 (上年结余), not typed in."""
         return self.previous is not None and self.previous.is_closed
+
     plan: PlanReport | None = None  # budget, dues, the levy and findings (``plan.queries.plan_report``)
 
     @property

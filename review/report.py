@@ -125,7 +125,9 @@ def build_audit_report(
     finance = build_annual_report(year)
     plan = finance.plan
     if budget is None and plan is not None and plan.budget is not None:
-        budget = tuple(BudgetLine(f"{row.code} {row.name}", row.budget, row.actual) for row in plan.budget.rows)
+        budget = tuple(
+            BudgetLine(f"{row.code} {row.name}", row.budget, row.actual) for row in plan.budget.rows
+        )
     if not rule_findings and plan is not None:
         rule_findings = tuple(
             Finding(

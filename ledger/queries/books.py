@@ -71,6 +71,7 @@ class LineKey:
             | Q(voucher__date=self.date, voucher__number=self.number, pk__gt=self.line_id)
         )
 
+
 VoucherState = Voucher.State  # for the pages, which never import a model
 
 

@@ -115,7 +115,10 @@ def test_journal_of_a_credit_side_account_and_same_day_lines_in_voucher_order(de
     march = queries.journal_page(year=demo, account=dues, month=3)
     assert march.opening == queries.Balance("平", Decimal("0.00"))
     assert [(line.voucher_no, line.balance) for line in march.lines] == [
-        ("记-0002", queries.Balance("贷", Decimal("1550.00"))),  # numbered within the month, by date then number
+        (
+            "记-0002",
+            queries.Balance("贷", Decimal("1550.00")),
+        ),  # numbered within the month, by date then number
         ("记-0003", queries.Balance("贷", Decimal("1551.00"))),
         ("记-0004", queries.Balance("贷", Decimal("1553.00"))),
     ]
@@ -413,7 +416,9 @@ def test_query_count_does_not_grow_with_vouchers(
 # Session, user, union, the user's memberships (once per request, however many role checks), the two
 # permission queries, the year and the list of years (8); then the page's own queries, none per voucher.
 QUERIES = {
-    "dashboard": 8 + 6 + 3,  # money position, income and spending by category, latest vouchers and their lines,
+    "dashboard": 8
+    + 6
+    + 3,  # money position, income and spending by category, latest vouchers and their lines,
     # the open 疑点 (review's panel); the plan panel: budget, settings, roster
     "vouchers": 8 + 4,  # accounts for the filters, count, the page, its lines
     # the cash account, the latest month, the page's lines, one aggregate (opening, 本月合计, 本年累计), 对方科目

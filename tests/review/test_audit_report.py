@@ -64,7 +64,9 @@ def test_the_budget_and_the_rule_findings_are_the_finance_reports_own(demo, user
     facts = {"purpose": Purpose.FESTIVAL, "form": GiftForm.CASH, "headcount": 10}
     plan.record_payment_facts(voucher=voucher, via="cash", facts=facts, warnings=[])
     data = build_audit_report(demo)
-    assert [(line.category, line.budget) for line in data.budget] == [("501 职工活动支出", Decimal("7000.00"))]
+    assert [(line.category, line.budget) for line in data.budget] == [
+        ("501 职工活动支出", Decimal("7000.00"))
+    ]
     assert data.budget[0].actual == data.finance.plan.budget.rows[0].actual
     rules = [f for f in data.findings if f.source == "开支规定"]
     assert rules and len(rules) == len(data.finance.plan.findings)
