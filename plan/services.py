@@ -57,14 +57,6 @@ def save_settings(*, union: Union, **values) -> PlanSettings:
 # --- the 2% levy ---------------------------------------------------------------------------------------
 
 
-def _money_account(year: AccountingYear, via: str) -> Account:
-    """库存现金 or 银行存款 of the year's chart."""
-    codes = {"cash": year.chart.cash_code, "bank": year.chart.bank_code}
-    if via not in codes:
-        raise PlanError("请选择收付方式：现金或银行存款")
-    return ledger.resolve_account(year, codes[via])
-
-
 def _payable(year: AccountingYear) -> Account:
     if not year.chart.payable_upper_code:
         raise PlanError(f"{year.chart.name}没有应付上级经费科目")
@@ -94,7 +86,7 @@ def record_levy(
     income = queries.income_account(year, queries.LEVY_INCOME)
     if income is None:
         raise PlanError(f"{year.chart.name}没有“{queries.LEVY_INCOME}”科目")
-    lines = [ledger.Line(_money_account(year, into), debit=total)]
+    lines = [ledger.Line(ledger.Via(into), debit=total)]
     if kept:
         lines.append(ledger.Line(income, credit=kept, memo=f"留成{setting.levy_kept_percent.normalize()}%"))
     if owed:
@@ -137,7 +129,7 @@ def remit_levy(
         attachment_count=attachment_count,
         lines=[
             ledger.Line(_payable(year), debit=value),
-            ledger.Line(_money_account(year, via), credit=value),
+            ledger.Line(ledger.Via(via), credit=value),
         ],
     )
 
@@ -427,7 +419,7 @@ def record_dues(
     if income is None:
         raise PlanError(f"{year.chart.name}没有“{queries.DUES_INCOME}”科目")
     total = sum((amount for _, amount in owing), ZERO)
-    lines = [ledger.Line(_money_account(year, into), debit=total, memo=f"{department}{month}月会费")]
+    lines = [ledger.Line(ledger.Via(into), debit=total, memo=f"{department}{month}月会费")]
     lines += [
         ledger.Line(income, credit=amount, memo=f"{member.name} {month}月会费") for member, amount in owing
     ]
