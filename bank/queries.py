@@ -263,14 +263,11 @@ def cash_count_in(year: AccountingYear, pk: int) -> CashCount | None:
 
 
 def year_end_checks(year: AccountingYear) -> tuple[Check, ...]:
-    """December reconciled, and the cash counted in December. Each skipped when the year has no lines on
-    that account. Required once the union keeps statements (or cash counts) here; a hint before that, so a
-    union that has not started reconciling in the app is warned, not locked out of 结账."""
-    union_id = year.union_id
+    """December reconciled, and the cash counted in December: both required for 结账, each skipped (does not
+    apply) when the year has no lines on that account (a union without a bank account, or without cash)."""
     checks = []
     if has_bank_lines(year):
         december = reconciliation(year, 12)
-        uses_statements = Statement.objects.filter(year__union_id=union_id).exists()
         if december.adjusted_bank is None or not december.covered:
             comparisons = (
                 Comparison("已上传截至12月31日的银行对账单", Decimal(0), "应为", Decimal(1), count=True),
@@ -287,22 +284,12 @@ def year_end_checks(year: AccountingYear) -> tuple[Check, ...]:
                     "待确认的自动匹配（笔）", Decimal(december.unconfirmed), "应为", Decimal(0), count=True
                 ),
             )
-        checks.append(
-            Check(
-                DECEMBER_RECONCILED,
-                comparisons,
-                note=""
-                if uses_statements
-                else "本工会尚未在系统中进行银行对账；开始对账后此项为结账必查项目。",
-                required=uses_statements,
-            )
-        )
+        checks.append(Check(DECEMBER_RECONCILED, comparisons))
     else:
         checks.append(Check(DECEMBER_RECONCILED, (), note="本年度没有银行存款收付，不适用。"))
     has_cash = queries.posted_lines(year).filter(account__code__startswith=year.chart.cash_code).exists()
     if has_cash:
         counted = CashCount.objects.filter(year=year, date__month=12).count()
-        uses_counts = CashCount.objects.filter(year__union_id=union_id).exists()
         checks.append(
             Check(
                 CASH_COUNTED,
@@ -311,8 +298,6 @@ def year_end_checks(year: AccountingYear) -> tuple[Check, ...]:
                         "12月的现金盘点（次）", Decimal(min(counted, 1)), "应为", Decimal(1), count=True
                     ),
                 ),
-                note="" if uses_counts else "本工会尚未在系统中记录现金盘点；开始记录后此项为结账必查项目。",
-                required=uses_counts,
             )
         )
     else:

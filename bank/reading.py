@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from ledger.errors import LedgerError
+from ledger.money import MAX_FIGURE
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 20000
@@ -95,7 +96,7 @@ def _fen(value: object, line: int, what: str, *, signed: bool = False) -> int:
         amount = Decimal(str(value)) if isinstance(value, (int, float)) else Decimal(text)
     except InvalidOperation:
         raise StatementError(f"第{line}行的{what}“{_text(value)}”不是金额") from None
-    if not amount.is_finite() or amount != amount.quantize(Decimal("0.01")) or abs(amount) >= Decimal("1e12"):
+    if not amount.is_finite() or amount != amount.quantize(Decimal("0.01")) or abs(amount) > MAX_FIGURE:
         raise StatementError(f"第{line}行的{what}“{_text(value)}”不是到分的金额")
     if amount < 0 and not signed:
         raise StatementError(f"第{line}行的{what}为负数，请检查列设置")

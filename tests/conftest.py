@@ -10,6 +10,7 @@ signed in as that role. Factories (`receipt`, `payment`, `voucher`, `upload`) wr
 import datetime
 import hashlib
 import io
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -272,3 +273,70 @@ def voucher(year: AccountingYear, user, date: str, summary: str, *lines):
             services.Line(code, debit=debit or "0", credit=credit or "0") for code, debit, credit in lines
         ],
     )
+
+
+def settle_year_end(year: AccountingYear, user) -> None:
+    """What 结账 asks of the bank and the cash box: December reconciled against the bank's statement and the
+    cash counted in December (issue 16). Built from the books themselves, through the bank app's services: a
+    statement whose rows are the year's still-unmatched 银行存款 lines (a 红字冲销 and the voucher it cancels
+    left out, as the bank never saw either) ending at the journal's balance, its matches confirmed, and a count
+    on 31 December that finds what the cash journal says. Does nothing that is already done."""
+    from bank import queries as bank_queries
+    from bank import services as bank_services
+    from bank.management.commands.load_demo_statement import DEMO_MAPPING
+    from bank.models import DENOMINATIONS, CashCount, Statement
+    from ledger import queries as ledger_queries
+    from ledger.money import fen_to_decimal
+
+    end = datetime.date(year.year, 12, 31)
+    if bank_queries.has_bank_lines(year) and not bank_queries.reconciliation(year, 12).reconciled:
+        cancelled = set()
+        for pk, reverses in Voucher.objects.filter(year=year, reverses__isnull=False).values_list(
+            "pk", "reverses"
+        ):
+            cancelled |= {pk, reverses}
+        lines = [
+            line
+            for line in bank_queries.bank_lines(year)
+            if line.match_row_id is None and line.voucher_id not in cancelled
+        ]
+        bank = ledger_queries.year_accounts(year).get(code=year.chart.bank_code)
+        closing = int(ledger_queries.account_movement(year=year, account=bank, end=end).closing * 100)
+        balance = closing - sum(line.income_fen - line.expense_fen for line in lines)
+        rows = []
+        for line in lines:
+            balance += line.income_fen - line.expense_fen
+            income, expense = (fen_to_decimal(f) if f else "" for f in (line.income_fen, line.expense_fen))
+            rows.append(f"{line.date:%Y-%m-%d},{line.summary},{income},{expense},{fen_to_decimal(balance)},")
+        if not rows:
+            # nothing to match: the balance, in two bank-only rows that cancel (a row needs an amount)
+            rows.append(f"{end:%Y-%m-%d},结息,0.01,,{fen_to_decimal(balance + 1)},")
+            rows.append(f"{end:%Y-%m-%d},手续费,,0.01,{fen_to_decimal(balance)},")
+        bank_services.upload_statement(
+            year=year,
+            user=user,
+            bank_name="农行",
+            name=f"对账单-{year.year}-{Statement.objects.filter(year=year).count() + 1}.csv",
+            content=("交易日期,摘要,收入,支出,余额,对方户名\n" + "\n".join(rows) + "\n").encode(),
+            mapping=DEMO_MAPPING,
+            period_end=end,
+        )
+        bank_services.confirm_matches(year=year, user=user)
+    if (
+        ledger_queries.posted_lines(year).filter(account__code__startswith=year.chart.cash_code).exists()
+        and not CashCount.objects.filter(year=year, date__month=12).exists()
+    ):
+        left = book = int(bank_queries.cash_balance(year, end) * 100)
+        pieces = {}
+        for denomination in DENOMINATIONS:
+            fen = int(Decimal(denomination) * 100)
+            if left >= fen:
+                pieces[denomination], left = divmod(left, fen)
+        bank_services.record_cash_count(
+            year=year,
+            user=user,
+            date=end,
+            pieces=pieces,
+            witness="经审会监盘人",
+            explanation="" if book >= 0 else "账面库存现金为负数，待查",
+        )

@@ -214,7 +214,7 @@ def test_an_xlsx_statement_through_the_page_and_the_mapping_is_remembered(demo, 
     assert bad.status_code == 200 and "不是有效的 Excel" in bad.content.decode()
 
 
-def test_the_year_end_check_requires_december_once_the_union_reconciles(demo, demo_statement, treasurer):
+def test_the_year_end_check_waits_for_the_proposed_matches(demo, demo_statement, treasurer):
     check = next(c for c in ledger_queries.year_checks(demo) if c.title == queries.DECEMBER_RECONCILED)
     assert check.required and check.ok is False  # proposals not confirmed yet
     with pytest.raises(LedgerError, match="12月银行存款余额调节表平衡"):
@@ -224,9 +224,41 @@ def test_the_year_end_check_requires_december_once_the_union_reconciles(demo, de
     assert check.ok is True
 
 
-def test_a_union_that_has_not_started_reconciling_gets_a_hint(demo):
+def test_a_union_that_never_reconciled_cannot_close_the_year(demo, treasurer):
     check = next(c for c in ledger_queries.year_checks(demo) if c.title == queries.DECEMBER_RECONCILED)
-    assert check.required is False and check.ok is False
+    assert check.required is True and check.ok is False
+    assert check.detail == "已上传截至12月31日的银行对账单 0，应为 1"
+    before = snapshot()
+    with pytest.raises(
+        LedgerError, match="12月银行存款余额调节表平衡（已上传截至12月31日的银行对账单 0，应为 1）"
+    ):
+        ledger_services.close_year(year=demo, user=treasurer)
+    assert snapshot() == before
+    demo.refresh_from_db()
+    assert demo.closed_at is None
+
+
+def test_reconciled_and_counted_the_year_closes(demo, demo_statement, treasurer):
+    """The demo statement (two items in transit) once its matches are confirmed, and a December count."""
+    services.confirm_matches(year=demo, user=treasurer)
+    services.record_cash_count(
+        year=demo,
+        user=treasurer,
+        date=datetime.date(2012, 12, 31),
+        pieces={
+            "100": 78,
+            "50": 1,
+            "20": 2,
+            "5": 1,
+            "1": 3,
+            "0.1": 4,
+        },  # 7,898.40, the cash journal's balance
+        witness="经审会监盘人",
+    )
+    checks = {c.title: c for c in ledger_queries.year_checks(demo)}
+    assert checks[queries.DECEMBER_RECONCILED].ok is True and checks[queries.CASH_COUNTED].ok is True
+    following = ledger_services.close_year(year=demo, user=treasurer)
+    assert following.year == 2013
 
 
 def test_a_year_without_bank_lines_skips_the_check(other_year):

@@ -10,6 +10,7 @@ from django.urls import reverse
 from bank import queries, services
 from bank.models import CashCount
 from ledger import queries as ledger_queries
+from ledger import services as ledger_services
 from ledger.errors import LedgerError
 from ledger.models import AuditEvent
 from tests.conftest import payment
@@ -72,7 +73,9 @@ def test_the_year_end_check_asks_for_a_december_count(demo, treasurer):
     def check():
         return next(c for c in ledger_queries.year_checks(demo) if c.title == queries.CASH_COUNTED)
 
-    assert check().required is False and check().ok is False  # not started: a hint
+    assert check().required is True and check().ok is False  # no count at all
+    with pytest.raises(LedgerError, match="年末月份已盘点库存现金（12月的现金盘点（次） 0，应为 1）"):
+        ledger_services.close_year(year=demo, user=treasurer)
     services.record_cash_count(
         year=demo,
         user=treasurer,

@@ -13,7 +13,7 @@ from imports.models import ImportBatch, ImportedVoucher
 from ledger import queries
 from ledger import services as ledger_services
 from ledger.models import AuditEvent, Voucher
-from tests.conftest import snapshot
+from tests.conftest import settle_year_end, snapshot
 from tests.imports.conftest import CASHBOOK_HEADER, cashbook, url, vouchers, xlsx
 
 D = datetime.date
@@ -210,6 +210,7 @@ def test_a_date_in_a_closed_year_is_named(book_client, union, user, media_root):
     ledger_services.record_opening_balances(
         year=earlier, balances={"101": "10.00", "331": "10.00"}, user=user
     )
+    settle_year_end(earlier, user)
     following = ledger_services.close_year(year=earlier, user=user)
     batch, response = preview_of(
         book_client, following, cashbook([D(2011, 5, 1), "会费", "401", 10, None, "现金"])

@@ -23,7 +23,7 @@ from ledger.money import (
     parse_amount_input,
 )
 from ledger.submissions import new_token
-from tests.conftest import d, snapshot
+from tests.conftest import d, settle_year_end, snapshot
 
 SLUG = "blzq-hospital"
 V = MAX_VOUCHER_TOTAL
@@ -164,6 +164,7 @@ def biggest(demo, settings, tmp_path):
             summary="大额支出",
             user=treasurer,
         )
+    settle_year_end(year, treasurer)
     services.close_year(year=year, user=treasurer)
     for into in ("bank", "cash"):
         services.record_receipt(

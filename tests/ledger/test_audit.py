@@ -3,6 +3,7 @@ from django.contrib.auth.models import Group
 from audit.queries import union_trail
 from ledger import roles, services
 from ledger.models import AuditEvent
+from tests.conftest import settle_year_end
 
 
 def test_sign_in_and_failed_sign_in_are_recorded(client, django_user_model, db):
@@ -74,6 +75,7 @@ def test_opening_a_year_is_in_the_unions_trail(client_for, demo, treasurer):
 
 
 def test_closing_a_year_records_the_opening_of_the_next(demo, treasurer):
+    settle_year_end(demo, treasurer)
     services.close_year(year=demo, user=treasurer)
     events = AuditEvent.objects.filter(union=demo.union, action__in=["year_closed", "year_opened"]).order_by(
         "id"

@@ -15,7 +15,7 @@ from django.core.management import CommandError, call_command
 
 from ledger import services, totals
 from ledger.models import Attachment, AuditEvent, DayTotal, Union, Voucher
-from tests.conftest import d, nth
+from tests.conftest import d, nth, settle_year_end
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -58,6 +58,7 @@ def books(demo, settings, tmp_path):
     )
     attachment.file.save("scan.png", ContentFile(PNG), save=True)
     services.reverse_voucher(voucher=nth(demo, 4), user=treasurer, reason="测试冲销")
+    settle_year_end(demo, treasurer)
     services.close_year(year=demo, user=treasurer)
     services.record_receipt(
         union=demo.union,

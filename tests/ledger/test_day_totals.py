@@ -16,7 +16,7 @@ from django.db import IntegrityError, connection, transaction
 from ledger import cash_bank, queries, services, totals
 from ledger.errors import DateOutsideYear, NegativeBalance, UnbalancedVoucher, UnknownAccount
 from ledger.models import AuditEvent, DayTotal, Union, Voucher, VoucherLine
-from tests.conftest import d, snapshot
+from tests.conftest import d, settle_year_end, snapshot
 
 L = services.Line
 SPENDING = ("50101", "50102", "50205", "50302")
@@ -328,6 +328,7 @@ def test_an_empty_batch_writes_nothing(year, user, django_assert_num_queries):
 
 
 def test_a_closed_year_refuses_a_batch(year, union, user):
+    settle_year_end(year, user)
     services.close_year(year=year, user=user)
     before = books()
     with pytest.raises(services.LedgerError, match="2012年度已结账"):

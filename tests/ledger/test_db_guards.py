@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from ledger import services
 from ledger.models import Account, AuditEvent, Voucher, VoucherLine
-from tests.conftest import d
+from tests.conftest import d, settle_year_end
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -166,6 +166,7 @@ def test_an_empty_voucher_cannot_be_posted(year, user):
 
 
 def test_nothing_enters_a_closed_year(year, user, union, posted):
+    settle_year_end(year, user)
     services.close_year(year=year, user=user)
     with pytest.raises(IntegrityError, match="已结账"):
         insert_voucher(year, user)
@@ -308,6 +309,7 @@ def test_attachments_are_append_only_and_a_closed_year_takes_none(
         Attachment.objects.filter(pk=scan.pk).update(original_name="改名.png")
     with pytest.raises(IntegrityError, match="附件只能追加"):
         execute("DELETE FROM ledger_attachment WHERE id = %s", [scan.pk])
+    settle_year_end(year, user)
     services.close_year(year=year, user=user)
     late = Attachment(
         voucher=posted,

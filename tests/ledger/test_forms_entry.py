@@ -10,7 +10,7 @@ from django.urls import reverse
 from ledger import queries, services
 from ledger.models import Account, AuditEvent, Voucher
 from ledger.submissions import new_token
-from tests.conftest import d, nth, snapshot
+from tests.conftest import d, nth, settle_year_end, snapshot
 
 SLUG, YEAR = "blzq-hospital", 2012
 
@@ -199,6 +199,7 @@ def test_a_date_in_a_year_that_is_open_elsewhere_is_still_refused(demo, treasure
 
 @pytest.mark.parametrize("kind", ["receipt", "payment"])
 def test_a_closed_year_refuses(demo, treasurer, treasurer_client, kind):
+    settle_year_end(demo, treasurer)
     services.close_year(year=demo, user=treasurer)
     data = (receipt_data if kind == "receipt" else payment_data)(demo)
     page = refused(treasurer_client, url(kind), data, "2012年度已结账，不能再记账")

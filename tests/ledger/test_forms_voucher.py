@@ -10,7 +10,7 @@ from django.urls import reverse
 from ledger import queries, services
 from ledger.models import AuditEvent, Voucher
 from ledger.submissions import new_token
-from tests.conftest import nth, snapshot
+from tests.conftest import nth, settle_year_end, snapshot
 
 SLUG, YEAR = "blzq-hospital", 2012
 URL = reverse("ledger:voucher_new", args=[SLUG, YEAR])
@@ -164,6 +164,7 @@ def test_bad_heads_are_refused(demo, client, head, message):
 
 
 def test_a_closed_year_refuses(demo, treasurer, client):
+    settle_year_end(demo, treasurer)
     services.close_year(year=demo, user=treasurer)
     lines = [(pk(demo, "101"), "5.00", ""), (pk(demo, "102"), "", "5.00")]
     refused(client, voucher_data(lines=lines), "2012年度已结账，不能再记账")

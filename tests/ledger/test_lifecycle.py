@@ -13,7 +13,7 @@ from ledger.models import AccountingYear, Chart, Voucher
 from reports.data import build_annual_report
 from reports.models import ReportText
 from reports.services import save_report_text
-from tests.conftest import d, snapshot
+from tests.conftest import d, settle_year_end, snapshot
 
 L = services.Line
 TWO = [L("101", debit="1.00"), L("401", credit="1.00")]
@@ -69,6 +69,7 @@ def test_years_before_and_after_open_years_may_be_opened(year, union):
 
 
 def test_a_year_before_a_closed_year_cannot_be_opened(year, union, user):
+    settle_year_end(year, user)
     services.close_year(year=year, user=user)
     before = snapshot()
     with pytest.raises(YearStateError) as refused:
@@ -83,6 +84,7 @@ def test_a_year_before_a_closed_year_cannot_be_opened(year, union, user):
 def test_the_closed_sample_report_cannot_be_changed_by_opening_the_year_before(demo):
     """The issue's case: opening 2011 after 2012 was closed changed 2012's "与2011年相比…" and broke its check."""
     treasurer = demo.vouchers.first().prepared_by
+    settle_year_end(demo, treasurer)
     services.close_year(year=demo, user=treasurer)
     report = build_annual_report(demo)
     with pytest.raises(YearStateError, match="2012年度已结账，不能再建立更早的2011年度"):
@@ -92,6 +94,7 @@ def test_the_closed_sample_report_cannot_be_changed_by_opening_the_year_before(d
 
 
 def test_the_admin_cannot_add_a_year_before_a_closed_year(year, union, user):
+    settle_year_end(year, user)
     services.close_year(year=year, user=user)
     chart = Chart.objects.get(code="2009")
     form = AccountingYearForm(data={"union": union.pk, "year": 2011, "chart": chart.pk})
@@ -108,14 +111,18 @@ def test_a_year_is_closed_only_after_the_years_before_it(year, union, user):
     earlier = services.open_year(union=union, year=2011)
     before = snapshot()
     with pytest.raises(YearStateError) as refused:
+        settle_year_end(year, user)
         services.close_year(year=year, user=user)
     assert refused.value.message == "2011年度尚未结账，请先结账2011年度，再结账2012年度"
     assert snapshot() == before
+    settle_year_end(earlier, user)
     services.close_year(year=earlier, user=user)
     # 2011 was empty: its closing carries nothing, and 2012 keeps the opening it had.
     assert kinds(year)[0] == (1, "opening", "期初余额")
+    settle_year_end(year, user)
     services.close_year(year=year, user=user)
     with pytest.raises(ClosedYear, match="2012年度已经结账"):
+        settle_year_end(year, user)
         services.close_year(year=year, user=user)
 
 
@@ -129,6 +136,7 @@ def test_closing_stays_possible_after_the_next_year_was_opened_with_its_own_open
     receive(demo.union, treasurer, "2013-01-10", "100.00")
     pay(demo.union, treasurer, "2013-01-20", "6000.00")
 
+    settle_year_end(demo, treasurer)
     assert services.close_year(year=demo, user=treasurer) == following
     assert kinds(following) == [  # January's 凭证号, in the order posted
         (1, "opening", "期初余额"),
@@ -149,6 +157,7 @@ def test_a_hand_opening_equal_to_the_closing_balances_is_kept(year, union, user)
     services.record_opening_balances(
         year=following, balances={"101": "1000.00", "102": "9000.00", "331": "10000.00"}, user=user
     )
+    settle_year_end(year, user)
     services.close_year(year=year, user=user)
     assert kinds(following) == [(1, "opening", "期初余额")]
 
@@ -162,6 +171,7 @@ def test_closing_is_refused_when_the_next_year_spent_more_than_is_carried_forwar
     pay(demo.union, treasurer, "2013-02-01", "10000.00")
     before = snapshot()
     with pytest.raises(NegativeBalance) as refused:
+        settle_year_end(demo, treasurer)
         services.close_year(year=demo, user=treasurer)
     assert refused.value.message == (
         "2013年度手工录入的期初余额须换成2012年度结账结转的余额，但换后库存现金余额不足："
@@ -175,8 +185,10 @@ def test_closing_is_refused_when_the_next_year_spent_more_than_is_carried_forwar
 
 
 def test_reopening_goes_backwards_from_the_latest_closed_year(year, union, user, admin):
+    settle_year_end(year, user)
     services.close_year(year=year, user=user)
     following = services.get_year(union=union, year=2013)
+    settle_year_end(following, user)
     services.close_year(year=following, user=user)
     before = snapshot()
     with pytest.raises(ClosedYear, match="2013年度已结账，请先反结账2013年度"):
@@ -197,6 +209,7 @@ def test_reopening_goes_backwards_from_the_latest_closed_year(year, union, user,
 
 
 def test_a_closed_year_takes_no_draft_posting_opening_or_words(year, union, user):
+    settle_year_end(year, user)
     services.close_year(year=year, user=user)
     before = snapshot()
     with pytest.raises(ClosedYear, match="2012年度已结账，不能再记账或修改"):
@@ -242,6 +255,7 @@ def test_a_year_before_a_closed_year_takes_nothing_even_if_old_books_left_it_ope
 
 def test_opening_balances_by_hand_only_while_the_previous_year_is_not_closed(union, user):
     empty = services.open_year(union=union, year=2012)
+    settle_year_end(empty, user)
     following = services.close_year(year=empty, user=user)  # nothing to carry: 2013 has no opening
     before = snapshot()
     with pytest.raises(YearStateError) as refused:

@@ -11,7 +11,7 @@ from ledger import queries, services
 from ledger.errors import AmountError, LedgerError, NegativeBalance
 from ledger.models import VoucherLine
 from ledger.money import amount_in_words, parse_amount_input, to_decimal
-from tests.conftest import snapshot
+from tests.conftest import settle_year_end, snapshot
 
 FAST = settings(max_examples=300, deadline=None, database=None)
 DB = settings(
@@ -314,9 +314,11 @@ def test_day_totals_equal_the_lines_after_postings_reversals_closing_and_reopeni
                     date=datetime.date(2012, 12, 31),
                 )
             elif step[0] == "close_and_reopen" and not year.is_closed:
+                settle_year_end(year, user)
                 services.close_year(year=year, user=user)
                 services.reopen_year(year=year, user=admin, reason="性质测试")
             elif step[0] == "close" and not year.is_closed:
+                settle_year_end(year, user)
                 services.close_year(year=year, user=user)
         except LedgerError as error:
             assert has_chinese(error.message)

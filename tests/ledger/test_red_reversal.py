@@ -16,7 +16,7 @@ from django.db import connection, transaction
 
 from ledger import backup, queries, services, totals
 from ledger.models import AccountingYear, Voucher
-from tests.conftest import d, payment, receipt
+from tests.conftest import d, payment, receipt, settle_year_end
 
 migration = importlib.import_module("ledger.migrations.0012_red_reversal")
 
@@ -74,6 +74,7 @@ def test_march_entered_after_december_is_numbered_within_march(year, user):
 @pytest.mark.django_db
 def test_the_books_own_vouchers_are_red_too(year, user, admin):
     receipt(year, user, "2012-03-20", "401", "500.00")
+    settle_year_end(year, user)
     following = services.close_year(year=year, user=user)
     services.reopen_year(year=AccountingYear.objects.get(pk=year.pk), user=admin, reason="补记")
     for reversal in Voucher.objects.filter(kind=Voucher.Kind.REVERSAL):

@@ -16,7 +16,7 @@ from ledger.errors import (
     UnknownAccount,
 )
 from ledger.models import Account, AccountingYear, AuditEvent, Union, Voucher
-from tests.conftest import d, snapshot
+from tests.conftest import d, settle_year_end, snapshot
 
 
 def balance(year, code, **kwargs) -> Decimal:
@@ -167,6 +167,7 @@ def test_close_year_carries_balances_and_locks_the_year(year, user, union):
         summary="七一",
         user=user,
     )
+    settle_year_end(year, user)
     following = services.close_year(year=year, user=user)
     year.refresh_from_db()
     assert year.is_closed and year.closed_by == user
@@ -196,6 +197,7 @@ def test_close_year_carries_balances_and_locks_the_year(year, user, union):
             user=user,
         )
     with pytest.raises(ClosedYear, match="已经结账"):
+        settle_year_end(year, user)
         services.close_year(year=year, user=user)
 
 
@@ -211,6 +213,7 @@ def test_close_year_refuses_with_drafts(year, user):
     with pytest.raises(
         LedgerError, match="本年度的凭证都已审核并记账（未审核或未记账的凭证（张） 1，应为 0）"
     ):
+        settle_year_end(year, user)
         services.close_year(year=year, user=user)
     assert snapshot() == before
 
@@ -371,6 +374,7 @@ def test_closed_year_refuses_every_write(year, user, union):
         user=user,
     )
     draft_lines = [services.Line("101", debit="1.00"), services.Line("102", credit="1.00")]
+    settle_year_end(year, user)
     services.close_year(year=year, user=user)
     year.refresh_from_db()
     before = snapshot()

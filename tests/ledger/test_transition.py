@@ -11,7 +11,7 @@ from django.urls import reverse
 from ledger import queries, roles, services, transition
 from ledger.errors import LedgerError
 from ledger.models import Account, AccountingYear, Union, Voucher
-from tests.conftest import snapshot
+from tests.conftest import settle_year_end, snapshot
 
 
 @pytest.fixture
@@ -119,6 +119,7 @@ def test_closing_2021_on_the_2009_chart_maps_every_balance_to_the_cent(old_books
     planned = transition.preview(old_books)
     old_closing = transition.closing_balances(old_books)
 
+    settle_year_end(old_books, keeper)
     following = services.close_year(year=old_books, user=keeper)
 
     assert following.year == 2022 and following.chart.code == "2021"
@@ -154,7 +155,12 @@ def test_closing_2021_on_the_2009_chart_maps_every_balance_to_the_cent(old_books
     summary = queries.year_summary(following)
     # 经费余额 leaves out 固定基金 (2009) and 资产基金 (2021): 62149.55 of net assets less 12000.00
     assert summary.opening_funds == queries.year_summary(old_books).closing_funds == Decimal("50149.55")
-    assert all(check.ok is not False for check in queries.year_checks(following) if check.required)
+    # every required check of the new year passes, but December's bank statement and cash count, still to come
+    december = ("12月银行存款余额调节表平衡", "年末月份已盘点库存现金")
+    checks = [
+        check for check in queries.year_checks(following) if check.required and check.title not in december
+    ]
+    assert checks and all(check.ok is not False for check in checks)
     # The 对照表 of the new year reads the same moves.
     into = transition.into(following)
     assert [(m.old.code, m.amount) for m in into.moves] == [(m.old.code, m.amount) for m in planned.moves]
@@ -176,6 +182,7 @@ def test_an_unmapped_balance_refuses_the_close_naming_the_account(old_books, kee
     before = snapshot()
     accounts = Account.objects.count()
     with pytest.raises(LedgerError, match=r"没有对应的新科目：109 其他货币资金（余额100.00）"):
+        settle_year_end(old_books, keeper)
         services.close_year(year=old_books, user=keeper)
     assert snapshot() == before and Account.objects.count() == accounts
     old_books.refresh_from_db()
@@ -189,6 +196,7 @@ def test_union_sub_accounts_carry_over_when_the_chart_stays(keeper):
         union=union, parent=services.resolve_account(year, "510105"), name="春节慰问品", user=keeper
     )
     services.record_opening_balances(year=year, balances={"1002": "100.00", "3202": "100.00"}, user=keeper)
+    settle_year_end(year, keeper)
     following = services.close_year(year=year, user=keeper)
     assert following.chart_id == year.chart_id
     assert services.resolve_account(following, own.code) == own
@@ -200,6 +208,7 @@ def test_the_mapping_page_and_workbook_show_the_table_and_the_amounts_moved(old_
 
     import openpyxl
 
+    settle_year_end(old_books, keeper)
     services.close_year(year=old_books, user=keeper)
     client = Client()
     client.force_login(keeper)
@@ -234,6 +243,7 @@ def test_a_year_on_the_same_chart_as_its_neighbours_has_no_mapping(keeper):
 
 
 def test_a_new_user_opens_2026_after_a_closed_2021_and_sees_the_2021_chart(old_books, keeper):
+    settle_year_end(old_books, keeper)
     services.close_year(year=old_books, user=keeper)
     newcomer = get_user_model().objects.create_user("newcomer", password="pw-unionledger-1")
     newcomer.groups.add(Group.objects.get(name=roles.TREASURER))

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from ledger import queries, services
 from ledger.models import Voucher
-from tests.conftest import d, nth, receipt
+from tests.conftest import d, nth, receipt, settle_year_end
 
 SLUG, YEAR = "blzq-hospital", 2012
 
@@ -158,6 +158,7 @@ def test_year_summary_gives_the_home_pages_figures_in_three_queries(
     services.reverse_voucher(voucher=nth(demo, 8), user=treasurer, reason="错")
     spending = {row.code: row.amount for row in queries.year_summary(demo).categories("expense")}
     assert "5010201" not in spending
+    settle_year_end(demo, treasurer)
     services.close_year(year=demo, user=treasurer)
     assert queries.year_summary(demo).expense == Decimal("29058.50")
 
@@ -200,6 +201,7 @@ def test_report_links_follow_the_role(client_for, norole):
 
 
 def test_a_closed_year_home_offers_no_recording(client_for, demo, treasurer):
+    settle_year_end(demo, treasurer)
     services.close_year(year=demo, user=treasurer)
     page = text(client_for("treasurer").get(url("dashboard")))
     assert "2012年度已结账，只能查阅" in page and url("receipt") not in page

@@ -12,7 +12,7 @@ from django.urls import reverse
 from ledger import attachments, services
 from ledger.models import Attachment, AuditEvent, Voucher
 from ledger.submissions import new_token
-from tests.conftest import JPEG, PDF, PNG, nth, sha256, snapshot, upload
+from tests.conftest import JPEG, PDF, PNG, nth, settle_year_end, sha256, snapshot, upload
 
 pytestmark = pytest.mark.usefixtures("media_root")
 
@@ -199,6 +199,7 @@ def test_the_same_scan_on_two_vouchers_is_stored_once(client_for, demo, demo_sca
 
 
 def test_a_closed_year_takes_no_more_scans(client_for, demo, treasurer, largest, media_root):
+    settle_year_end(demo, treasurer)
     services.close_year(year=demo, user=treasurer)
     client = client_for("treasurer")
     assert 'type="file"' not in text(client.get(voucher_url(largest)))
@@ -295,6 +296,7 @@ def test_reversing_twice_or_reversing_a_reversal_is_refused(demo, client_for, tr
 
 
 def test_a_closed_year_refuses_reversal(demo, client_for, treasurer, largest):
+    settle_year_end(demo, treasurer)
     services.close_year(year=demo, user=treasurer)
     before = snapshot()
     response = client_for("treasurer").post(

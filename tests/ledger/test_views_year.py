@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 
 from ledger import queries, services
 from ledger.models import AccountingYear, AuditEvent, Voucher
-from tests.conftest import snapshot
+from tests.conftest import settle_year_end, snapshot
 
 BOOK = "/u/blzq-hospital/2012/"
 
@@ -23,8 +23,9 @@ def test_close_page_shows_the_checks_with_figures(client_for, demo):
     assert "账套中没有上一年度，不适用。" in page
 
 
-def test_closing_needs_confirmation_then_carries_balances(client_for, demo):
+def test_closing_needs_confirmation_then_carries_balances(client_for, demo, treasurer):
     client = client_for("treasurer")
+    settle_year_end(demo, treasurer)
     before = snapshot()
     response = client.post(BOOK + "close/", {})
     assert "请勾选确认后再结账" in response.content.decode()
@@ -50,6 +51,7 @@ def test_closing_needs_confirmation_then_carries_balances(client_for, demo):
 
 
 def test_only_an_administrator_reopens_with_a_reason(client_for, demo):
+    settle_year_end(demo, demo.vouchers.first().prepared_by)
     services.close_year(year=demo, user=demo.vouchers.first().prepared_by)
     before = snapshot()
     assert client_for("treasurer").post(BOOK + "reopen/", {"reason": "想改"}).status_code == 403
@@ -69,6 +71,7 @@ def test_only_an_administrator_reopens_with_a_reason(client_for, demo):
 
 def test_a_refused_reopen_says_why(client_for, demo):
     treasurer = demo.vouchers.first().prepared_by
+    settle_year_end(demo, treasurer)
     following = services.close_year(year=demo, user=treasurer)
     services.record_receipt(
         union=demo.union,

@@ -10,7 +10,7 @@ from django.contrib.auth.models import Group
 from ledger import queries, roles, services
 from ledger.errors import LedgerError, PostedVoucherImmutable
 from ledger.models import AuditEvent, Union, Voucher
-from tests.conftest import d, snapshot
+from tests.conftest import d, settle_year_end, snapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -220,12 +220,15 @@ def test_close_refuses_while_vouchers_wait(reviewing, year, user):
     assert check.ok is False
     before = snapshot()
     with pytest.raises(LedgerError, match="本年度的凭证都已审核并记账"):
+        settle_year_end(year, user)
         services.close_year(year=year, user=user)
     assert snapshot() == before
     services.review_voucher(voucher=waiting, user=reviewing)
     with pytest.raises(LedgerError, match="未审核或未记账的凭证（张） 1"):
+        settle_year_end(year, user)
         services.close_year(year=year, user=user)
     services.post_voucher(voucher=waiting, posted_by=reviewing)
+    settle_year_end(year, user)
     services.close_year(year=year, user=user)
 
 

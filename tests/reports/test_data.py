@@ -10,7 +10,7 @@ from ledger.models import AccountingYear, Union
 from reports.data import build_annual_report
 from reports.models import ReportText
 from reports.texts import default_report_date, organisation_name
-from tests.conftest import payment, receipt, voucher
+from tests.conftest import payment, receipt, settle_year_end, voucher
 
 D = Decimal
 
@@ -124,6 +124,7 @@ def test_query_count_does_not_grow_with_the_vouchers(demo, django_assert_num_que
 
 
 def test_a_closed_year_reports_income_and_spending_before_the_closing_entry(demo, user):
+    settle_year_end(demo, user)
     following = services.close_year(year=demo, user=user)
     closed = build_annual_report(AccountingYear.objects.get(pk=demo.pk))
     assert closed.is_closed
@@ -148,6 +149,7 @@ def test_a_closed_year_reports_income_and_spending_before_the_closing_entry(demo
 
 
 def test_query_count_with_a_previous_year_is_fixed_too(demo, user, django_assert_num_queries):
+    settle_year_end(demo, user)
     following = services.close_year(year=demo, user=user)
     with django_assert_num_queries(17):  # 11 of the books, 6 of the plan
         build_annual_report(following)

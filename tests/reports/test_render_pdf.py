@@ -15,6 +15,7 @@ from reports import fonts
 from reports.data import build_annual_report
 from reports.models import ReportText
 from reports.render.pdf import html_to_pdf, render_pdf, report_html
+from tests.conftest import settle_year_end
 
 pytestmark = pytest.mark.usefixtures("prepared_fonts")
 
@@ -94,6 +95,7 @@ def test_the_open_year_note_is_printed_and_goes_when_the_year_is_closed(demo, us
         "注：2012年度尚未结账，本报告的数字为截至2026年11月25日已记账凭证的汇总，结账前仍可能变动。"
         in open_text
     )
+    settle_year_end(demo, user)
     services.close_year(year=demo, user=user)
     demo.refresh_from_db()
     closed_text = text_of(render_pdf(build_annual_report(demo), made_at=MADE_AT)[2])

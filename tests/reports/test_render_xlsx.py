@@ -12,7 +12,7 @@ from ledger import services
 from ledger.queries import journal_rows
 from reports.data import build_annual_report
 from reports.render.xlsx import render_xlsx
-from tests.conftest import payment, voucher
+from tests.conftest import payment, settle_year_end, voucher
 
 MADE_AT = datetime.datetime(2026, 11, 25, 9, 30, tzinfo=datetime.UTC)
 D = Decimal
@@ -222,6 +222,7 @@ def test_text_from_the_books_is_never_a_formula(year, user):
 
 
 def test_a_year_with_a_previous_year_compares_and_an_empty_year_still_adds_up(demo, user):
+    settle_year_end(demo, user)
     following = services.close_year(year=demo, user=user)
     payment(following, user, "2013-02-01", "50102", "100.00", via="cash")
     ws = workbook_of(following)["收支情况表"]

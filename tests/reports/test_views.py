@@ -12,7 +12,7 @@ from pypdf import PdfReader
 from ledger.models import AuditEvent
 from reports import fonts
 from reports.models import ReportText
-from tests.conftest import payment, receipt
+from tests.conftest import payment, receipt, settle_year_end
 
 SLUG, YEAR = "blzq-hospital", 2012
 URLS = [
@@ -255,6 +255,7 @@ def test_bad_input_keeps_the_text_and_changes_nothing(client_for, treasurer, cha
 def test_the_words_of_a_closed_year_cannot_be_saved(client_for, treasurer, demo):
     from ledger import services
 
+    settle_year_end(demo, treasurer)
     services.close_year(year=demo, user=treasurer)
     client = client_for("treasurer")
     response = client.post(url("reports:edit_text"), _form(opening="结账后改写的概述"))
@@ -324,6 +325,7 @@ def test_pages_of_an_empty_year_and_of_a_year_with_a_previous_year(client_for, t
     statements = client.get(url("reports:statements", year=2014)).content.decode()
     assert "本年度没有已记账凭证" in statements and "✗ 不符" not in statements
 
+    settle_year_end(demo, user)
     services.close_year(year=demo, user=user)
     page = client.get(url("reports:annual", year=2013)).content.decode()
     assert "与2012年相比，经费收入减少36200.00元，经费支出减少29358.50元。" in page

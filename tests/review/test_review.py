@@ -10,7 +10,7 @@ from ledger.queries import summary
 from review import queries as review_queries
 from review import services
 from review.models import Remark
-from tests.conftest import PDF, PNG, nth, snapshot, upload
+from tests.conftest import PDF, PNG, nth, settle_year_end, snapshot, upload
 
 pytestmark = pytest.mark.usefixtures("media_root")
 
@@ -181,6 +181,7 @@ def test_open_queries_are_a_hint_at_year_end_never_a_block(demo, auditor, treasu
     check = next(c for c in queries.year_checks(demo) if c.title == review_queries.OPEN_QUERIES)
     assert check.ok is False and check.comparisons[0].left == 2
     assert [c.title for c in queries.year_checks(demo)[-2:]] == [summary.NEVER_NEGATIVE, summary.ALL_POSTED]
+    settle_year_end(demo, treasurer)
     ledger_services.close_year(year=demo, user=treasurer)  # a warning, not a block
     demo.refresh_from_db()
     assert demo.is_closed
