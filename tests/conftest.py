@@ -272,3 +272,17 @@ def voucher(year: AccountingYear, user, date: str, summary: str, *lines):
             services.Line(code, debit=debit or "0", credit=credit or "0") for code, debit, credit in lines
         ],
     )
+
+
+def run_worker() -> None:
+    """The background worker as `manage.py db_worker --batch` runs it: every task due now, then it stops."""
+    call_command("db_worker", batch=True, startup_delay=False, interval=0, reload=False, verbosity=0)
+
+
+def download(client: Client, url: str):
+    """A report file as the browser gets it: on a miss the waiting page (202), the worker renders, the file."""
+    response = client.get(url)
+    if response.status_code == 202:
+        run_worker()
+        response = client.get(url)
+    return response
