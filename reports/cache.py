@@ -111,10 +111,12 @@ def cached(year: AccountingYear, fmt: str, render: Callable[[], Rendered]) -> Ca
     return lookup(year, fmt) or store(year, fmt, render)
 
 
-def store(year: AccountingYear, fmt: str, render: Callable[[], Rendered]) -> CachedFile:
-    """Render ``fmt`` for the union-year and keep it under the key of the books as they are now."""
+def store(
+    year: AccountingYear, fmt: str, render: Callable[[], Rendered], key: str | None = None
+) -> CachedFile:
+    """Render ``fmt`` for the union-year and keep it under the key of the books as they are now (or ``key``)."""
     directory = _directory(year)
-    key = cache_key(year, fmt)
+    key = key or cache_key(year, fmt)
     meta_path = directory / f"{key}.{fmt}.json"
     body_path = directory / f"{key}.{fmt}"
     filename, content_type, body = render()

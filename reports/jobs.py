@@ -50,20 +50,29 @@ def has_statements(year: AccountingYear) -> bool:
 
 @dataclass(frozen=True)
 class Kind:
-    """One file a worker renders: its name in the cache, its title on the waiting page, its download URL."""
+    """One file a worker renders: its name in the cache, its title on the waiting page, its download URL.
+
+    ``key`` replaces the cache's own key (``reports.cache.cache_key``: the books and the report's words) for a
+    file that reads more than those (the 经费审查报告, registered by ``review``).
+    """
 
     name: str
     title: str
     url_name: str
     render: Callable[[AccountingYear, int], Rendered]
     monthly: bool = False
+    query: str = ""
+    key: Callable[[AccountingYear, int], str] | None = None
+
+    def cache_key(self, year: AccountingYear, month: int) -> str:
+        return self.key(year, month) if self.key else cache.cache_key(year, self.fmt(month))
 
     def fmt(self, month: int) -> str:
         return f"{self.name}-{month:02d}" if self.monthly else self.name.removeprefix("annual-")
 
     def url(self, year: AccountingYear, month: int) -> str:
         url = reverse(self.url_name, args=[year.union.slug, year.year])
-        return f"{url}?month={month}" if self.monthly else url
+        return f"{url}?month={month}" if self.monthly else url + self.query
 
 
 KINDS = {
@@ -98,13 +107,20 @@ KINDS = {
     )
 }
 
+
+def register(kind: Kind) -> None:
+    """Another app's file for the workers (from its ``AppConfig.ready``; the reports never import it)."""
+    KINDS[kind.name] = kind
+
+
 # Failures that another attempt cannot mend: a character no font has, WeasyPrint missing, a refusal.
 PERMANENT = (fonts.MissingGlyphs, PdfUnavailable, LedgerError)
 
 
 def lookup(year: AccountingYear, kind: str, month: int = 12) -> cache.CachedFile | None:
     """The current file if it is in the cache (the four small queries of the cache key and a file read)."""
-    return cache.lookup(year, KINDS[kind].fmt(month))
+    found = KINDS[kind]
+    return cache.lookup(year, found.fmt(month), key=found.cache_key(year, month) if found.key else None)
 
 
 @transaction.atomic
@@ -117,7 +133,7 @@ def request_render(
     stale or never came), so a new one is made.
     """
     found = KINDS[kind]
-    key = cache.cache_key(year, found.fmt(month))
+    key = found.cache_key(year, month)
     for job in RenderJob.objects.filter(year=year, kind=kind, month=month, key=key).order_by("-created_at")[
         :1
     ]:
@@ -145,7 +161,8 @@ def render(job_id: str) -> str:
     job = RenderJob.objects.select_related("year__union", "year__chart").get(pk=job_id)
     kind = KINDS[job.kind]
     try:
-        stored = cache.store(job.year, kind.fmt(job.month), lambda: kind.render(job.year, job.month))
+        key = kind.cache_key(job.year, job.month) if kind.key else None
+        stored = cache.store(job.year, kind.fmt(job.month), lambda: kind.render(job.year, job.month), key=key)
     except Exception as error:
         job.error = _reason(error)
         job.save(update_fields=["error"])

@@ -42,17 +42,17 @@ def annual_pdf(request: HttpRequest, slug: str, year: int) -> HttpResponse:
     status = fonts.status()
     if not status.has_cjk_font:
         return render(request, "reports/pdf_unavailable.html", {"problems": status.problems}, status=503)
-    return _file_or_wait(request, book, "annual-pdf")
+    return file_or_wait(request, book, "annual-pdf")
 
 
 @login_required
 @require_safe
 def annual_xlsx(request: HttpRequest, slug: str, year: int) -> HttpResponse:
     book = book_for(request, slug, year, need="reports").year
-    return _file_or_wait(request, book, "annual-xlsx")
+    return file_or_wait(request, book, "annual-xlsx")
 
 
-def _file_or_wait(request: HttpRequest, book, kind: str, month: int = 12) -> HttpResponse:
+def file_or_wait(request: HttpRequest, book, kind: str, month: int = 12) -> HttpResponse:
     """The file from the cache; on a miss a page that waits for a background worker to render it (202)."""
     found = jobs.lookup(book, kind, month)
     if found is not None:
@@ -136,7 +136,7 @@ def statements_pdf(request: HttpRequest, slug: str, year: int) -> HttpResponse:
     if not jobs.has_statements(book):
         problem = f"本账套使用的会计制度（{book.chart.name}）尚无报表格式"
         return render(request, "reports/pdf_unavailable.html", {"problems": [problem]}, status=404)
-    return _file_or_wait(request, book, "statements-pdf", MonthForm(request.GET).chosen())
+    return file_or_wait(request, book, "statements-pdf", MonthForm(request.GET).chosen())
 
 
 @login_required
@@ -146,7 +146,7 @@ def statements_xlsx(request: HttpRequest, slug: str, year: int) -> HttpResponse:
     book = book_for(request, slug, year, need="reports").year
     if not jobs.has_statements(book):
         raise Http404("本账套使用的会计制度尚无报表格式")
-    return _file_or_wait(request, book, "statements-xlsx", MonthForm(request.GET).chosen())
+    return file_or_wait(request, book, "statements-xlsx", MonthForm(request.GET).chosen())
 
 
 def _download(rendered) -> HttpResponse:
