@@ -11,6 +11,7 @@ import datetime
 import hashlib
 import io
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -275,8 +276,16 @@ def voucher(year: AccountingYear, user, date: str, summary: str, *lines):
 
 
 def run_worker() -> None:
-    """The background worker as `manage.py db_worker --batch` runs it: every task due now, then it stops."""
-    call_command("db_worker", batch=True, startup_delay=False, interval=0, reload=False, verbosity=0)
+    """The background worker as `manage.py db_worker --batch` runs it: every task due now, then it stops.
+
+    In this process and on the test's own connection, so it sees what the test wrote without a commit. The
+    worker closes "old" connections between tasks as a request does; inside a test's transaction that would
+    close the test's connection on PostgreSQL, so that one call is left out here — as Django's test client
+    disconnects the same ``close_old_connections`` from its request signals. A real worker process:
+    ``test_a_real_worker_process_renders_the_file`` (PostgreSQL).
+    """
+    with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None):
+        call_command("db_worker", batch=True, startup_delay=False, interval=0, reload=False, verbosity=0)
 
 
 def download(client: Client, url: str):

@@ -7,9 +7,14 @@ render that fails says why in Chinese and is tried again by a deferred task.
 
 import io
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -137,3 +142,32 @@ def test_the_command_line_report_still_renders_at_once(demo, tmp_path):
     call_command("annual_report", union=SLUG, year=YEAR, format="pdf", output=str(out))
     assert out.read_bytes().startswith(b"%PDF")
     assert not DBTaskResult.objects.exists() and not RenderJob.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_process_renders_the_file(client_for, auditor, settings, tmp_path):
+    """`manage.py db_worker` as its own process (PostgreSQL: it shares the test database; SQLite's is in
+    memory, so there the run-once API above stands for it)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the SQLite test database is in memory: another process cannot open it")
+    client = client_for("auditor")
+    assert client.get(XLSX).status_code == 202
+    database = connection.settings_dict
+    url = f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}"
+    env = os.environ | {
+        "DATABASE_URL": url,
+        "REPORT_CACHE_DIR": str(settings.REPORT_CACHE_DIR),
+        "DJANGO_SETTINGS_MODULE": "unionledger.settings_test",
+    }
+    env.pop("DATABASE_REPLICA_URL", None)
+    done = subprocess.run(
+        [sys.executable, "manage.py", "db_worker", "--batch", "--no-startup-delay", "--no-reload"],
+        cwd=Path(__file__).resolve().parents[2],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert status_of(client, RenderJob.objects.get())["state"] == "done"
+    assert client.get(XLSX)["X-Report-Cache"] == "hit"
