@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 DEV_ENV := DEBUG=1
 
-.PHONY: install install-prod system-deps venv report-fonts run test test-fast test-postgres lint lock clean
+.PHONY: install install-prod system-deps venv report-fonts run worker test test-fast test-postgres lint lock clean
 
 install: system-deps venv report-fonts
 
@@ -32,10 +32,17 @@ install-prod:
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py check --deploy --fail-level WARNING
 
+# The site and one background worker beside it (report files are rendered by the worker); Ctrl+C stops both.
 run: install
 	$(DEV_ENV) $(BIN)/python manage.py migrate --no-input
 	$(DEV_ENV) $(BIN)/python manage.py load_demo
+	$(DEV_ENV) $(BIN)/python manage.py db_worker --no-reload --verbosity 0 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+# One background worker (run as many as the cores allow, each with this command; README, "Workers").
+worker:
+	$(BIN)/python manage.py db_worker --no-reload
 
 test: install
 	$(BIN)/python manage.py makemigrations --check --dry-run --settings=unionledger.settings_test

@@ -68,6 +68,8 @@ EXCLUDED_MODELS |= {
     "axes.accesslog",
     "axes.accessfailurelog",
 }
+# The background render queue and its jobs are passing state: the files they made live in the report cache.
+EXCLUDED_MODELS |= {"django_tasks_db.dbtaskresult", "reports.renderjob"}
 # The per-day totals are derived from the posted lines: not backed up, rebuilt by the restore (``ledger.totals``).
 EXCLUDED_MODELS |= {"ledger.daytotal"}
 GUARDED_TABLES = ["ledger_voucher", "ledger_voucherline", "ledger_attachment", "ledger_daytotal"]

@@ -5,6 +5,10 @@ of the chart and of every account the report may show, every field of the report
 code, templates and stylesheet of the renderers. A new voucher, closing the year, a saved
 text or a new release changes the key; the stale file of the same union-year and format is then removed.
 Finding a cached file costs four small queries and a file read, so a repeated download is fast.
+
+A web request only looks a file up (``lookup``); on a miss it asks a background worker to render it
+(``reports.jobs``), which stores it here (``store``). ``fmt`` names the file: ``pdf`` and ``xlsx`` are the
+财务工作报告, ``statements-06.pdf`` the statements at the end of June.
 """
 
 import functools
@@ -81,7 +85,7 @@ def cache_key(year: AccountingYear, fmt: str) -> str:
         "books": books,
         "accounts": _accounts_state(year, chart_ids),
         "text": text,
-        "fonts": fonts.embedded_files() if fmt == "pdf" else None,
+        "fonts": fonts.embedded_files() if fmt.endswith("pdf") else None,
     }
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:32]
 
@@ -90,15 +94,31 @@ def _directory(year: AccountingYear) -> Path:
     return Path(settings.REPORT_CACHE_DIR) / f"{year.union.slug}-{year.year}"
 
 
-def cached(year: AccountingYear, fmt: str, render: Callable[[], Rendered]) -> CachedFile:
-    """The cached file of ``fmt`` for the union-year, rendering (and storing) it first if it is stale."""
+def lookup(year: AccountingYear, fmt: str, key: str | None = None) -> CachedFile | None:
+    """The cached file of ``fmt`` for the union-year if it is current (or of ``key`` when given), else None."""
     directory = _directory(year)
-    key = cache_key(year, fmt)
+    key = key or cache_key(year, fmt)
     meta_path = directory / f"{key}.{fmt}.json"
     body_path = directory / f"{key}.{fmt}"
     if meta_path.is_file() and body_path.is_file():
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
         return CachedFile(meta["filename"], meta["content_type"], body_path, hit=True)
+    return None
+
+
+def cached(year: AccountingYear, fmt: str, render: Callable[[], Rendered]) -> CachedFile:
+    """The cached file of ``fmt`` for the union-year, rendering (and storing) it first if it is stale."""
+    return lookup(year, fmt) or store(year, fmt, render)
+
+
+def store(
+    year: AccountingYear, fmt: str, render: Callable[[], Rendered], key: str | None = None
+) -> CachedFile:
+    """Render ``fmt`` for the union-year and keep it under the key of the books as they are now (or ``key``)."""
+    directory = _directory(year)
+    key = key or cache_key(year, fmt)
+    meta_path = directory / f"{key}.{fmt}.json"
+    body_path = directory / f"{key}.{fmt}"
     filename, content_type, body = render()
     directory.mkdir(parents=True, exist_ok=True)
     for stale in directory.glob(f"*.{fmt}*"):

@@ -1,5 +1,7 @@
 """The words of a union's 财务工作报告 for one year. Figures are never stored here: they come from the books."""
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -75,3 +77,33 @@ class ReportText(models.Model):
 
     def __str__(self) -> str:
         return f"{self.union} {self.year}年度财务工作报告文字"
+
+
+class RenderJob(models.Model):
+    """A report file asked for in the browser and rendered by a background worker (``reports.jobs``).
+
+    The task's own state (waiting, running, done, failed, its traceback) is the task library's
+    (``django_tasks_db``); this row ties the latest attempt to the union-year and the file asked for, so
+    the browser can poll it, twenty clicks on one report make one render, and a failure reads in Chinese.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    year = models.ForeignKey("ledger.AccountingYear", on_delete=models.CASCADE, related_name="render_jobs")
+    kind = models.CharField("文件", max_length=32)
+    month = models.PositiveSmallIntegerField("截止月份", default=12)
+    key = models.CharField("缓存键", max_length=64)
+    task_id = models.CharField("任务", max_length=64, blank=True)
+    attempts = models.PositiveSmallIntegerField("已尝试次数", default=0)
+    error = models.TextField("出错原因", blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "报表生成任务"
+        verbose_name_plural = "报表生成任务"
+        indexes = [models.Index(fields=["year", "kind", "month", "key"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.year_id} {self.month}月"

@@ -11,6 +11,7 @@ urlpatterns = [
     path(report + "pdf/", views.annual_pdf, name="annual_pdf"),
     path(report + "xlsx/", views.annual_xlsx, name="annual_xlsx"),
     path(report + "text/", views.edit_text, name="edit_text"),
+    path(report + "renders/<uuid:job>/", views.render_status, name="render_status"),
     path(report + "statements/", views.statements, name="statements"),
     path(report + "statements/pdf/", views.statements_pdf, name="statements_pdf"),
     path(report + "statements/xlsx/", views.statements_xlsx, name="statements_xlsx"),

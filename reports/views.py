@@ -5,11 +5,12 @@ Every page needs sign-in; ``ledger.access.book_for`` finds the union-year among 
 (a Chinese 403 otherwise). PDF and Excel files are served from the cache while the books and words are unchanged.
 """
 
+import uuid
 from dataclasses import replace
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods, require_safe
@@ -17,14 +18,11 @@ from django.views.decorators.http import require_http_methods, require_safe
 from ledger import transition as ledger_transition
 from ledger.access import book_for
 from ledger.errors import LedgerError
-from ledger.queries import journal_rows
-from reports import cache, fonts
-from reports.data import AnnualReportData, build_annual_report, build_statements
+from reports import cache, fonts, jobs
+from reports.data import AnnualReportData, build_annual_report
 from reports.forms import MonthForm, ReportTextForm
 from reports.render import report_context
-from reports.render.pdf import PdfUnavailable, render_pdf, render_statements_pdf
 from reports.render.transition import render_transition_xlsx
-from reports.render.xlsx import render_statements_xlsx, render_xlsx
 from reports.services import save_report_text
 
 
@@ -44,26 +42,34 @@ def annual_pdf(request: HttpRequest, slug: str, year: int) -> HttpResponse:
     status = fonts.status()
     if not status.has_cjk_font:
         return render(request, "reports/pdf_unavailable.html", {"problems": status.problems}, status=503)
-    try:
-        found = cache.cached(book, "pdf", lambda: render_pdf(build_annual_report(book)))
-    except fonts.MissingGlyphs as error:
-        return render(
-            request,
-            "reports/pdf_unavailable.html",
-            {"problems": [str(error)], "characters": error.characters},
-            status=503,
-        )
-    except PdfUnavailable as error:
-        return render(request, "reports/pdf_unavailable.html", {"problems": [str(error)]}, status=503)
-    return _file(found)
+    return file_or_wait(request, book, "annual-pdf")
 
 
 @login_required
 @require_safe
 def annual_xlsx(request: HttpRequest, slug: str, year: int) -> HttpResponse:
     book = book_for(request, slug, year, need="reports").year
-    found = cache.cached(book, "xlsx", lambda: render_xlsx(build_annual_report(book), journal_rows(book)))
-    return _file(found)
+    return file_or_wait(request, book, "annual-xlsx")
+
+
+def file_or_wait(request: HttpRequest, book, kind: str, month: int = 12) -> HttpResponse:
+    """The file from the cache; on a miss a page that waits for a background worker to render it (202)."""
+    found = jobs.lookup(book, kind, month)
+    if found is not None:
+        return _file(found)
+    job = jobs.request_render(year=book, kind=kind, month=month, user=request.user)
+    return render(request, "reports/rendering.html", {"job": job, "status": jobs.status(job)}, status=202)
+
+
+@login_required
+@require_safe
+def render_status(request: HttpRequest, slug: str, year: int, job: uuid.UUID) -> JsonResponse:
+    """Where a background render stands, for the waiting page's script (reports/rendering.html)."""
+    book = book_for(request, slug, year, need="reports").year
+    found = jobs.job_in(book, job)
+    if found is None:
+        raise Http404("没有这个生成任务")
+    return JsonResponse(jobs.status(found).as_dict(), json_dumps_params={"ensure_ascii": False})
 
 
 def _file(found: cache.CachedFile) -> FileResponse:
@@ -107,11 +113,7 @@ def edit_text(request: HttpRequest, slug: str, year: int) -> HttpResponse:
 
 def _statements_data(request: HttpRequest, book) -> AnnualReportData:
     """The report data with its statements at the end of the month asked for (?month=1–12, else December)."""
-    data = build_annual_report(book)
-    month = MonthForm(request.GET).chosen()
-    if month != 12 and data.statements is not None:
-        data = replace(data, statements=build_statements(book, month))
-    return data
+    return jobs.statements_data(book, MonthForm(request.GET).chosen())
 
 
 @login_required
@@ -131,15 +133,10 @@ def statements_pdf(request: HttpRequest, slug: str, year: int) -> HttpResponse:
     status = fonts.status()
     if not status.has_cjk_font:
         return render(request, "reports/pdf_unavailable.html", {"problems": status.problems}, status=503)
-    data = _statements_data(request, book)
-    if data.statements is None:
-        problem = f"本账套使用的会计制度（{data.chart_name}）尚无报表格式"
+    if not jobs.has_statements(book):
+        problem = f"本账套使用的会计制度（{book.chart.name}）尚无报表格式"
         return render(request, "reports/pdf_unavailable.html", {"problems": [problem]}, status=404)
-    try:
-        rendered = render_statements_pdf(data)
-    except PdfUnavailable as error:
-        return render(request, "reports/pdf_unavailable.html", {"problems": [str(error)]}, status=503)
-    return _download(rendered)
+    return file_or_wait(request, book, "statements-pdf", MonthForm(request.GET).chosen())
 
 
 @login_required
@@ -147,10 +144,9 @@ def statements_pdf(request: HttpRequest, slug: str, year: int) -> HttpResponse:
 def statements_xlsx(request: HttpRequest, slug: str, year: int) -> HttpResponse:
     """The two statements as a workbook whose totals are formulas."""
     book = book_for(request, slug, year, need="reports").year
-    data = _statements_data(request, book)
-    if data.statements is None:
+    if not jobs.has_statements(book):
         raise Http404("本账套使用的会计制度尚无报表格式")
-    return _download(render_statements_xlsx(data))
+    return file_or_wait(request, book, "statements-xlsx", MonthForm(request.GET).chosen())
 
 
 def _download(rendered) -> HttpResponse:

@@ -7,6 +7,7 @@ class ReviewConfig(AppConfig):
 
     def ready(self):
         from ledger import hooks  # noqa: PLC0415
-        from review import queries  # noqa: PLC0415
+        from review import jobs, queries  # noqa: PLC0415
 
         hooks.register_check(queries.open_queries_check)
+        jobs.register()  # the 经费审查报告's PDF and workbook are rendered by the report workers

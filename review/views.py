@@ -5,8 +5,6 @@ as a Chinese message and writes nothing. The 经费审查 role acts with ``need=
 with ``need="record"``; both read the list.
 """
 
-from urllib.parse import quote
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -19,6 +17,7 @@ from ledger import queries
 from ledger.access import book_for
 from ledger.errors import LedgerError
 from reports import fonts
+from reports.views import file_or_wait
 from review import queries as review_queries
 from review import render as review_render
 from review import services
@@ -167,28 +166,21 @@ def remark_list(request: HttpRequest, slug: str, year: int) -> HttpResponse:
     )
 
 
-def _download(rendered) -> HttpResponse:
-    name, content_type, content = rendered
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
-    return response
-
-
 @login_required
 @require_safe
 def audit_report(request: HttpRequest, slug: str, year: int) -> HttpResponse:
-    """经费审查报告: page, ``?format=pdf`` or ``?format=xlsx``; figures from the finance report's own data."""
+    """经费审查报告: page, ``?format=pdf`` or ``?format=xlsx`` (files from the report cache, rendered by a
+    background worker on a miss); figures from the finance report's own data."""
     book = book_for(request, slug, year, need="reports")
-    data = build_audit_report(book.year)
     output = request.GET.get("format", "")
     if output == "xlsx":
-        return _download(review_render.render_xlsx(data))
+        return file_or_wait(request, book.year, "audit-xlsx")
     if output == "pdf":
         status = fonts.status()
         if not status.has_cjk_font:
             return render(request, "reports/pdf_unavailable.html", {"problems": status.problems}, status=503)
-        return _download(review_render.render_pdf(data))
-    context = review_render.context(data) | {"can_edit": book.can_audit}
+        return file_or_wait(request, book.year, "audit-pdf")
+    context = review_render.context(build_audit_report(book.year)) | {"can_edit": book.can_audit}
     return render(request, "review/audit_report.html", context)
 
 

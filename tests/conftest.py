@@ -12,6 +12,7 @@ import hashlib
 import io
 from decimal import Decimal
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -340,3 +341,25 @@ def settle_year_end(year: AccountingYear, user) -> None:
             witness="经审会监盘人",
             explanation="" if book >= 0 else "账面库存现金为负数，待查",
         )
+
+
+def run_worker() -> None:
+    """The background worker as `manage.py db_worker --batch` runs it: every task due now, then it stops.
+
+    In this process and on the test's own connection, so it sees what the test wrote without a commit. The
+    worker closes "old" connections between tasks as a request does; inside a test's transaction that would
+    close the test's connection on PostgreSQL, so that one call is left out here — as Django's test client
+    disconnects the same ``close_old_connections`` from its request signals. A real worker process:
+    ``test_a_real_worker_process_renders_the_file`` (PostgreSQL).
+    """
+    with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None):
+        call_command("db_worker", batch=True, startup_delay=False, interval=0, reload=False, verbosity=0)
+
+
+def download(client: Client, url: str):
+    """A report file as the browser gets it: on a miss the waiting page (202), the worker renders, the file."""
+    response = client.get(url)
+    if response.status_code == 202:
+        run_worker()
+        response = client.get(url)
+    return response

@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "djmoney",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "ledger",
     "audit",
     "reports",
@@ -64,6 +66,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "unionledger.replica.ReplicaMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "audit.trail.AuditContextMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -112,6 +115,27 @@ else:
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
         "connect_timeout", int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "5"))
     )
+
+# A read replica (optional): DATABASE_REPLICA_URL names a streaming replica of the default database. Report,
+# federation and auditor pages then read from it, everything else (and every write) from the primary; a user
+# who has just written reads the primary for REPLICA_PRIMARY_WINDOW seconds (unionledger/replica.py).
+# Without it there is one database and no router.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+REPLICA_PRIMARY_WINDOW = float(os.environ.get("REPLICA_PRIMARY_WINDOW", "10"))
+DATABASE_ROUTERS: list[str] = []
+if DATABASE_REPLICA_URL:
+    if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured(
+            "DATABASE_REPLICA_URL needs DATABASE_URL to be PostgreSQL (the replica's primary)"
+        )
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL, conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0"))
+    )
+    DATABASES["replica"].setdefault("OPTIONS", {}).update(DATABASES["default"]["OPTIONS"])
+    # Tests: the replica is never created, flushed or migrated; it reads the primary's test database by name
+    # once streaming replication has replayed its creation (tests/replica/).
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["unionledger.replica.ReplicaRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -297,3 +321,9 @@ if SENTRY_DSN:
 # rendered PDF and Excel files, keyed by the state of the books and the report text.
 REPORT_FONT_DIR = Path(os.environ.get("REPORT_FONT_DIR", VAR_DIR / "fonts"))
 REPORT_CACHE_DIR = Path(os.environ.get("REPORT_CACHE_DIR", VAR_DIR / "cache" / "reports"))
+
+# Background work (django-tasks with its database backend: the same database, no other service). Report files
+# are rendered by `manage.py db_worker` (make run starts one beside runserver); a failed render is tried
+# again after each of REPORT_RENDER_RETRY_DELAYS seconds, then shown as failed.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+REPORT_RENDER_RETRY_DELAYS = [float(seconds) for seconds in env_list("REPORT_RENDER_RETRY_DELAYS", "10,60")]

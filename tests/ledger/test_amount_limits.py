@@ -23,7 +23,7 @@ from ledger.money import (
     parse_amount_input,
 )
 from ledger.submissions import new_token
-from tests.conftest import d, settle_year_end, snapshot
+from tests.conftest import d, download, settle_year_end, snapshot
 
 SLUG = "blzq-hospital"
 V = MAX_VOUCHER_TOTAL
@@ -229,7 +229,7 @@ def test_every_page_and_export_renders_at_the_bounds(client, biggest, year):
         sheet = client.get(reverse(name, args=[SLUG, year]), {"format": "xlsx", "scope": "year"})
         assert sheet.status_code == 200 and load_workbook(io.BytesIO(sheet.content)).active.max_row > 5
 
-    xlsx = client.get(reverse("reports:annual_xlsx", args=[SLUG, year]))
+    xlsx = download(client, reverse("reports:annual_xlsx", args=[SLUG, year]))
     assert xlsx.status_code == 200
     workbook = load_workbook(io.BytesIO(b"".join(xlsx.streaming_content)))
     numbers = {
@@ -241,7 +241,7 @@ def test_every_page_and_export_renders_at_the_bounds(client, biggest, year):
     }
     assert figures["net"] in numbers  # an Excel double keeps these figures to the 分
 
-    pdf = client.get(reverse("reports:annual_pdf", args=[SLUG, year]))
+    pdf = download(client, reverse("reports:annual_pdf", args=[SLUG, year]))
     assert pdf.status_code == 200
     text = "".join(
         page.extract_text() for page in PdfReader(io.BytesIO(b"".join(pdf.streaming_content))).pages

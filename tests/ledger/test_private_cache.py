@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from tests.conftest import nth
+from tests.conftest import download, nth
 
 SLUG, YEAR = "blzq-hospital", 2012
 
@@ -39,7 +39,7 @@ def private_urls(demo, scan) -> list[str]:
 def test_every_private_page_and_export_is_no_store(client_for, demo, demo_scan, report_cache):
     client = client_for("auditor")
     for url in private_urls(demo, demo_scan):
-        response = client.get(url)
+        response = download(client, url)
         assert response.status_code == 200, url
         directives = {part.strip() for part in response["Cache-Control"].split(",")}
         assert "no-store" in directives, url

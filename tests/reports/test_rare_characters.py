@@ -12,7 +12,7 @@ from ledger import services
 from ledger.errors import LedgerError
 from ledger.models import Account
 from reports import fonts
-from tests.conftest import payment
+from tests.conftest import download, payment
 
 pytestmark = pytest.mark.usefixtures("prepared_fonts")
 
@@ -46,7 +46,7 @@ def test_an_extension_b_name_prints_from_the_embedded_fallback(client, auditor, 
     assert fonts.FALLBACK_FAMILY in fonts.font_face_css()
     own_account(demo, user, "𠀀字活动")
     client.force_login(auditor)
-    reader = pdf_of(client.get(PDF_URL))
+    reader = pdf_of(download(client, PDF_URL))
     assert any(name.endswith("+Unionledger-Han-Fallback") for name in font_names(reader))
     assert "𠀀字活动" in "".join(page.extract_text() for page in reader.pages)
 
@@ -55,7 +55,7 @@ def test_a_name_no_font_has_prints_as_the_missing_character_mark(client, auditor
     account = own_account(demo, user, "古文活动")
     Account.objects.filter(pk=account.pk).update(name="古文𓀀活动")  # as the admin may rename it
     client.force_login(auditor)
-    text = "".join(page.extract_text() for page in pdf_of(client.get(PDF_URL)).pages)
+    text = "".join(page.extract_text() for page in pdf_of(download(client, PDF_URL)).pages)
     assert "古文〓活动" in text
 
 

@@ -20,6 +20,7 @@ from ledger import queries
 from ledger.charts import SURPLUS
 from ledger.models import AccountingYear
 from reports.data import build_annual_report, build_statements
+from tests.conftest import download
 
 D = Decimal
 
@@ -151,9 +152,9 @@ def test_the_statements_page_picks_the_month_and_refuses_a_bad_one(client_for, a
 
 
 def test_statements_workbook_of_a_month_adds_up_with_formulas(client_for, auditor):
-    response = city_client().get("/reports/city-hospital/2025/statements/xlsx/?month=6")
+    response = download(city_client(), "/reports/city-hospital/2025/statements/xlsx/?month=6")
     assert response.status_code == 200 and response["Cache-Control"].startswith("private, no-store")
-    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    book = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     ws = book["收入支出表"]
     assert [c.value for c in ws[4]] == ["项目", "行次", "本年累计数", "上年数"]
     total = next(c.row for c in ws["A"] if c.value == "本年支出合计")
@@ -167,17 +168,15 @@ def test_statements_workbook_of_a_month_adds_up_with_formulas(client_for, audito
 @pytest.mark.usefixtures("prepared_fonts")
 def test_statements_pdf_of_each_form(client_for, auditor):
     client = client_for("auditor")
-    old = client.get("/reports/blzq-hospital/2012/statements/pdf/")
+    old = download(client, "/reports/blzq-hospital/2012/statements/pdf/")
     assert old.status_code == 200 and old["Content-Type"] == "application/pdf"
-    text = re.sub(
-        r"\s+", "", "".join(page.extract_text() for page in PdfReader(io.BytesIO(old.content)).pages)
-    )
+    old_pdf = io.BytesIO(b"".join(old.streaming_content))
+    text = re.sub(r"\s+", "", "".join(page.extract_text() for page in PdfReader(old_pdf).pages))
     for words in ("工会02表", "工会01表", "本月数", "本年累计数", "负债与净资产总计", "复核：", "15,562.90"):
         assert words in text, words
-    new = city_client().get("/reports/city-hospital/2025/statements/pdf/?month=12")
-    text = re.sub(
-        r"\s+", "", "".join(page.extract_text() for page in PdfReader(io.BytesIO(new.content)).pages)
-    )
+    new = download(city_client(), "/reports/city-hospital/2025/statements/pdf/?month=12")
+    new_pdf = io.BytesIO(b"".join(new.streaming_content))
+    text = re.sub(r"\s+", "", "".join(page.extract_text() for page in PdfReader(new_pdf).pages))
     for words in ("职工服务支出", "资产基金", "工会资金结余", "330,600.00", "84,800.00", "本年累计数"):
         assert words in text, words
     assert "工会02表" not in text

@@ -15,7 +15,7 @@ from review import services
 from review.models import AuditReportText
 from review.render import render_json
 from review.report import BudgetLine, Finding, build_audit_report
-from tests.conftest import nth
+from tests.conftest import download, nth
 
 pytestmark = pytest.mark.usefixtures("media_root")
 SLUG, YEAR = "blzq-hospital", 2012
@@ -107,17 +107,31 @@ def test_pdf_workbook_and_the_command(demo, client_for, tmp_path):
     url = reverse("review:audit_report", args=[SLUG, YEAR])
     client = client_for("auditor")
     path = tmp_path / "audit.pdf"
-    path.write_bytes(client.get(url, {"format": "pdf"}).content)
+    assert client.get(url, {"format": "pdf"}).status_code == 202  # a background worker renders it
+    path.write_bytes(b"".join(download(client, url + "?format=pdf").streaming_content))
     text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True).stdout.replace(
         " ", ""
     )
     assert "经费审查报告" in text and "36,200.00" in text and "15,562.90" in text and "第1页/共" in text
-    sheet = load_workbook(io.BytesIO(client.get(url, {"format": "xlsx"}).content)).active
+    workbook = b"".join(download(client, url + "?format=xlsx").streaming_content)
+    sheet = load_workbook(io.BytesIO(workbook)).active
     values = {row[0]: row[1] for row in sheet.iter_rows(min_row=3, max_row=8, values_only=True)}
     assert Decimal(str(values["本年支出"])) == Decimal("29358.50")
     out = tmp_path / "audit.json"
     call_command("audit_report", union=SLUG, year=YEAR, format="json", output=str(out), stderr=io.StringIO())
     assert json.loads(out.read_text())["figures"]["opening_balance"] == "8721.40"
+
+
+def test_the_cached_workbook_is_rendered_afresh_when_the_review_changes(demo, auditor, client_for):
+    """Its key is its data: a 疑点 raised (no voucher changed) makes a new file with the new finding."""
+    client = client_for("auditor")
+    url = reverse("review:audit_report", args=[SLUG, YEAR]) + "?format=xlsx"
+    first = download(client, url)
+    assert first.status_code == 200 and client.get(url)["X-Report-Cache"] == "hit"
+    services.raise_query(voucher=nth(demo, 3), user=auditor, comment="发票抬头不符")
+    assert client.get(url).status_code == 202
+    findings = load_workbook(io.BytesIO(b"".join(download(client, url).streaming_content)))["发现的问题"]
+    assert any("发票抬头不符" in str(row[1]) for row in findings.iter_rows(min_row=2, values_only=True))
 
 
 def test_the_page_takes_a_fixed_number_of_queries(demo, auditor, client_for, django_assert_num_queries):

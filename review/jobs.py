@@ -1,0 +1,58 @@
+"""The 经费审查报告's PDF and workbook as files the report workers render and the report cache keeps.
+
+Its figures read the review's marks and 疑点, the bank and the plan besides the books, so its cache key is a
+hash of the report's built data (what the page shows too) and of the code and templates that lay it out,
+rather than the finance report's key of the books and words. Registered with ``reports.jobs`` from
+``ReviewConfig.ready``; the reports never import the review.
+"""
+
+import functools
+import hashlib
+from dataclasses import replace
+from pathlib import Path
+
+from django.conf import settings
+
+from ledger.models import AccountingYear
+from reports import jobs
+from reports.cache import renderer_fingerprint
+from review import render
+from review.report import build_audit_report
+
+
+@functools.lru_cache(maxsize=1)
+def _layout_fingerprint() -> str:
+    base = Path(settings.BASE_DIR)
+    digest = hashlib.sha256(renderer_fingerprint().encode())
+    for path in sorted(
+        [base / "review" / "render.py", *(base / "templates" / "review").glob("audit_report*.html")]
+    ):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def audit_key(year: AccountingYear, month: int = 12) -> str:
+    """A hash of everything the 经费审查报告 prints: its data (the last cash count by its fields) and layout."""
+    data = build_audit_report(year)
+    count = data.last_cash_count
+    fields = None if count is None else sorted((k, repr(v)) for k, v in vars(count).items() if k != "_state")
+    text = repr((replace(data, last_cash_count=None), fields, _layout_fingerprint()))
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def register() -> None:
+    for suffix, title, renderer in (
+        ("pdf", "经费审查报告（PDF）", render.render_pdf),
+        ("xlsx", "经费审查报告（Excel）", render.render_xlsx),
+    ):
+        jobs.register(
+            jobs.Kind(
+                f"audit-{suffix}",
+                title,
+                "review:audit_report",
+                lambda year, month, renderer=renderer: renderer(build_audit_report(year)),
+                query=f"?format={suffix}",
+                key=audit_key,
+            )
+        )
