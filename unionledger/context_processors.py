@@ -6,6 +6,8 @@ The project knows both apps, so the links between them are made here: the ledger
 from django.http import HttpRequest
 from django.urls import reverse
 
+from ledger import roles
+
 
 def book_nav(request: HttpRequest) -> dict:
     book = getattr(request, "book", None)
@@ -24,6 +26,14 @@ def book_nav(request: HttpRequest) -> dict:
         "report_annual": reverse("reports:annual", args=args) if book.can_reports else None,
         "report_statements": reverse("reports:statements", args=args) if book.can_reports else None,
         "report_transition": reverse("reports:transition", args=args) if book.can_reports else None,
+        "report_consolidated": reverse("reports:consolidated", args=args) if book.can_reports else None,
+        "federation_url": (
+            reverse("federation:table", args=args)
+            if roles.can_read_federation(request.user, year.union)
+            else None
+        ),
+        # Reading a 分工会 (or a member union) as a member of a union above it: never more than reading.
+        "read_from_above": roles.reads_from_above(request.user, year.union),
         "close_url": reverse("ledger:year_close", args=args) if book.can_close else None,
         "audit_url": reverse("audit:trail", args=args) if book.can_audit else None,
         "import_url": reverse("imports:start", args=args) if book.can_record else None,

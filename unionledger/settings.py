@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "review",
     "bank",
     "plan",
+    "federation",
 ]
 
 MIDDLEWARE = [
