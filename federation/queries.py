@@ -3,7 +3,7 @@
 The figures are the ledger's and the plan's own rules applied to many years at once: ``ledger.queries.
 years_totals`` (本年收入, 本年支出, 年末经费余额, 应付上级经费 as ``year_summary`` defines them, one aggregate over
 the per-day totals), ``plan.queries.findings_of_years`` (the spending rules' findings) and ``plan.queries.
-dues_of_unions`` (收缴率, with each union's 分工会). Seven queries for 1 union or 2,000.
+dues_of_unions`` (收缴率, with each union's 分工会). Nine queries for 1 union or 2,000.
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ class UnionRow:
 
 
 def federation_rows(union: Union, year: int) -> list[UnionRow]:
-    """The unions directly under ``union`` with their ``year``, by name. Seven queries however many unions."""
+    """The unions directly under ``union`` with their ``year``, by name. Nine queries however many unions."""
     members = list(Union.objects.filter(parent=union).order_by("name", "slug"))
     years = {
         found.union_id: found

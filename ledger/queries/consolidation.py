@@ -31,6 +31,11 @@ def branch_years(year: AccountingYear) -> list[AccountingYear]:
     )
 
 
+def branches_of(union: Union) -> list[Union]:
+    """Every 分工会 of ``union``, with books of its own or not, by name. One query."""
+    return list(Union.objects.filter(parent=union).order_by("name", "slug"))
+
+
 def tracked_branches(union: Union) -> list[Union]:
     """The 分工会 kept as a dimension of ``union``'s lines (no books of their own), by name. One query."""
     return list(Union.objects.filter(parent=union, keeps_books=False).order_by("name", "slug"))

@@ -264,3 +264,43 @@ def test_dues_a_branch_collects_count_in_the_parents_rate(books, neike, keeper):
     assert whole.due == branch.due + D("40.00") * len(branch.months)  # 8000 × 5‰ a month for 李四
     assert (whole.due, whole.rate) == (D("140.00"), D("21.4"))  # 30 of 140 (the branch alone: 30 of 60, 50.0)
     assert branch.rate == D("50.0")
+
+
+def test_the_treasurer_allocates_on_the_branches_page_once(hospital_year, neike_year, waike_year, keeper):
+    client = signed_in(keeper)
+    page = client.get("/u/first-hospital/2025/branches/")
+    token = page.context["form"]["token"].value()
+    form = {
+        "branch": "first-neike",
+        "amount": "1,234.50",
+        "date": "2025-04-01",
+        "via": "bank",
+        "summary": "下拨内科分会活动经费",
+        "token": token,
+    }
+    response = client.post("/u/first-hospital/2025/branches/", form, follow=True)
+    assert (
+        "已记账：本工会2025年4月 记-0001（补助下级支出）和内科分会2025年4月 记-0001（上级补助收入），各1,234.50元。"
+        in (response.content.decode())
+    )
+    again = client.post("/u/first-hospital/2025/branches/", form, follow=True)
+    assert "这张表单已经提交过" in again.content.decode()
+    assert Allocation.objects.count() == 1
+    assert queries.year_summary(neike_year).income == D("1234.50")
+    refused = client.post("/u/first-hospital/2025/branches/", form | {"token": "0" * 32, "amount": "-1"})
+    assert refused.status_code == 400 and Allocation.objects.count() == 1
+
+
+def test_the_branches_page_refuses_a_reader(books, branch_keeper, keeper):
+    before = snapshot()
+    form = {
+        "branch": "first-neike",
+        "amount": "1.00",
+        "date": "2025-04-01",
+        "via": "bank",
+        "summary": "x",
+        "token": "a" * 32,
+    }
+    assert signed_in(keeper).post("/u/first-neike/2025/branches/", form).status_code == 403  # from above
+    assert signed_in(branch_keeper).post("/u/first-hospital/2025/branches/", form).status_code == 404
+    assert snapshot() == before
