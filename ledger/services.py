@@ -1625,11 +1625,13 @@ def allocate_to_branch(
     value = positive_amount(amount)
     summary = (summary or "").strip() or f"补助下级：{branch.name}"
     own_year = AccountingYear.objects.select_related("union", "chart").get(pk=year.pk)
+    if date.year != own_year.year:
+        raise DateOutsideYear(f"日期{date:%Y-%m-%d}不在{own_year.year}年度内")
     branch_year = (
         AccountingYear.objects.select_related("union", "chart").filter(union=branch, year=date.year).first()
     )
-    if branch_year is None or own_year.year != date.year:
-        raise LedgerError(f"{branch.name}尚未建立{date.year}年度的账套，或日期不在本年度内")
+    if branch_year is None:
+        raise LedgerError(f"{branch.name}尚未建立{date.year}年度的账套，请先在分工会的首页建立")
     expense = _chart_account(own_year, ALLOCATION_EXPENSE)
     income = _chart_account(branch_year, ALLOCATION_INCOME)
     out = Entry(

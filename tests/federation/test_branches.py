@@ -50,15 +50,16 @@ def test_an_allocation_posts_both_vouchers_linked_in_one_action(hospital_year, n
     [
         ({"amount": "0"}, "金额必须大于零"),
         ({"amount": "200000.00"}, "银行存款"),  # more than the bank holds: neither side is written
-        ({"date": on("2024-12-31")}, "2024年度"),
+        ({"date": on("2024-12-31")}, "不在2025年度内"),
+        ({"branch": "waike"}, "外科分会尚未建立2025年度的账套"),
         ({"branch": "yaoji"}, "不单独建账"),
         ({"branch": "outside"}, "不是第一医院工会的分工会"),
     ],
 )
 def test_a_refused_allocation_writes_neither_side(
-    hospital_year, neike_year, yaoji, outside_year, keeper, change, message
+    hospital_year, neike_year, waike, yaoji, outside_year, keeper, change, message
 ):
-    branches = {"neike": neike_year.union, "yaoji": yaoji, "outside": outside_year.union}
+    branches = {"neike": neike_year.union, "yaoji": yaoji, "outside": outside_year.union, "waike": waike}
     arguments = {"amount": "100.00", "date": on("2025-04-01"), "branch": "neike"} | change
     arguments["branch"] = branches[arguments["branch"]]
     before = snapshot()
@@ -304,3 +305,20 @@ def test_the_branches_page_refuses_a_reader(books, branch_keeper, keeper):
     assert signed_in(keeper).post("/u/first-neike/2025/branches/", form).status_code == 403  # from above
     assert signed_in(branch_keeper).post("/u/first-hospital/2025/branches/", form).status_code == 404
     assert snapshot() == before
+
+
+def test_an_allocation_into_a_closed_branch_year_writes_neither_side(hospital_year, neike_year, keeper):
+    from ledger.models import AccountingYear  # noqa: PLC0415
+
+    AccountingYear.objects.filter(pk=neike_year.pk).update(is_closed=True)
+    before = snapshot()
+    with pytest.raises(LedgerError, match="已结账"):
+        services.allocate_to_branch(
+            year=hospital_year,
+            branch=neike_year.union,
+            date=on("2025-04-01"),
+            amount="10.00",
+            summary="下拨",
+            user=keeper,
+        )
+    assert snapshot() == before and not Allocation.objects.exists()
