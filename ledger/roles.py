@@ -9,7 +9,7 @@ reports where the role reads them, no recording, review, 结账, audit trail or 
 """
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 
 from ledger.models import Union
 
@@ -114,3 +114,16 @@ def can_close_year(user: AbstractBaseUser, union: Union) -> bool:
 def can_review(user: AbstractBaseUser, union: Union) -> bool:
     """审核, 反审核 and 记账 of others' vouchers (会计主管/审核)."""
     return _member(user, union) and user.has_perm("ledger.review_voucher")
+
+
+def federations_for(user: AbstractBaseUser) -> list[tuple[Union, int | None]]:
+    """The unions whose table of member unions the user reads (the 总工会 role, a member of a union with unions
+    under it), each with the latest year kept under it. One query, none without the role."""
+    if not user.is_authenticated or not user.has_perm("ledger.read_federation"):
+        return []
+    found = (
+        Union.objects.filter(_direct(user), branches__isnull=False)
+        .annotate(latest=Max("branches__years__year"))
+        .order_by("name")
+    )
+    return [(union, union.latest) for union in found]

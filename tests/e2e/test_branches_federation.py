@@ -121,7 +121,8 @@ def test_consolidated_report_and_the_federation_table(tab: Page, unions):
     tab.get_by_role("button", name="退出").click()
 
     _sign_in(tab, site, "fed-user")
-    tab.goto(site + "/u/city-federation/2025/federation/")
+    tab.get_by_role("link", name="市总工会：所属工会汇总").click()
+    assert tab.url == site + "/u/city-federation/2025/federation/"
     table = tab.locator("#federation-table")
     assert table.locator("tbody tr").count() == 1
     row = table.locator("tr[data-union='first-hospital']")

@@ -91,3 +91,7 @@ def test_who_opens_the_federation_table(books, fed_user, keeper, outside_keeper,
 def test_the_federation_users_home_lists_only_the_unions_under_it(books, outside_year, fed_user):
     page = signed_in(fed_user).get("/").content.decode()
     assert "第一医院工会" in page and "内科分会" in page and "外区医院工会" not in page
+    assert (
+        '<a href="/u/city-federation/2025/federation/" class="federation-link">市总工会：所属工会汇总</a>'
+        in page
+    )
