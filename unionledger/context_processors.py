@@ -10,10 +10,14 @@ from ledger import roles
 
 
 def _federation_links(request: HttpRequest) -> list[tuple[str, str]]:
-    """(name, URL) of the table of each 总工会 the user reads (none, and no query, without the role)."""
+    """(name, URL) of the table of each 总工会 the user reads (none, and no query, without the role). An error
+    page for a request refused before the user is known (a wrong Host: 400) has none."""
+    user = getattr(request, "user", None)
+    if user is None:
+        return []
     return [
         (union.name, reverse("federation:table", args=[union.slug, year]))
-        for union, year in roles.federations_for(request.user)
+        for union, year in roles.federations_for(user)
         if year is not None
     ]
 
