@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import BigIntegerField, Count, Exists, OuterRef, Q, Value
+from django.db.models import BigIntegerField, Count, Exists, F, OuterRef, Q, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -442,12 +442,12 @@ def years_payments(
     limited = [year for year in years if cash_limits.get(year.pk) is not None]
     if limited:
         spending = VoucherLine.objects.filter(voucher=OuterRef("voucher"), account__type=AccountType.EXPENSE)
-        cash = Q(pk__in=[])
-        for year in limited:
-            cash |= Q(voucher__year_id=year.pk, account__code=year.chart.cash_code)
         lines = (
             VoucherLine.objects.filter(
-                cash, voucher__state=Voucher.State.POSTED, voucher__reversed_by__isnull=True
+                voucher__year_id__in=[year.pk for year in limited],
+                account__code=F("voucher__year__chart__cash_code"),  # each year's own 库存现金
+                voucher__state=Voucher.State.POSTED,
+                voucher__reversed_by__isnull=True,
             )
             .annotate(cents=books.fen("credit"))
             .filter(Exists(spending), cents__gt=int(min(cash_limits[year.pk] for year in limited) * 100))
