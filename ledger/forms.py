@@ -544,3 +544,39 @@ class VoucherTemplateForm(forms.Form):
         widget=forms.TextInput(attrs={"placeholder": "如 提现、存现、拨缴经费"}),
         error_messages={"required": "请填写常用凭证的名称", "max_length": "名称不能超过40字"},
     )
+
+
+class AllocationForm(OnceForm, YearBoundForm):
+    """补助下级 (下拨) to a 分工会 that keeps its own books: posted in both books at once."""
+
+    error_fields = {AmountError: "amount", DateOutsideYear: "date"}
+
+    branch = forms.ChoiceField(
+        label="分工会", error_messages={"required": "请选择分工会", "invalid_choice": "请选择分工会"}
+    )
+    amount = AmountField(
+        label="金额（元）",
+        widget=forms.TextInput(
+            attrs={"inputmode": "decimal", "autocomplete": "off", "placeholder": "1,234.50"}
+        ),
+        error_messages={"required": "请输入金额"},
+    )
+    date = _date_field(label="日期")
+    via = forms.ChoiceField(
+        label="付款方式",
+        choices=VIA_CHOICES,
+        widget=forms.RadioSelect,
+        initial="bank",
+        error_messages={"required": "请选择现金或银行存款", "invalid_choice": "请选择现金或银行存款"},
+    )
+    summary = forms.CharField(
+        label="摘要",
+        max_length=200,
+        error_messages={"required": "请填写摘要", "max_length": "摘要不能超过200字"},
+    )
+
+    field_order = ["branch", "amount", "date", "via", "summary"]
+
+    def __init__(self, *args, branches: Iterable, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["branch"].choices = [("", "（请选择）")] + [(b.slug, b.name) for b in branches]

@@ -56,6 +56,14 @@ class Union(models.Model):
     province = models.CharField(
         "省份", max_length=20, blank=True, help_text="经费开支标准因省而异，如“内蒙古”"
     )
+    # A 分工会 (a union with a parent) either keeps books of its own (its own years, chart extension, vouchers and
+    # numbering; the parent's figures are consolidated with them) or none: then the parent's voucher lines name
+    # it as a dimension (辅助核算 部门/分会, ``VoucherLine.branch``). The union chooses per branch.
+    keeps_books = models.BooleanField(
+        "单独建账",
+        default=True,
+        help_text="分工会单独建账（有自己的会计年度和凭证）；关闭则不建账，在上级工会的凭证分录上按分会辅助核算",
+    )
 
     class Meta:
         verbose_name = "工会组织"
@@ -348,6 +356,7 @@ class Voucher(models.Model):
             ("download_reports", "查看和下载财务报告、报表"),
             ("read_audit_trail", "查看操作记录（审计轨迹）"),
             ("close_year", "年度结账"),
+            ("read_federation", "查看所属工会汇总表（总工会）"),
         ]
 
     def __str__(self) -> str:
@@ -385,6 +394,15 @@ class VoucherLine(models.Model):
     debit = MoneyField("借方金额", default=0, **MONEY)
     credit = MoneyField("贷方金额", default=0, **MONEY)
     memo = models.CharField("摘要", max_length=200, blank=True)
+    # 辅助核算: the 分工会 without books of its own that this line belongs to (None: the union itself).
+    branch = models.ForeignKey(
+        Union,
+        verbose_name="分会（辅助核算）",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = "分录"
@@ -597,3 +615,30 @@ class DayTotal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {self.account_id} 借{self.debit_fen} 贷{self.credit_fen}"
+
+
+class Allocation(models.Model):
+    """补助下级 / 下拨: an amount from a union to one of its 分工会 that keeps its own books, posted on both sides in
+    one action (``ledger.services.allocate_to_branch``): the parent's 补助下级支出 voucher and the branch's 上级补助收入
+    voucher. Consolidated figures eliminate it (``ledger.queries.consolidation``)."""
+
+    parent_voucher = models.OneToOneField(
+        Voucher, verbose_name="上级工会凭证", on_delete=models.PROTECT, related_name="allocation_out"
+    )
+    branch_voucher = models.OneToOneField(
+        Voucher, verbose_name="分工会凭证", on_delete=models.PROTECT, related_name="allocation_in"
+    )
+    amount_fen = models.BigIntegerField("金额（分）")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="经办人", on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField("时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "补助下级（下拨）"
+        verbose_name_plural = "补助下级（下拨）"
+        ordering = ["parent_voucher"]
+        constraints = [models.CheckConstraint(condition=Q(amount_fen__gt=0), name="allocation_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.parent_voucher_id} → {self.branch_voucher_id} {self.amount_fen}分"

@@ -43,6 +43,7 @@ from ledger.models import (
     Account,
     AccountingYear,
     AccountType,
+    Allocation,
     AuditEvent,
     Chart,
     Submission,
@@ -62,6 +63,7 @@ from ledger.money import (
     to_decimal,
     within_limit,
 )
+from ledger.queries.consolidation import ALLOCATION_EXPENSE, ALLOCATION_INCOME
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,7 @@ class Line:
     debit: object = ZERO
     credit: object = ZERO
     memo: str = ""
+    branch: int | None = None  # 辅助核算: the id of a 分工会 without books of its own
 
 
 @dataclass(frozen=True)
@@ -92,6 +95,7 @@ class _CheckedLine:
     debit: Decimal
     credit: Decimal
     memo: str = field(default="")
+    branch: int | None = None
 
 
 # --- years and accounts -------------------------------------------------------------------------------
@@ -144,8 +148,12 @@ _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
 @transaction.atomic
-def create_union(*, name: str, slug: str, parent: Union | None = None, province: str = "") -> Union:
-    """A new 工会组织 (for an administrator setting up many, ``manage.py create_union``)."""
+def create_union(
+    *, name: str, slug: str, parent: Union | None = None, province: str = "", keeps_books: bool = True
+) -> Union:
+    """A new 工会组织 (for an administrator setting up many, ``manage.py create_union``). Under a ``parent`` it is
+    a 分工会 that keeps its own books, or (``keeps_books`` False) none: its figures are then a dimension
+    (辅助核算) of the parent's voucher lines."""
     name, slug, province = (name or "").strip(), (slug or "").strip(), (province or "").strip()
     if not name or len(name) > 100:
         raise LedgerError("工会名称不能为空，最多100字")
@@ -158,7 +166,11 @@ def create_union(*, name: str, slug: str, parent: Union | None = None, province:
         raise LedgerError(f"简称为“{slug}”的工会已经存在")
     if len(province) > 20:
         raise LedgerError("省份最多20字")
-    return Union.objects.create(name=name, slug=slug, parent=parent, province=province)
+    if parent is None and not keeps_books:
+        raise LedgerError("只有分工会（有上级工会）可以不单独建账")
+    return Union.objects.create(
+        name=name, slug=slug, parent=parent, province=province, keeps_books=keeps_books
+    )
 
 
 def set_province(*, union: Union, province: str) -> Union:
@@ -434,13 +446,31 @@ def _check_lines(
             raise AmountError(f"第{number}行：金额必须大于零")
         if (debit != 0) == (credit != 0):
             raise AmountError(f"第{number}行：借方和贷方必须且只能填一方，金额不能为零")
-        checked.append(_CheckedLine(account_of(line.account), debit, credit, (line.memo or "")[:200]))
+        checked.append(
+            _CheckedLine(
+                account_of(line.account), debit, credit, (line.memo or "")[:200], line.branch or None
+            )
+        )
+    _check_branches(year, {line.branch for line in checked if line.branch})
     debit_total = sum((line.debit for line in checked), ZERO)
     credit_total = sum((line.credit for line in checked), ZERO)
     if debit_total != credit_total:
         raise UnbalancedVoucher(f"借贷不平衡：借方合计{debit_total}，贷方合计{credit_total}")
     within_limit(abs(debit_total), total_limit, what="一张凭证的借方合计")
     return checked
+
+
+def _check_branches(year: AccountingYear, branches: set[int]) -> None:
+    """A line's 分会 (辅助核算) is one of this union's 分工会 that keep no books of their own. One query, if any."""
+    if not branches:
+        return
+    found = set(
+        Union.objects.filter(pk__in=branches, parent_id=year.union_id, keeps_books=False).values_list(
+            "pk", flat=True
+        )
+    )
+    if found != branches:
+        raise LedgerError("辅助核算的分会须是本工会下不单独建账的分工会")
 
 
 def _check_head(year: AccountingYear, date: datetime.date, summary: str, attachment_count: int) -> str:
@@ -465,6 +495,7 @@ def _line_rows(voucher: Voucher, checked: Sequence[_CheckedLine]) -> list[Vouche
             debit=money(line.debit),
             credit=money(line.credit),
             memo=line.memo,
+            branch_id=line.branch,
         )
         for position, line in enumerate(checked, start=1)
     ]
@@ -1266,6 +1297,7 @@ def _mirror(
             debit=-line.debit.amount if line.debit.amount else ZERO,
             credit=-line.credit.amount if line.credit.amount else ZERO,
             memo=line.memo,
+            branch=line.branch_id,
         )
         for line in original.lines.all()
     ]
@@ -1553,3 +1585,74 @@ def save_voucher_template(*, voucher: Voucher, name: str, user: AbstractBaseUser
         defaults={"summary": voucher.summary, "lines": lines, "created_by": user},
     )
     return template
+
+
+# --- 补助下级 (下拨) to a 分工会 with books of its own -----------------------------------------------------------
+
+
+def _chart_account(year: AccountingYear, name: str) -> Account:
+    found = Account.objects.filter(
+        chart_id=year.chart_id, union__isnull=True, parent__isnull=True, name=name, is_active=True
+    ).first()
+    if found is None:
+        raise UnknownAccount(f"{year.union.name}{year.year}年度的会计制度中没有“{name}”科目")
+    return found
+
+
+@transaction.atomic
+def allocate_to_branch(
+    *,
+    year: AccountingYear,
+    branch: Union,
+    date: datetime.date,
+    amount: object,
+    summary: str,
+    user: AbstractBaseUser,
+    via: str = "bank",
+    into: str = "bank",
+) -> Allocation:
+    """补助下级 / 下拨: Dr 补助下级支出, Cr 库存现金/银行存款 in the union's ``year``; Dr 银行存款/库存现金, Cr 上级补助收入
+    in the branch's year of the same date, both posted in this one transaction and linked by an ``Allocation``
+    (consolidated figures eliminate the pair). The branch keeps books of its own and is this union's; both
+    years are open. Both vouchers are posted at once (like any one-step posting, they say 未经他人审核 where
+    nobody else reviewed them): the pair is one act of the parent's treasurer, never half-done."""
+    if branch.parent_id != year.union_id:
+        raise LedgerError(f"“{branch.name}”不是{year.union.name}的分工会")
+    if not branch.keeps_books:
+        raise LedgerError(f"“{branch.name}”不单独建账：请在本工会的凭证上按分会辅助核算")
+    if not isinstance(date, datetime.date):
+        raise DateOutsideYear("日期不正确")
+    value = positive_amount(amount)
+    summary = (summary or "").strip() or f"补助下级：{branch.name}"
+    own_year = AccountingYear.objects.select_related("union", "chart").get(pk=year.pk)
+    if date.year != own_year.year:
+        raise DateOutsideYear(f"日期{date:%Y-%m-%d}不在{own_year.year}年度内")
+    branch_year = (
+        AccountingYear.objects.select_related("union", "chart").filter(union=branch, year=date.year).first()
+    )
+    if branch_year is None:
+        raise LedgerError(f"{branch.name}尚未建立{date.year}年度的账套，请先在分工会的首页建立")
+    expense = _chart_account(own_year, ALLOCATION_EXPENSE)
+    income = _chart_account(branch_year, ALLOCATION_INCOME)
+    out = Entry(
+        date=date,
+        summary=summary,
+        counterparty=branch.name,
+        lines=[Line(expense, debit=value), Line(Via(via), credit=value)],
+    )
+    received = Entry(
+        date=date,
+        summary=summary,
+        counterparty=own_year.union.name,
+        lines=[Line(Via(into), debit=value), Line(income, credit=value)],
+    )
+    vouchers = []
+    for target, entry in ((own_year, out), (branch_year, received)):
+        locked, accounts = _locked_year(pk=target.pk, accounts=[line.account for line in entry.lines])
+        vouchers.append(_write_entries(locked, accounts, [entry], user, post=True)[0])
+    return Allocation.objects.create(
+        parent_voucher=vouchers[0],
+        branch_voucher=vouchers[1],
+        amount_fen=int(value * 100),
+        created_by=user,
+    )

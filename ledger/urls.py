@@ -30,6 +30,7 @@ urlpatterns = [
     path(book + "opening/", views.opening_balances, name="opening_balances"),
     path(book + "receipt/", views.receipt, name="receipt"),
     path(book + "payment/", views.payment, name="payment"),
+    path(book + "branches/", views.branches, name="branches"),
     path(book + "vouchers/new/", views.voucher_new, name="voucher_new"),
     path(book + "entry/accounts.json", views.entry_accounts, name="entry_accounts"),
     path(book + "vouchers/<int:pk>/template/", views.save_template, name="voucher_template"),

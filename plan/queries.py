@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import BigIntegerField, Count, Exists, OuterRef, Value
+from django.db.models import BigIntegerField, Count, Exists, F, OuterRef, Q, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -258,6 +258,11 @@ def dues_payments(union: Union, year: int):
     )
 
 
+def _under(union: Union, field: str = "union") -> Q:
+    """The union itself or one of its 分工会."""
+    return Q(**{field: union}) | Q(**{f"{field}__parent": union})
+
+
 def members(union: Union):
     return Member.objects.filter(union=union).order_by("department", "id")  # in the order they were entered
 
@@ -266,17 +271,36 @@ def dues_summary(
     union: Union, year: int, *, today: datetime.date | None = None, setting: PlanSettings | None = None
 ) -> DuesSummary | None:
     """The year's 会费收缴; None when the roster is empty. Three queries (two with ``setting``; one with
-    an empty roster)."""
+    an empty roster).
+
+    The roster and the dues are the union's own and its 分工会's (those with books record their members' dues
+    in their own books): dues a branch collects count in the parent's 收缴率."""
     setting = setting or settings_for(union)
-    roster = list(members(union))
+    roster = list(Member.objects.filter(_under(union)).order_by("union_id", "department", "id"))
     if not roster:
         return None
+    payments = DuesPayment.objects.filter(
+        _under(union, "member__union"),
+        year=year,
+        voucher__state=Voucher.State.POSTED,
+        voucher__reversed_by__isnull=True,
+    )
+    return _summarise(
+        roster,
+        payments.values_list("member_id", "month", "amount"),
+        setting,
+        year,
+        last_due_month(year, today),
+    )
+
+
+def _summarise(roster: list[Member], payments, setting: PlanSettings, year: int, last: int) -> DuesSummary:
+    """The 会费收缴 of ``roster`` with ``payments`` as (member id, month, amount): the one rule of what is due."""
     paid: dict[tuple[int, int], Decimal] = {}
     collected = defaultdict(lambda: ZERO)
-    for member_id, month, amount in dues_payments(union, year).values_list("member_id", "month", "amount"):
+    for member_id, month, amount in payments:
         paid[(member_id, month)] = amount
         collected[month] += amount
-    last = last_due_month(year, today)
     due = defaultdict(lambda: ZERO)
     arrears = []
     for member in roster:
@@ -298,6 +322,46 @@ def dues_summary(
         if due[month] or collected[month]
     )
     return DuesSummary(year, setting.dues_permille, months, tuple(arrears), len(roster))
+
+
+def dues_of_unions(
+    unions: list[Union], year: int, *, today: datetime.date | None = None
+) -> dict[int, DuesSummary]:
+    """``dues_summary`` of many unions (each with its 分工会) in three queries however many: the 总工会's table.
+    A union with an empty roster is absent."""
+    ids = [union.pk for union in unions]
+    settings = {row.union_id: row for row in PlanSettings.objects.filter(union_id__in=ids)}
+    top: dict[int, int] = {}
+    rosters: dict[int, list[Member]] = defaultdict(list)
+    for member in (
+        Member.objects.filter(Q(union_id__in=ids) | Q(union__parent_id__in=ids))
+        .select_related("union")
+        .order_by("union_id", "department", "id")
+    ):
+        owner = member.union_id if member.union_id in ids else member.union.parent_id
+        top[member.pk] = owner
+        rosters[owner].append(member)
+    payments: dict[int, list] = defaultdict(list)
+    rows = DuesPayment.objects.filter(
+        Q(member__union_id__in=ids) | Q(member__union__parent_id__in=ids),
+        year=year,
+        voucher__state=Voucher.State.POSTED,
+        voucher__reversed_by__isnull=True,
+    ).values_list("member_id", "month", "amount")
+    for member_id, month, amount in rows:
+        payments[top[member_id]].append((member_id, month, amount))
+    last = last_due_month(year, today)
+    return {
+        union.pk: _summarise(
+            rosters[union.pk],
+            payments[union.pk],
+            settings.get(union.pk) or PlanSettings(union=union),
+            year,
+            last,
+        )
+        for union in unions
+        if rosters[union.pk]
+    }
 
 
 def unpaid_members(union: Union, year: int, month: int, department: str) -> list[tuple[Member, Decimal]]:
@@ -357,29 +421,52 @@ def _live(year: AccountingYear):
 def year_payments(year: AccountingYear, cash_limit: Decimal | None) -> list[compliance.Payment]:
     """The year's payments as the rules see them: those with facts, and any other paid from cash above
     ``cash_limit``. Two queries."""
+    return years_payments([year], {year.pk: cash_limit})[year.pk]
+
+
+def years_payments(
+    years: list[AccountingYear], cash_limits: dict[int, Decimal | None]
+) -> dict[int, list[compliance.Payment]]:
+    """``year_payments`` of many years (by id; their charts loaded), in two queries however many."""
+    ids = [year.pk for year in years]
     facts = (
-        PaymentFacts.objects.filter(**_live(year))
+        PaymentFacts.objects.filter(
+            voucher__year_id__in=ids, voucher__state=Voucher.State.POSTED, voucher__reversed_by__isnull=True
+        )
         .select_related("voucher")
         .annotate(
             total_fen=Coalesce(books.voucher_totals("voucher_id"), Value(0), output_field=BigIntegerField())
         )
     )
     cash_paid: dict[int, tuple] = {}
-    if cash_limit is not None:
+    limited = [year for year in years if cash_limits.get(year.pk) is not None]
+    if limited:
         spending = VoucherLine.objects.filter(voucher=OuterRef("voucher"), account__type=AccountType.EXPENSE)
         lines = (
-            books.posted_lines(year)
-            .filter(account__code=year.chart.cash_code, voucher__reversed_by__isnull=True)
+            VoucherLine.objects.filter(
+                voucher__year_id__in=[year.pk for year in limited],
+                account__code=F("voucher__year__chart__cash_code"),  # each year's own 库存现金
+                voucher__state=Voucher.State.POSTED,
+                voucher__reversed_by__isnull=True,
+            )
             .annotate(cents=books.fen("credit"))
-            .filter(Exists(spending), cents__gt=int(cash_limit * 100))
-            .values_list("voucher_id", "voucher__number", "voucher__date", "voucher__summary", "cents")
+            .filter(Exists(spending), cents__gt=int(min(cash_limits[year.pk] for year in limited) * 100))
+            .values_list(
+                "voucher_id",
+                "voucher__year_id",
+                "voucher__number",
+                "voucher__date",
+                "voucher__summary",
+                "cents",
+            )
         )
-        for voucher_id, number, date, summary, cents in lines:
-            cash_paid[voucher_id] = (number, date, summary, fen_to_decimal(cents))
-    result = []
+        for voucher_id, year_id, number, date, summary, cents in lines:
+            if cents > int(cash_limits[year_id] * 100):
+                cash_paid[voucher_id] = (year_id, number, date, summary, fen_to_decimal(cents))
+    result: dict[int, list[compliance.Payment]] = {pk: [] for pk in ids}
     for fact in facts:
         voucher = fact.voucher
-        result.append(
+        result[voucher.year_id].append(
             compliance.Payment(
                 date=voucher.date,
                 amount=fen_to_decimal(fact.total_fen),
@@ -393,10 +480,10 @@ def year_payments(year: AccountingYear, cash_limit: Decimal | None) -> list[comp
                 summary=voucher.summary,
             )
         )
-    known = {payment.voucher_id for payment in result}
-    for voucher_id, (number, date, summary, amount) in cash_paid.items():
+    known = {payment.voucher_id for payments in result.values() for payment in payments}
+    for voucher_id, (year_id, number, date, summary, amount) in cash_paid.items():
         if voucher_id not in known:
-            result.append(
+            result[year_id].append(
                 compliance.Payment(
                     date=date,
                     amount=amount,
@@ -418,6 +505,15 @@ def findings(year: AccountingYear) -> list[compliance.Finding]:
     """Every finding of the year's posted payments under the union's rules (of its ``Union.province``)."""
     rules = rules_for(year.union)
     return compliance.evaluate_year(rules, year_payments(year, _cash_limit(rules)))
+
+
+def findings_of_years(years: list[AccountingYear]) -> dict[int, list[compliance.Finding]]:
+    """``findings`` of many years (their unions and charts loaded) in three queries however many: the rules
+    once, then the payments of all the years (``years_payments``)."""
+    every_rule = list(SpendingRule.objects.filter(is_active=True))
+    rules = {year.pk: compliance.applicable(every_rule, year.union.province) for year in years}
+    payments = years_payments(years, {pk: _cash_limit(found) for pk, found in rules.items()})
+    return {year.pk: compliance.evaluate_year(rules[year.pk], payments[year.pk]) for year in years}
 
 
 def payment_warnings(

@@ -15,6 +15,8 @@ urlpatterns = [
     path(report + "statements/", views.statements, name="statements"),
     path(report + "statements/pdf/", views.statements_pdf, name="statements_pdf"),
     path(report + "statements/xlsx/", views.statements_xlsx, name="statements_xlsx"),
+    path(report + "consolidated/", views.consolidated, name="consolidated"),
+    path(report + "consolidated/pdf/", views.consolidated_pdf, name="consolidated_pdf"),
     path(report + "transition/", views.transition, name="transition"),
     path(report + "transition/xlsx/", views.transition_xlsx, name="transition_xlsx"),
 ]

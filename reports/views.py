@@ -19,9 +19,11 @@ from ledger import transition as ledger_transition
 from ledger.access import book_for
 from ledger.errors import LedgerError
 from reports import cache, fonts, jobs
+from reports.consolidated import build_consolidated_report
 from reports.data import AnnualReportData, build_annual_report
 from reports.forms import MonthForm, ReportTextForm
-from reports.render import report_context
+from reports.render import consolidated_context, report_context
+from reports.render.pdf import PdfUnavailable, render_consolidated_pdf
 from reports.render.transition import render_transition_xlsx
 from reports.services import save_report_text
 
@@ -174,3 +176,24 @@ def transition_xlsx(request: HttpRequest, slug: str, year: int) -> HttpResponse:
     if moved is None:
         return render(request, "reports/transition.html", {"transition": None}, status=404)
     return _download(render_transition_xlsx(moved, union_name=book.union.name, year=book.year))
+
+
+@login_required
+@require_safe
+def consolidated(request: HttpRequest, slug: str, year: int) -> HttpResponse:
+    """合并: the union with its 分工会 that keep books, the inter-union 补助下级 eliminated."""
+    book = book_for(request, slug, year, need="reports").year
+    report = build_consolidated_report(book)
+    context = consolidated_context(report) | {"font_problems": fonts.status().problems}
+    return render(request, "reports/consolidated.html", context)
+
+
+@login_required
+@require_safe
+def consolidated_pdf(request: HttpRequest, slug: str, year: int) -> HttpResponse:
+    book = book_for(request, slug, year, need="reports").year
+    try:
+        rendered = render_consolidated_pdf(build_consolidated_report(book))
+    except PdfUnavailable as error:
+        return render(request, "reports/pdf_unavailable.html", {"problems": [str(error)]}, status=503)
+    return _download(rendered)

@@ -98,6 +98,6 @@ def test_the_upgrade_procedure_keeps_the_books_identical(server, tmp_path):
     [archive] = (tmp_path / "backups").glob("unionledger-*.zip")
     with zipfile.ZipFile(archive) as backup:
         assert (
-            json.loads(backup.read("manifest.json"))["counts"]["ledger.voucher"] == 19 + 20 + 44
-        )  # blzq-hospital: 17 posted, 2 waiting; city-hospital: 20, and 44 of the plan's demo
+            json.loads(backup.read("manifest.json"))["counts"]["ledger.voucher"] == 19 + 20 + 44 + 10
+        )  # blzq-hospital: 17 posted, 2 waiting; city-hospital: 20, and 44 of the plan's demo; its 分工会: 10
     assert (tmp_path / "var" / "static" / "staticfiles.json").is_file()

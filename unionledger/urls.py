@@ -20,5 +20,6 @@ urlpatterns = [
     path("", include("review.urls")),
     path("", include("bank.urls")),
     path("", include("plan.urls")),
+    path("", include("federation.urls")),
     path("", include("ledger.urls")),
 ]

@@ -73,13 +73,17 @@ from ledger.queries.summary import (
     Check,
     Comparison,
     YearSummary,
+    YearTotals,
     previous_year,
     year_checks,
     year_end_checks,
     year_summary,
+    years_totals,
 )
 
 __all__ = [
+    "YearTotals",
+    "years_totals",
     "account_balances",
     "account_movement",
     "AccountBalances",

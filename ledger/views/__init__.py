@@ -17,6 +17,7 @@ from ledger.views.books import (
     voucher_list,
     voucher_print,
 )
+from ledger.views.branches import branches
 from ledger.views.entry import (
     attachment_upload,
     payment,
@@ -37,6 +38,7 @@ __all__ = [
     "general_ledger",
     "attachment_file",
     "attachment_upload",
+    "branches",
     "dashboard",
     "entry_accounts",
     "home",

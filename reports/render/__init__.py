@@ -31,3 +31,9 @@ def report_context(data: AnnualReportData, made_at: datetime.datetime | None = N
     )
     # The SVG is built from escaped parts only (see render/chart.py).
     return {"data": data, "made_at": made_at, "chart": mark_safe(svg)}
+
+
+def consolidated_context(report, made_at: datetime.datetime | None = None) -> dict:
+    """What the consolidated report's templates need: the report, the parent's data (names, signature lines)
+    and the time the copy was made."""
+    return {"report": report, "data": report.parent, "made_at": timezone.localtime(made_at or timezone.now())}

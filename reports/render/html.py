@@ -5,7 +5,7 @@ import datetime
 from django.template.loader import render_to_string
 
 from reports.data import AnnualReportData
-from reports.render import Rendered, file_name, report_context
+from reports.render import Rendered, consolidated_context, file_name, report_context
 from reports.render.pdf import PRINT_CSS
 
 CONTENT_TYPE = "text/html; charset=utf-8"
@@ -15,3 +15,9 @@ def render_html(data: AnnualReportData, *, made_at: datetime.datetime | None = N
     context = report_context(data, made_at) | {"stylesheet": PRINT_CSS.read_text(encoding="utf-8")}
     body = render_to_string("reports/annual_standalone.html", context)
     return file_name(data, "html"), CONTENT_TYPE, body.encode("utf-8")
+
+
+def render_consolidated_html(report, *, made_at: datetime.datetime | None = None) -> Rendered:
+    context = consolidated_context(report, made_at) | {"stylesheet": PRINT_CSS.read_text(encoding="utf-8")}
+    body = render_to_string("reports/consolidated_pdf.html", context)
+    return f"{report.title}.html", CONTENT_TYPE, body.encode("utf-8")

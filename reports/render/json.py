@@ -3,6 +3,7 @@
 import json
 from decimal import Decimal
 
+from reports.consolidated import ConsolidatedReport
 from reports.data import AnnualReportData, ReportLine, YearFigures
 from reports.render import Rendered, file_name
 
@@ -88,20 +89,40 @@ def _plan(data: AnnualReportData) -> dict:
         "budget": budget,
         "dues": dues,
         "owed_upward": _money(plan.owed_upward),
-        "findings": [
-            {
-                "rule": f.rule,
-                "rule_code": f.rule_code,
-                "province": f.province,
-                "source": f.source,
-                "voucher": f.voucher_no,
-                "date": f.date.isoformat(),
-                "amount": _money(f.amount),
-                "message": f.message,
-            }
-            for f in plan.findings
-        ],
+        "findings": [_finding(f, f.voucher_no) for f in plan.findings],
     }
+
+
+def _finding(f, voucher: str) -> dict:
+    return {
+        "rule": f.rule,
+        "rule_code": f.rule_code,
+        "province": f.province,
+        "source": f.source,
+        "voucher": voucher,
+        "date": f.date.isoformat(),
+        "amount": _money(f.amount),
+        "message": f.message,
+    }
+
+
+def _checks(checks) -> list[dict]:
+    return [
+        {
+            "title": check.title,
+            "ok": check.ok,
+            "figures": [
+                {
+                    "left": c.left_label,
+                    "left_amount": _money(c.left),
+                    "right": c.right_label,
+                    "right_amount": _money(c.right),
+                }
+                for c in check.comparisons
+            ],
+        }
+        for check in checks
+    ]
 
 
 def report_dict(data: AnnualReportData) -> dict:
@@ -123,25 +144,80 @@ def report_dict(data: AnnualReportData) -> dict:
         "report_date": data.text.report_date.isoformat(),
         **_plan(data),
         "previous_year": _figures(data.previous) if data.previous else None,
-        "checks": [
-            {
-                "title": check.title,
-                "ok": check.ok,
-                "figures": [
-                    {
-                        "left": c.left_label,
-                        "left_amount": _money(c.left),
-                        "right": c.right_label,
-                        "right_amount": _money(c.right),
-                    }
-                    for c in check.comparisons
-                ],
-            }
-            for check in data.checks
-        ],
+        "checks": _checks(data.checks),
     }
 
 
 def render_json(data: AnnualReportData) -> Rendered:
     body = json.dumps(report_dict(data), ensure_ascii=False, indent=2) + "\n"
     return file_name(data, "json"), CONTENT_TYPE, body.encode("utf-8")
+
+
+# --- the consolidated (合并) report -----------------------------------------------------------------------
+
+
+def _group_lines(lines) -> list[dict]:
+    return [
+        {
+            "category": line.name,
+            "amount": _money(line.amount),
+            "account": line.code,
+            "account_name": line.name,
+        }
+        for line in lines
+    ]
+
+
+def consolidated_dict(report: ConsolidatedReport) -> dict:
+    """The keys of ``report_dict`` for the consolidated figures (the parent's names, year and date; lines by
+    first-level account; no budget or previous year of the whole), plus ``branches`` (each branch's slug and
+    its own report under the same keys) and ``eliminated`` (the inter-union items)."""
+    parent = report_dict(report.parent)
+    dues = parent["dues"]
+    return {
+        **parent,
+        "title": report.title,
+        "is_closed": report.is_closed,
+        "opening_balance": _money(report.opening_balance),
+        "income": _group_lines(report.income),
+        "expense": _group_lines(report.expense),
+        "total_income": _money(report.total_income),
+        "total_expense": _money(report.total_expense),
+        "closing_balance": _money(report.closing_balance),
+        "cash": _money(report.cash),
+        "bank": _money(report.bank),
+        "remittance_to_higher_union": _money(report.remittance_upper),
+        "budget": None,
+        "dues": dues,
+        "owed_upward": _money(report.owed_upward),
+        "findings": [_finding(f, f"{union} {f.voucher_no}") for union, f in report.findings],
+        "previous_year": None,
+        "checks": _checks(report.checks),
+        "branches": [{"slug": branch.union_slug, **report_dict(branch)} for branch in report.branches],
+        "eliminated": [
+            {
+                "date": item.date.isoformat(),
+                "branch": item.branch_slug,
+                "branch_name": item.branch_name,
+                "amount": _money(item.amount),
+                "summary": item.summary,
+                "parent_voucher": item.parent_voucher,
+                "branch_voucher": item.branch_voucher,
+            }
+            for item in report.eliminated
+        ],
+        "tracked_branches": [
+            {
+                "slug": item.slug,
+                "name": item.name,
+                "income": _money(item.income),
+                "expense": _money(item.expense),
+            }
+            for item in report.tracked
+        ],
+    }
+
+
+def render_consolidated_json(report: ConsolidatedReport) -> Rendered:
+    body = json.dumps(consolidated_dict(report), ensure_ascii=False, indent=2) + "\n"
+    return f"{report.title}.json", CONTENT_TYPE, body.encode("utf-8")

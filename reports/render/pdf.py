@@ -14,7 +14,7 @@ from django.template.loader import render_to_string
 
 from reports import fonts
 from reports.data import AnnualReportData
-from reports.render import Rendered, file_name, report_context, statements_file_name
+from reports.render import Rendered, consolidated_context, file_name, report_context, statements_file_name
 
 log = logging.getLogger(__name__)
 
@@ -102,3 +102,17 @@ def render_statements_pdf(data: AnnualReportData, *, made_at: datetime.datetime 
             html = html.replace(character, MISSING_CHARACTER)
         body = html_to_pdf(html)
     return statements_file_name(data, "pdf"), CONTENT_TYPE, body
+
+
+def render_consolidated_pdf(report, *, made_at: datetime.datetime | None = None) -> Rendered:
+    """The consolidated (合并) report (``reports.consolidated.ConsolidatedReport``) on A4."""
+    if not fonts.status().has_cjk_font:
+        raise PdfUnavailable(" ".join(fonts.status().problems))
+    html = render_to_string("reports/consolidated_pdf.html", consolidated_context(report, made_at))
+    try:
+        body = html_to_pdf(html)
+    except fonts.MissingGlyphs as error:
+        for character in {character for run in error.characters for character in run}:
+            html = html.replace(character, MISSING_CHARACTER)
+        body = html_to_pdf(html)
+    return f"{report.title}.pdf", CONTENT_TYPE, body

@@ -63,8 +63,16 @@ def test_load_demo_is_idempotent_and_refuses_production(demo, settings):
     count = Voucher.objects.count()
     assert "演示数据已存在" in run("load_demo", "--force")
     # 2012 of blzq-hospital; 2025 of city-hospital: 20 of its books and 44 of the plan's demo (budget, dues,
-    # the levy and its remittance, a payment a rule flags)
-    assert Voucher.objects.count() == count == 17 + 20 + 44
+    # the levy and its remittance, a payment a rule flags), and its two 分工会: an opening, a receipt, a payment
+    # and the allocation received in each, and the two allocations in the city union's books
+    assert Voucher.objects.count() == count == 17 + 20 + 44 + 2 * 4 + 2
+    city = Union.objects.get(slug="city-hospital")
+    assert list(city.branches.values_list("slug", flat=True)) == [
+        "city-hospital-neike",
+        "city-hospital-waike",
+    ]
+    assert city.parent.slug == "huhhot-federation"
+    assert list(city.parent.members.values_list("username", flat=True)) == ["fed-viewer"]
     # blzq-hospital: 15 of the sample, a mistyped receipt and its 红字冲销
     assert Voucher.objects.filter(year__union__slug="blzq-hospital").count() == 17
     assert Union.objects.filter(slug="blzq-hospital").count() == 1

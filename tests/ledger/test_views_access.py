@@ -60,6 +60,8 @@ UNION = {
     "POST": READ["POST"],
 }
 
+# 分工会: every reader sees the page; only the treasurer may post an allocation.
+BRANCHES = {"GET": READ["GET"], "POST": WRITE["POST"]}
 
 JSON = {"GET": WRITE["GET"], "POST": READ["POST"]}
 # A POST that answers with a redirect and a message (POST/redirect/GET), even for an empty form.
@@ -104,6 +106,7 @@ TABLE = {
     "opening_balances": (lambda demo, scan: [SLUG, YEAR], WRITE),
     "receipt": (lambda demo, scan: [SLUG, YEAR], WRITE),
     "payment": (lambda demo, scan: [SLUG, YEAR], WRITE),
+    "branches": (lambda demo, scan: [SLUG, YEAR], BRANCHES),
     "voucher_new": (lambda demo, scan: [SLUG, YEAR], WRITE),
     "vouchers": (lambda demo, scan: [SLUG, YEAR], READ),
     "voucher": (lambda demo, scan: [SLUG, YEAR, _voucher(demo)], READ),

@@ -5,7 +5,13 @@ from django.core.management.base import BaseCommand, CommandError
 
 from ledger import hooks, roles
 from ledger.demo import load_year_file
-from ledger.demo_city import CITY_USERS, load_city_hospital
+from ledger.demo_city import (
+    CITY_USERS,
+    FEDERATION_SLUG,
+    FEDERATION_USER,
+    load_city_branches,
+    load_city_hospital,
+)
 from ledger.errors import LedgerError
 from ledger.models import Union
 
@@ -81,6 +87,19 @@ class Command(BaseCommand):
             line = loader(user=city_users["city-treasurer"])
             if line:
                 self.stdout.write(line)
+        # The city union's 分工会 (their books, an allocation to each) and the 总工会 above it, with its user.
+        try:
+            line = load_city_branches(user=city_users["city-treasurer"])
+        except LedgerError as error:
+            raise CommandError(f"演示数据载入失败：{error}") from error
+        if line:
+            self.stdout.write(line)
+        federation_users = _demo_users([FEDERATION_USER])
+        Union.objects.get(slug=FEDERATION_SLUG).members.add(*federation_users.values())
+        username, first_name, group_name = FEDERATION_USER
+        self.stdout.write(
+            f"演示用户：{username} / {DEMO_PASSWORD}（{group_name}，{first_name}，呼和浩特市总工会）"
+        )
 
 
 def _demo_users(specs) -> dict:

@@ -1,0 +1,142 @@
+"""The 总工会's table: each union under it with the figures its own pages show, sorted, in Excel, in a fixed
+number of queries however many unions."""
+
+import io
+from decimal import Decimal as D
+
+import pytest
+from openpyxl import load_workbook
+
+from federation.queries import federation_rows
+from ledger import queries, services
+from plan import queries as plan_queries
+from plan import services as plan_services
+from tests.federation.conftest import on, opened, signed_in
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def members(books, federation, keeper):
+    """Under the federation: the hospital (with its branches), 二院 with a fixed asset, a 应付上级经费 and a
+    member, and 三院 with no 2025 books."""
+    second = services.create_union(
+        name="第二医院工会", slug="second-hospital", parent=federation, province="内蒙古"
+    )
+    second.members.add(keeper)
+    year = opened(second, "20000.00", keeper)
+    services.record_voucher(
+        year=year,
+        posted_by=keeper,
+        date=on("2025-02-01"),
+        summary="收到拨缴经费",
+        lines=[
+            services.Line(services.Via("bank"), debit="1000.00"),
+            services.Line("4101", credit="600.00"),
+            services.Line("2301", credit="400.00"),
+        ],
+    )
+    services.record_voucher(
+        year=year,
+        posted_by=keeper,
+        date=on("2025-03-01"),
+        summary="购置电脑",
+        lines=[
+            services.Line("5501", debit="5000.00"),
+            services.Line(services.Via("bank"), credit="5000.00"),
+            services.Line("1601", debit="5000.00"),
+            services.Line("3001", credit="5000.00"),
+        ],
+    )
+    services.record_payment(
+        union=second,
+        date=on("2025-03-05"),
+        account="5101",
+        amount="2600.00",
+        via="bank",
+        summary="发放购物卡",
+        user=keeper,
+    )
+    plan_services.save_member(
+        union=second, name="王五", department="门诊", wage_base="5000.00", joined=on("2024-01-01")
+    )
+    services.create_union(name="第三医院工会", slug="third-hospital", parent=federation)
+    return federation
+
+
+def test_each_row_holds_the_figures_of_the_unions_own_pages(members):
+    rows = {row.slug: row for row in federation_rows(members, 2025)}
+    assert list(rows) == ["first-hospital", "third-hospital", "second-hospital"]  # by name: 一 < 三 < 二
+    for slug in ("first-hospital", "second-hospital"):
+        year = services.find_year(slug=slug, year=2025)
+        summary = queries.year_summary(year)
+        row = rows[slug]
+        assert (row.year, row.is_closed) == (2025, False)
+        assert (row.income, row.expense, row.closing) == (
+            summary.income,
+            summary.expense,
+            summary.closing_funds,
+        )
+        assert row.owed_upward == plan_queries.owed_upward(summary)
+        assert row.findings == len(plan_queries.findings(year))
+        dues = plan_queries.dues_summary(year.union, 2025)
+        assert row.dues_rate == (dues.rate if dues else None)
+    first, second = rows["first-hospital"], rows["second-hospital"]
+    assert (first.income, first.expense, first.closing) == (D("50000.33"), D("20466.87"), D("129533.46"))
+    # 资产基金 is not 经费: 20,000 + 600 − (5,000 + 2,600)
+    assert (second.income, second.expense, second.closing, second.owed_upward) == (
+        D("600.00"),
+        D("7600.00"),
+        D("13000.00"),
+        D("400.00"),
+    )
+    assert second.dues_rate == D("0.0")
+    assert not rows["third-hospital"].has_books and rows["third-hospital"].income is None
+
+
+def test_the_table_takes_the_same_queries_for_one_union_or_three(
+    members, federation, django_assert_num_queries
+):
+    from ledger.models import Union  # noqa: PLC0415
+
+    with django_assert_num_queries(9):
+        federation_rows(members, 2025)
+    Union.objects.filter(parent=federation).exclude(slug="first-hospital").update(parent=None)
+    with django_assert_num_queries(9):
+        federation_rows(members, 2025)
+
+
+def test_the_page_sorts_and_drills_down(members, fed_user):
+    client = signed_in(fed_user)
+    page = client.get("/u/city-federation/2025/federation/?sort=expense&dir=desc").content.decode()
+    assert page.index("第一医院工会") < page.index("第二医院工会") < page.index("第三医院工会")
+    page = client.get("/u/city-federation/2025/federation/?sort=expense").content.decode()
+    assert page.index("第二医院工会") < page.index("第一医院工会") < page.index("第三医院工会")  # none last
+    assert 'href="/reports/first-hospital/2025/"' in page and "2025年度未建账" in page
+    assert client.get("/u/city-federation/2025/federation/?sort=password").status_code == 200  # by name
+    report = client.get("/reports/first-hospital/2025/")
+    assert report.status_code == 200 and "第一医院工会2025年度财务工作报告" in report.content.decode()
+
+
+def test_the_table_in_excel(members, fed_user):
+    response = signed_in(fed_user).get("/u/city-federation/2025/federation/xlsx/?sort=closing&dir=desc")
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][0] == "市总工会所属工会2025年度经费汇总表"
+    assert rows[1] == (
+        "工会",
+        "年度",
+        "结账",
+        "本年收入",
+        "本年支出",
+        "年末经费余额",
+        "开支规定提示",
+        "应上缴上级经费",
+        "会费收缴率（%）",
+    )
+    assert rows[2][:3] == ("第一医院工会", 2025, "未结账")
+    assert D(str(rows[2][5])).quantize(D("0.01")) == D("129533.46")
+    assert rows[3][0] == "第二医院工会" and D(str(rows[3][7])).quantize(D("0.01")) == D("400.00")
+    assert rows[4][:2] == ("第三医院工会", "未建账")
+    assert sheet.cell(row=3, column=4).number_format == "#,##0.00"
