@@ -8,6 +8,7 @@ when that fails, the reason is kept in Chinese on the job and the task is enqueu
 ``REPORT_RENDER_RETRY_DELAYS`` (django-tasks itself does not retry: its ``run_after`` defers the new attempt).
 """
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import timedelta
@@ -26,10 +27,11 @@ from ledger.errors import LedgerError
 from ledger.models import AccountingYear
 from ledger.queries import journal_rows
 from reports import cache, fonts
+from reports.consolidated import build_consolidated_report
 from reports.data import AnnualReportData, build_annual_report, build_statements
 from reports.models import RenderJob
 from reports.render import Rendered
-from reports.render.pdf import PdfUnavailable, render_pdf, render_statements_pdf
+from reports.render.pdf import PdfUnavailable, render_consolidated_pdf, render_pdf, render_statements_pdf
 from reports.render.xlsx import render_statements_xlsx, render_xlsx
 from reports.statements import FORMS
 
@@ -75,6 +77,13 @@ class Kind:
         return f"{url}?month={month}" if self.monthly else url + self.query
 
 
+def consolidated_key(year: AccountingYear, month: int = 12) -> str:
+    """合并 reads the 分工会's books besides the union's own, so the union's cache key would miss a branch's new
+    voucher: the key is a hash of the consolidated report's built data (what the page shows) and its layout."""
+    text = repr((build_consolidated_report(year), cache.renderer_fingerprint()))
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
 KINDS = {
     kind.name: kind
     for kind in (
@@ -89,6 +98,13 @@ KINDS = {
             "财务工作报告（Excel）",
             "reports:annual_xlsx",
             lambda y, m: render_xlsx(build_annual_report(y), journal_rows(y)),
+        ),
+        Kind(
+            "consolidated-pdf",
+            "合并财务报告（PDF）",
+            "reports:consolidated_pdf",
+            lambda y, m: render_consolidated_pdf(build_consolidated_report(y)),
+            key=consolidated_key,
         ),
         Kind(
             "statements-pdf",

@@ -23,7 +23,6 @@ from reports.consolidated import build_consolidated_report
 from reports.data import AnnualReportData, build_annual_report
 from reports.forms import MonthForm, ReportTextForm
 from reports.render import consolidated_context, report_context
-from reports.render.pdf import PdfUnavailable, render_consolidated_pdf
 from reports.render.transition import render_transition_xlsx
 from reports.services import save_report_text
 
@@ -192,8 +191,7 @@ def consolidated(request: HttpRequest, slug: str, year: int) -> HttpResponse:
 @require_safe
 def consolidated_pdf(request: HttpRequest, slug: str, year: int) -> HttpResponse:
     book = book_for(request, slug, year, need="reports").year
-    try:
-        rendered = render_consolidated_pdf(build_consolidated_report(book))
-    except PdfUnavailable as error:
-        return render(request, "reports/pdf_unavailable.html", {"problems": [str(error)]}, status=503)
-    return _download(rendered)
+    status = fonts.status()
+    if not status.has_cjk_font:
+        return render(request, "reports/pdf_unavailable.html", {"problems": status.problems}, status=503)
+    return file_or_wait(request, book, "consolidated-pdf")

@@ -28,7 +28,14 @@ SESSION_KEY = "_unionledger_primary_until"
 
 # namespace, or namespace:url name: the pages whose reads go to the replica for every reader.
 REPLICA_VIEWS = frozenset(
-    {"reports:annual", "reports:statements", "reports:transition", "review:audit_report", "federation"}
+    {
+        "reports:annual",
+        "reports:consolidated",
+        "reports:statements",
+        "reports:transition",
+        "review:audit_report",
+        "federation",
+    }
 )
 PRIMARY_ONLY_APPS = frozenset(
     {"sessions", "auth", "contenttypes", "admin", "axes", "django_tasks_db", "imports"}

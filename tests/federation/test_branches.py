@@ -10,10 +10,11 @@ from django.core.management import call_command
 from ledger import queries, services
 from ledger.errors import LedgerError
 from ledger.models import Allocation, AuditEvent, Voucher, VoucherLine
+from reports import jobs
 from reports.consolidated import build_consolidated_report
 from reports.data import build_annual_report
 from reports.render.json import consolidated_dict, report_dict
-from tests.conftest import snapshot
+from tests.conftest import download, receipt, snapshot
 from tests.federation.conftest import on, signed_in
 
 pytestmark = pytest.mark.django_db
@@ -233,14 +234,23 @@ def test_the_consolidated_page_and_pdf(books, keeper):
     client = signed_in(keeper)
     page = client.get("/reports/first-hospital/2025/consolidated/").content.decode()
     assert "第一医院工会2025年度合并财务工作报告" in page and "13,145.68" in page and "134,413.69" in page
-    pdf = client.get("/reports/first-hospital/2025/consolidated/pdf/")
+    pdf = download(client, "/reports/first-hospital/2025/consolidated/pdf/")
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
     import io  # noqa: PLC0415
 
     from pypdf import PdfReader  # noqa: PLC0415
 
-    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(b"".join(pdf.streaming_content))).pages)
     assert "合并财务工作报告" in text and "134,413.69" in text
+
+
+def test_the_consolidated_pdf_is_rendered_anew_when_a_branch_records(books, neike_year, keeper):
+    """The union's own cache key would not see a 分工会's voucher; the consolidated file's key does."""
+    key = jobs.consolidated_key(books)
+    assert jobs.consolidated_key(books) == key  # the same books, the same file
+    receipt(neike_year, keeper, "2025-06-01", "4001", "10.00", summary="内科会费补收")
+    assert jobs.consolidated_key(books) != key
+    assert build_consolidated_report(books).total_income == D("51244.89")  # 51,234.89 and the 10.00
 
 
 def test_dues_a_branch_collects_count_in_the_parents_rate(books, neike, keeper):
