@@ -169,9 +169,15 @@ class JournalPage:
 
 
 def _in_book(year: AccountingYear, account: Account) -> QuerySet[VoucherLine]:
-    """The posted lines of ``account`` and its 明细科目 in the year, the 期初余额 voucher left out."""
+    """The posted lines of ``account`` and its 明细科目 in the year, the 期初余额 voucher left out.
+
+    Filtered by the account's code, not by ``subtree``'s ids as the sums over the per-day totals are: a page reads at
+    most a page of lines from a key, and the planner must walk the vouchers' (year, date) index from the key. Given
+    the ids it expects a fair share of the lines per account and reads every line of the account by its index
+    instead (measured at a million lines: 0.8–1.3 s for December's bank page, against 2–25 ms).
+    """
     opening, _ = period(None, None, include_closing=True)
-    return posted_lines(year).filter(account_id__in=subtree(year, account)).exclude(opening)
+    return posted_lines(year).filter(account__code__startswith=account.code).exclude(opening)
 
 
 def _month_bounds(year: AccountingYear, month: int) -> tuple[datetime.date, datetime.date]:
@@ -303,13 +309,12 @@ class _BookTotals:
 def book_totals(
     year: AccountingYear, account: Account, month: int, page_start: LineKey | None = None
 ) -> _BookTotals:
-    """The balance before a month (and before a page inside it), the month's totals and 本年累计. Two queries,
-    neither of which grows with the year:
+    """The balance before a month (and before a page inside it), the month's totals and 本年累计, and how many
+    lines the month and the part of it before the page hold. Neither of its queries grows with the year:
 
     - the per-day totals of the account and its 明细科目 up to the month's end (≤ 366 rows an account): 上年结转,
-      before the month, the month, 本年累计, and the days of the month before the page's first day;
-    - the month's lines (the book's own rows, as ``_page_rows`` reads them): how many there are, how many come
-      before the page, and what the lines of the page's first day before it add up to.
+      before the month, the month, 本年累计, the days of the month before the page's first day, and their lines;
+    - with ``page_start``, the lines of that one day before it (the book's own rows, as ``_page_rows`` reads them).
 
     What counts as 上年结转 (the opening voucher and its reversals) is ``day_period``'s rule, as everywhere else.
     """
@@ -324,28 +329,25 @@ def book_totals(
         "before_c": day_sum("credit_fen", before),
         "month_d": day_sum("debit_fen", inside),
         "month_c": day_sum("credit_fen", inside),
+        "month_n": day_sum("line_count", inside),
         "ytd_d": day_sum("debit_fen", to_month_end),
         "ytd_c": day_sum("credit_fen", to_month_end),
     }
-    counts = {"month_n": Count("id")}
-    if page_start is not None:
-        if page_start.date > first:
-            _, earlier_days = day_period(first, page_start.date - datetime.timedelta(days=1), True)
-            sums |= {
-                "page_d": day_sum("debit_fen", earlier_days),
-                "page_c": day_sum("credit_fen", earlier_days),
-            }
-        on_page_before = page_start.before()
-        same_day = Q(voucher__date=page_start.date) & on_page_before
-        counts |= {
-            "page_n": Count("id", filter=on_page_before),
-            "day_d": fen_sum("debit", same_day),
-            "day_c": fen_sum("credit", same_day),
+    if page_start is not None and page_start.date > first:
+        _, earlier_days = day_period(first, page_start.date - datetime.timedelta(days=1), True)
+        sums |= {
+            "page_d": day_sum("debit_fen", earlier_days),
+            "page_c": day_sum("credit_fen", earlier_days),
+            "page_n": day_sum("line_count", earlier_days),
         }
     days = day_totals(year).filter(account_id__in=subtree(year, account), date__lte=last).aggregate(**sums)
-    lines = (
-        _in_book(year, account).filter(voucher__date__gte=first, voucher__date__lte=last).aggregate(**counts)
-    )
+    same_day = {"day_d": 0, "day_c": 0, "day_n": 0}
+    if page_start is not None:
+        same_day = (
+            _in_book(year, account)
+            .filter(page_start.before(), voucher__date=page_start.date)
+            .aggregate(day_d=fen_sum("debit"), day_c=fen_sum("credit"), day_n=Count("id"))
+        )
     return _BookTotals(
         year_opening=days["open_d"] - days["open_c"],
         before_month=days["before_d"] - days["before_c"],
@@ -353,12 +355,9 @@ def book_totals(
         ytd_credit=days["ytd_c"],
         month_debit=days["month_d"],
         month_credit=days["month_c"],
-        month_lines=lines["month_n"],
-        before_page=days.get("page_d", 0)
-        - days.get("page_c", 0)
-        + lines.get("day_d", 0)
-        - lines.get("day_c", 0),
-        before_page_lines=lines.get("page_n", 0),
+        month_lines=days["month_n"],
+        before_page=days.get("page_d", 0) - days.get("page_c", 0) + same_day["day_d"] - same_day["day_c"],
+        before_page_lines=days.get("page_n", 0) + same_day["day_n"],
     )
 
 
@@ -386,8 +385,8 @@ def journal_page(
 ) -> JournalPage:
     """A page of the 日记账 / 明细账 of ``account`` (and its 明细科目) in ``month``: four queries, whatever
     the number of vouchers — the page's lines (by key, never OFFSET), ``book_totals`` (the balance before the
-    page, 本月合计, 本年累计: the per-day totals, and the month's lines counted), and 对方科目 for the page's
-    vouchers only.
+    page, 本月合计, 本年累计 and the month's line count from the per-day totals; the page's first day up to it
+    from its lines), and 对方科目 for the page's vouchers only.
 
     Without a key the page is the month's first (``last``: its last). Balances are 借 minus 贷 shown as a
     direction and a positive amount.
