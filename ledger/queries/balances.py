@@ -110,7 +110,7 @@ def subtree(year: AccountingYear, account: Account) -> QuerySet[Account]:
 
 
 def day_sum(field: str, condition: Q | None = None) -> Coalesce:
-    """The sum of a 分 column of the per-day totals; integers already, exact on both databases."""
+    """The sum of a column of the per-day totals (分, or ``line_count``); integers already, exact on both databases."""
     return Coalesce(Sum(field, filter=condition), Value(0), output_field=BigIntegerField())
 
 

@@ -334,7 +334,9 @@ def book_totals(
         "ytd_c": day_sum("credit_fen", to_month_end),
     }
     if page_start is not None and page_start.date > first:
-        _, earlier_days = day_period(first, page_start.date - datetime.timedelta(days=1), True)
+        _, earlier_days = day_period(
+            first, page_start.date - datetime.timedelta(days=1), include_closing=True
+        )
         sums |= {
             "page_d": day_sum("debit_fen", earlier_days),
             "page_c": day_sum("credit_fen", earlier_days),
