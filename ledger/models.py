@@ -605,6 +605,8 @@ class DayTotal(models.Model):
     part = models.CharField("部分", max_length=10, choices=Part.choices)
     debit_fen = models.BigIntegerField("借方（分）", default=0)
     credit_fen = models.BigIntegerField("贷方（分）", default=0)
+    # How many posted lines the row sums (migration 0019): a book page counts its month's lines from here.
+    line_count = models.BigIntegerField("分录数", default=0, db_default=0)
 
     class Meta:
         verbose_name = "科目日发生额"

@@ -7,7 +7,7 @@ this module is for the two moments the triggers cannot cover and for proving the
 - ``differences`` for ``manage.py verify_books``: every row recomputed from the lines, to the 分.
 
 The recomputation is the same sum the triggers add up, voucher by voucher: the lines of posted vouchers, by
-year, account, date and part (opening / normal / closing, as ``DayTotal.part`` says), in integer 分.
+year, account, date and part (opening / normal / closing, as ``DayTotal.part`` says), in integer 分, and how many.
 """
 
 import datetime
@@ -31,7 +31,7 @@ def _fen(column: str) -> str:
 def _recomputed(where: str) -> str:
     return (
         f"SELECT v.year_id, l.account_id, v.date, {_PART} AS part, "
-        f"SUM({_fen('l.debit')}) AS debit_fen, SUM({_fen('l.credit')}) AS credit_fen "
+        f"SUM({_fen('l.debit')}) AS debit_fen, SUM({_fen('l.credit')}) AS credit_fen, COUNT(*) AS line_count "
         "FROM ledger_voucherline l JOIN ledger_voucher v ON v.id = l.voucher_id "
         "LEFT JOIN ledger_voucher r ON r.id = v.reverses_id "
         f"WHERE v.state = 'posted'{where} GROUP BY v.year_id, l.account_id, v.date, {_PART}"
@@ -44,7 +44,7 @@ def rebuild() -> int:
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM ledger_daytotal")
         cursor.execute(
-            "INSERT INTO ledger_daytotal (year_id, account_id, date, part, debit_fen, credit_fen) "
+            "INSERT INTO ledger_daytotal (year_id, account_id, date, part, debit_fen, credit_fen, line_count) "
             + _recomputed("")
         )
         rows = cursor.rowcount
@@ -55,14 +55,15 @@ def rebuild() -> int:
 
 @dataclass(frozen=True)
 class Difference:
-    """A total that is not what the lines say (fen as stored and as recomputed; 0 where a row is missing)."""
+    """A total that is not what the lines say: (借 分, 贷 分, lines) as stored and as recomputed (0 where a row is
+    missing)."""
 
     year_id: int
     account_id: int
     date: datetime.date
     part: str
-    stored: tuple[int, int]
-    recomputed: tuple[int, int]
+    stored: tuple[int, int, int]
+    recomputed: tuple[int, int, int]
 
 
 def _as_date(value) -> datetime.date:
@@ -70,7 +71,8 @@ def _as_date(value) -> datetime.date:
 
 
 def differences(*, year_ids: list[int] | None = None) -> list[Difference]:
-    """Every (year, account, date, part) whose stored 借/贷 分 differ from the posted lines. Two queries."""
+    """Every (year, account, date, part) whose stored 借/贷 分 or line count differ from the posted lines. Two
+    queries."""
     where, params = "", []
     if year_ids is not None:
         if not year_ids:
@@ -81,21 +83,21 @@ def differences(*, year_ids: list[int] | None = None) -> list[Difference]:
     with connection.cursor() as cursor:
         cursor.execute(_recomputed(where), params)
         recomputed = {
-            (year, account, _as_date(day), part): (int(debit), int(credit))
-            for year, account, day, part, debit, credit in cursor.fetchall()
+            (year, account, _as_date(day), part): (int(debit), int(credit), int(lines))
+            for year, account, day, part, debit, credit, lines in cursor.fetchall()
         }
         cursor.execute(
-            "SELECT year_id, account_id, date, part, debit_fen, credit_fen FROM ledger_daytotal "
+            "SELECT year_id, account_id, date, part, debit_fen, credit_fen, line_count FROM ledger_daytotal "
             f"WHERE 1 = 1{stored_where}",
             params,
         )
         stored = {
-            (year, account, _as_date(day), part): (int(debit), int(credit))
-            for year, account, day, part, debit, credit in cursor.fetchall()
+            (year, account, _as_date(day), part): (int(debit), int(credit), int(lines))
+            for year, account, day, part, debit, credit, lines in cursor.fetchall()
         }
     found = []
     for key in sorted(recomputed.keys() | stored.keys(), key=lambda k: (k[0], k[2], k[1], k[3])):
-        mine, theirs = stored.get(key, (0, 0)), recomputed.get(key, (0, 0))
+        mine, theirs = stored.get(key, (0, 0, 0)), recomputed.get(key, (0, 0, 0))
         if mine != theirs:
             found.append(Difference(*key, stored=mine, recomputed=theirs))
     return found

@@ -29,7 +29,19 @@ from django.db.models.functions import Coalesce
 from ledger.charts import facts_for
 from ledger.models import Account, AccountingYear, Attachment, Voucher, VoucherLine, voucher_no
 from ledger.money import ZERO, fen_to_decimal
-from ledger.queries.balances import Balance, directed, fen, fen_sum, period, posted_lines, year_accounts
+from ledger.queries.balances import (
+    Balance,
+    day_period,
+    day_sum,
+    day_totals,
+    directed,
+    fen,
+    fen_sum,
+    period,
+    posted_lines,
+    subtree,
+    year_accounts,
+)
 
 JOURNAL_PAGE_SIZE = 100
 
@@ -157,7 +169,13 @@ class JournalPage:
 
 
 def _in_book(year: AccountingYear, account: Account) -> QuerySet[VoucherLine]:
-    """The posted lines of ``account`` and its 明细科目 in the year, the 期初余额 voucher left out."""
+    """The posted lines of ``account`` and its 明细科目 in the year, the 期初余额 voucher left out.
+
+    Filtered by the account's code, not by ``subtree``'s ids as the sums over the per-day totals are: a page reads at
+    most a page of lines from a key, and the planner must walk the vouchers' (year, date) index from the key. Given
+    the ids it expects a fair share of the lines per account and reads every line of the account by its index
+    instead (measured at a million lines: 0.8–1.3 s for December's bank page, against 2–25 ms).
+    """
     opening, _ = period(None, None, include_closing=True)
     return posted_lines(year).filter(account__code__startswith=account.code).exclude(opening)
 
@@ -291,49 +309,57 @@ class _BookTotals:
 def book_totals(
     year: AccountingYear, account: Account, month: int, page_start: LineKey | None = None
 ) -> _BookTotals:
-    """The balance before a month (and before a page inside it), the month's totals and 本年累计. One query.
+    """The balance before a month (and before a page inside it), the month's totals and 本年累计, and how many
+    lines the month and the part of it before the page hold. Neither of its queries grows with the year:
 
-    This is the one read of a book page that grows with the year (it sums the account's lines up to the
-    month's end: 0.5–1.7 s at a million lines, benchmarks/README.md): the place to swap in per-account-per-day
-    totals when they exist — 上年结转, before the month, the month and 本年累计 from the day rows (≤ 366), and
-    the part of the month before ``page_start`` from the day rows before its date plus that one day's lines.
+    - the per-day totals of the account and its 明细科目 up to the month's end (≤ 366 rows an account): 上年结转,
+      before the month, the month, 本年累计, the days of the month before the page's first day, and their lines;
+    - with ``page_start``, the lines of that one day before it (the book's own rows, as ``_page_rows`` reads them).
+
+    What counts as 上年结转 (the opening voucher and its reversals) is ``day_period``'s rule, as everywhere else.
     """
     first, last = _month_bounds(year, month)
-    opening = Q(voucher__kind=Voucher.Kind.OPENING) | Q(voucher__reverses__kind=Voucher.Kind.OPENING)
-    before = Q(voucher__date__lt=first) & ~opening
-    inside = Q(voucher__date__gte=first) & ~opening
+    opening, _ = day_period(None, last, include_closing=True)
+    before, inside = day_period(first, last, include_closing=True)
+    _, to_month_end = day_period(None, last, include_closing=True)
     sums = {
-        "open_d": fen_sum("debit", opening),
-        "open_c": fen_sum("credit", opening),
-        "before_d": fen_sum("debit", before),
-        "before_c": fen_sum("credit", before),
-        "month_d": fen_sum("debit", inside),
-        "month_c": fen_sum("credit", inside),
-        "month_n": Count("id", filter=inside),
+        "open_d": day_sum("debit_fen", opening),
+        "open_c": day_sum("credit_fen", opening),
+        "before_d": day_sum("debit_fen", before),
+        "before_c": day_sum("credit_fen", before),
+        "month_d": day_sum("debit_fen", inside),
+        "month_c": day_sum("credit_fen", inside),
+        "month_n": day_sum("line_count", inside),
+        "ytd_d": day_sum("debit_fen", to_month_end),
+        "ytd_c": day_sum("credit_fen", to_month_end),
     }
-    if page_start is not None:
-        on_page_before = inside & page_start.before()
+    if page_start is not None and page_start.date > first:
+        _, earlier_days = day_period(
+            first, page_start.date - datetime.timedelta(days=1), include_closing=True
+        )
         sums |= {
-            "page_d": fen_sum("debit", on_page_before),
-            "page_c": fen_sum("credit", on_page_before),
-            "page_n": Count("id", filter=on_page_before),
+            "page_d": day_sum("debit_fen", earlier_days),
+            "page_c": day_sum("credit_fen", earlier_days),
+            "page_n": day_sum("line_count", earlier_days),
         }
-    totals = (
-        posted_lines(year)
-        .filter(account__code__startswith=account.code, voucher__date__lte=last)
-        .aggregate(**sums)
-    )
-    year_opening = totals["open_d"] - totals["open_c"]
+    days = day_totals(year).filter(account_id__in=subtree(year, account), date__lte=last).aggregate(**sums)
+    same_day = {"day_d": 0, "day_c": 0, "day_n": 0}
+    if page_start is not None:
+        same_day = (
+            _in_book(year, account)
+            .filter(page_start.before(), voucher__date=page_start.date)
+            .aggregate(day_d=fen_sum("debit"), day_c=fen_sum("credit"), day_n=Count("id"))
+        )
     return _BookTotals(
-        year_opening=year_opening,
-        before_month=year_opening + totals["before_d"] - totals["before_c"],
-        ytd_debit=totals["before_d"] + totals["month_d"],
-        ytd_credit=totals["before_c"] + totals["month_c"],
-        month_debit=totals["month_d"],
-        month_credit=totals["month_c"],
-        month_lines=totals["month_n"],
-        before_page=totals.get("page_d", 0) - totals.get("page_c", 0),
-        before_page_lines=totals.get("page_n", 0),
+        year_opening=days["open_d"] - days["open_c"],
+        before_month=days["before_d"] - days["before_c"],
+        ytd_debit=days["ytd_d"],
+        ytd_credit=days["ytd_c"],
+        month_debit=days["month_d"],
+        month_credit=days["month_c"],
+        month_lines=days["month_n"],
+        before_page=days.get("page_d", 0) - days.get("page_c", 0) + same_day["day_d"] - same_day["day_c"],
+        before_page_lines=days.get("page_n", 0) + same_day["day_n"],
     )
 
 
@@ -359,9 +385,10 @@ def journal_page(
     last: bool = False,
     size: int = JOURNAL_PAGE_SIZE,
 ) -> JournalPage:
-    """A page of the 日记账 / 明细账 of ``account`` (and its 明细科目) in ``month``: three queries, whatever
-    the number of vouchers — the page's lines (by key, never OFFSET), one aggregate (the balance before the
-    page, 本月合计, 本年累计), and 对方科目 for the page's vouchers only.
+    """A page of the 日记账 / 明细账 of ``account`` (and its 明细科目) in ``month``: four queries, whatever
+    the number of vouchers — the page's lines (by key, never OFFSET), ``book_totals`` (the balance before the
+    page, 本月合计, 本年累计 and the month's line count from the per-day totals; the page's first day up to it
+    from its lines), and 对方科目 for the page's vouchers only.
 
     Without a key the page is the month's first (``last``: its last). Balances are 借 minus 贷 shown as a
     direction and a positive amount.
@@ -434,7 +461,7 @@ class JournalBook:
 def journal_book(
     *, year: AccountingYear, account: Account, first_month: int, last_month: int, chunk: int = 2000
 ) -> JournalBook:
-    """The book from ``first_month`` to ``last_month``: one aggregate, then two queries per ``chunk`` lines
+    """The book from ``first_month`` to ``last_month``: ``book_totals`` (two queries), then two per ``chunk`` lines
     (keyed, as the pages are), so memory stays flat however long the year."""
     totals = book_totals(year, account, first_month)
     before_ytd_debit = totals.ytd_debit - totals.month_debit

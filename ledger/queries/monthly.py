@@ -1,8 +1,8 @@
 """The books by month: the 科目余额表 for any range of months, and the 总账 of an account month by month.
 
-Each is a fixed number of queries over integer 分, however many vouchers the year holds. Balances are kept
-as 借 minus 贷 and shown as a direction and a positive amount (``Balance``), or split into a 借 and a 贷
-column as the 科目余额表 prints them.
+Each is a fixed number of queries over the per-day totals (integer 分, ≤ 366 rows an account a year), however
+many vouchers the year holds. Balances are kept as 借 minus 贷 and shown as a direction and a positive amount
+(``Balance``), or split into a 借 and a 贷 column as the 科目余额表 prints them.
 """
 
 import calendar
@@ -10,13 +10,21 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Case, IntegerField, Q, Value, When
+from django.db.models import Case, IntegerField, Sum, Value, When
 from django.db.models.functions import ExtractMonth
 
 from ledger.charts import facts
-from ledger.models import Account, AccountingYear, Voucher
+from ledger.models import Account, AccountingYear
 from ledger.money import ZERO, fen_to_decimal
-from ledger.queries.balances import Balance, directed, fen_sum, posted_lines, year_accounts
+from ledger.queries.balances import (
+    Balance,
+    day_period,
+    day_totals,
+    directed,
+    leaf_sums,
+    subtree,
+    year_accounts,
+)
 
 MONTHS = range(1, 13)
 
@@ -26,11 +34,6 @@ def month_span(year: int, first_month: int, last_month: int) -> tuple[datetime.d
         datetime.date(year, first_month, 1),
         datetime.date(year, last_month, calendar.monthrange(year, last_month)[1]),
     )
-
-
-def _opening() -> Q:
-    """The 期初余额 voucher (and a reversal of it): 上年结转, before every month."""
-    return Q(voucher__kind=Voucher.Kind.OPENING) | Q(voucher__reverses__kind=Voucher.Kind.OPENING)
 
 
 @dataclass(frozen=True)
@@ -120,39 +123,16 @@ class AccountBalances:
         return month_span(self.year, self.first_month, self.last_month)[1]
 
 
-def leaf_range_totals(year: AccountingYear, start: datetime.date, end: datetime.date) -> dict[int, dict]:
-    """Per account with lines: 期初 (before ``start``, 上年结转 included), 本期 and 本年累计 to ``end``, in
-    分. One query: the place to swap in per-account-per-day totals when they exist."""
-    opening = _opening()
-    before = opening | Q(voucher__date__lt=start)
-    inside = ~opening & Q(voucher__date__gte=start)
-    ytd = ~opening
-    rows = (
-        posted_lines(year)
-        .filter(voucher__date__lte=end)
-        .values("account_id")
-        .annotate(
-            before_d=fen_sum("debit", before),
-            before_c=fen_sum("credit", before),
-            debit_fen=fen_sum("debit", inside),
-            credit_fen=fen_sum("credit", inside),
-            ytd_d=fen_sum("debit", ytd),
-            ytd_c=fen_sum("credit", ytd),
-        )
-        .order_by()
-    )
-    return {row["account_id"]: row for row in rows}
-
-
 def account_balances(
     *, year: AccountingYear, first_month: int = 1, last_month: int = 12, include_zero: bool = False
 ) -> AccountBalances:
-    """The 科目余额表 for a range of months: 期初余额, 本期借方/贷方, 本年累计借方/贷方, 期末余额. Two queries.
+    """The 科目余额表 for a range of months: 期初余额, 本期借方/贷方, 本年累计借方/贷方, 期末余额. Two queries: each
+    account's own sums from the per-day totals (``balances.leaf_sums``, ≤ 366 rows an account), the year's accounts.
 
     Months 1–12 give the whole-year trial balance (``trial_balance``) figure for figure.
     """
     start, end = month_span(year.year, first_month, last_month)
-    leaves = leaf_range_totals(year, start, end)
+    leaves = leaf_sums(year, start, end, year_to_date=True)
     accounts = list(year_accounts(year))
     by_id = {account.pk: account for account in accounts}
     chart = facts(year.chart.code)
@@ -166,11 +146,11 @@ def account_balances(
         row = RangeRow(
             account=account,
             level=chart.level(account.code),
-            opening=fen_to_decimal(total("before_d") - total("before_c")),
-            debit=fen_to_decimal(total("debit_fen")),
-            credit=fen_to_decimal(total("credit_fen")),
-            ytd_debit=fen_to_decimal(total("ytd_d")),
-            ytd_credit=fen_to_decimal(total("ytd_c")),
+            opening=fen_to_decimal(total("before_debit") - total("before_credit")),
+            debit=fen_to_decimal(total("sum_debit")),
+            credit=fen_to_decimal(total("sum_credit")),
+            ytd_debit=fen_to_decimal(total("ytd_debit")),
+            ytd_credit=fen_to_decimal(total("ytd_credit")),
         )
         if include_zero or not row.is_zero:
             rows.append(row)
@@ -224,17 +204,17 @@ class GeneralLedger:
 
 
 def general_ledger(*, year: AccountingYear, account: Account) -> GeneralLedger:
-    """The 总账 of ``account`` (its 明细科目 included) month by month. One query: the lines grouped by month
-    (the 期初余额 voucher as month 0)."""
-    bucket = Case(
-        When(_opening(), then=Value(0)), default=ExtractMonth("voucher__date"), output_field=IntegerField()
-    )
+    """The 总账 of ``account`` (its 明细科目 included) month by month. One query over the per-day totals
+    (≤ 366 rows an account), grouped by month, with 上年结转 (the opening voucher and its reversals, as
+    ``day_period`` places them) as month 0."""
+    opening, _ = day_period(None, None, include_closing=True)
+    bucket = Case(When(opening, then=Value(0)), default=ExtractMonth("date"), output_field=IntegerField())
     rows = (
-        posted_lines(year)
-        .filter(account__code__startswith=account.code)
+        day_totals(year)
+        .filter(account_id__in=subtree(year, account))
         .annotate(bucket=bucket)
         .values("bucket")
-        .annotate(debit_fen=fen_sum("debit"), credit_fen=fen_sum("credit"))
+        .annotate(debit_fen=Sum("debit_fen"), credit_fen=Sum("credit_fen"))
         .order_by("bucket")
     )
     by_month = {row["bucket"]: (row["debit_fen"], row["credit_fen"]) for row in rows}

@@ -208,8 +208,9 @@ def test_journal_pages_cost_the_same_however_many_lines(
         (url("accounts"), {"start": "2", "end": "3"}),
         (url("general_ledger", cash.pk), {}),
     ]
-    # session, user, union, memberships, two permission queries, year, years (8); then the page's own
-    expected = [8 + 4, 8 + 4, 8 + 4, 8 + 2, 8 + 2]
+    # session, user, union, memberships, two permission queries, year, years (8); then the page's own: a journal's
+    # lines, its per-day totals, its month's lines counted, 对方科目
+    expected = [8 + 5, 8 + 5, 8 + 5, 8 + 2, 8 + 2]
     for target, query in pages:
         client.get(target, query)
     for (target, query), count in zip(pages, expected, strict=True):

@@ -399,11 +399,17 @@ def test_the_totals_refuse_direct_writes(year, union, user):
     before = list(DayTotal.objects.order_by("pk").values_list())
     for sql, params in [
         ("UPDATE ledger_daytotal SET debit_fen = debit_fen + 1 WHERE id = %s", [row.pk]),
+        ("UPDATE ledger_daytotal SET line_count = line_count + 1 WHERE id = %s", [row.pk]),
         ("UPDATE ledger_daytotal SET date = %s WHERE id = %s", ["2012-03-02", row.pk]),
         ("DELETE FROM ledger_daytotal WHERE id = %s", [row.pk]),
         (
             "INSERT INTO ledger_daytotal (year_id, account_id, date, part, debit_fen, credit_fen) "
             "VALUES (%s, %s, '2012-04-01', 'normal', 100, 0)",
+            [year.pk, row.account_id],
+        ),
+        (
+            "INSERT INTO ledger_daytotal (year_id, account_id, date, part, debit_fen, credit_fen, line_count) "
+            "VALUES (%s, %s, '2012-04-01', 'normal', 0, 0, 1)",
             [year.pk, row.account_id],
         ),
     ]:
@@ -472,7 +478,7 @@ def test_verify_books_agrees_with_the_demo_and_finds_a_tampered_cent(demo, capsy
         call_command("verify_books", "--union", "blzq-hospital", "--year", "2012")
     out = capsys.readouterr().out
     assert out == (
-        "blzq-hospital 2012年度 2012-06-29 科目401（normal）：记录 借0.00 贷1550.01，按分录重算 借0.00 贷1550.00\n"
+        "blzq-hospital 2012年度 2012-06-29 科目401（normal）：记录 借0.00 贷1550.01 1笔，按分录重算 借0.00 贷1550.00 1笔\n"
     )
 
 

@@ -1,16 +1,19 @@
 """Property-based tests: whatever comes in, money stays exact, errors are Chinese and the books unchanged."""
 
+import calendar
 import datetime
+from dataclasses import asdict, dataclass
 from decimal import Decimal
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from ledger import queries, services
 from ledger.errors import AmountError, LedgerError, NegativeBalance
 from ledger.models import VoucherLine
 from ledger.money import amount_in_words, parse_amount_input, to_decimal
+from ledger.queries.balances import leaf_sums
 from tests.conftest import settle_year_end, snapshot
 
 FAST = settings(max_examples=300, deadline=None, database=None)
@@ -231,11 +234,18 @@ def test_back_dated_payments_and_vouchers_never_leave_cash_or_bank_below_zero(ye
 
 # --- the per-day totals always equal the lines --------------------------------------------------------------
 
+# Any day of the year, or one of two days that many postings share (a page may start inside a day; 31 December also
+# holds the reversals below and the closing voucher).
+ledger_days = st.one_of(
+    st.dates(min_value=datetime.date(2012, 1, 1), max_value=datetime.date(2012, 12, 31)),
+    st.sampled_from([datetime.date(2012, 3, 15), datetime.date(2012, 12, 31)]),
+)
+
 ledger_steps = st.lists(
     st.one_of(
         st.tuples(
             st.sampled_from(["receipt", "payment"]),
-            st.dates(min_value=datetime.date(2012, 1, 1), max_value=datetime.date(2012, 12, 31)),
+            ledger_days,
             st.integers(min_value=1, max_value=300_000),  # 分
             st.sampled_from(["cash", "bank"]),
             st.sampled_from(["50101", "50102", "50205", "401", "402"]),
@@ -245,7 +255,7 @@ ledger_steps = st.lists(
         st.tuples(st.just("close")),
     ),
     min_size=1,
-    max_size=10,
+    max_size=12,
 )
 
 
@@ -272,8 +282,28 @@ def _lines_recomputed(year) -> dict[str, tuple[Decimal, Decimal, Decimal]]:
 _examples = iter(range(1_000_000))
 
 
+MARCH_15, DECEMBER_31 = datetime.date(2012, 3, 15), datetime.date(2012, 12, 31)
+
+
 @settings(DB, max_examples=25)
 @given(steps=ledger_steps)
+# Always tried as well: pages that start inside a busy day (several lines of cash, bank and 501 on one day, 红字 ones
+# among them), the closing voucher and its reversal, the next year's opening voucher and its reversal.
+@example(
+    steps=[
+        ("receipt", MARCH_15, 12_345, "cash", "401"),
+        ("payment", MARCH_15, 2_001, "cash", "50101"),
+        ("receipt", MARCH_15, 30_000, "bank", "402"),
+        ("payment", MARCH_15, 999, "bank", "50102"),
+        ("payment", MARCH_15, 5_000, "cash", "50101"),
+        ("reverse", 1),
+        ("receipt", DECEMBER_31, 700, "cash", "401"),
+        ("reverse", 2),
+        ("close_and_reopen",),
+        ("payment", DECEMBER_31, 100, "cash", "50205"),
+        ("close",),
+    ]
+)
 def test_day_totals_equal_the_lines_after_postings_reversals_closing_and_reopening(db, user, steps):
     """Receipts, payments, 冲销 (through ``reverse_voucher``, whatever side it books), 结账 and 反结账 in random
     order: the per-day totals are what the lines say, to the 分, and every balance read from them is too."""
@@ -283,7 +313,8 @@ def test_day_totals_equal_the_lines_after_postings_reversals_closing_and_reopeni
     from ledger.models import AccountingYear, Union
 
     n = next(_examples)
-    union = Union.objects.create(name=f"性质测试工会{n}", slug=f"property-{n}")
+    # Posted at once (no review step): what is summed must be posted.
+    union = Union.objects.create(name=f"性质测试工会{n}", slug=f"property-{n}", review_required=False)
     admin = get_user_model().objects.create_superuser(f"property-admin-{n}", password="pw-unionledger-1")
     year = services.open_year(union=union, year=2012)
     services.record_opening_balances(
@@ -329,3 +360,150 @@ def test_day_totals_equal_the_lines_after_postings_reversals_closing_and_reopeni
             for leaf in queries.leaf_balances(year=each)
         }
         assert leaves == _lines_recomputed(each)
+        _assert_book_aggregates_equal_the_lines(each)
+
+
+# --- the books' aggregates, read from the per-day totals, equal the lines ----------------------------------------
+
+
+@dataclass(frozen=True)
+class _Line:
+    code: str
+    date: datetime.date
+    number: int
+    line_id: int
+    debit: int  # 分, negative on a 红字 line
+    credit: int
+    part: str  # the period rule's place, decided here from the voucher and what it reverses
+
+
+def _posted_lines(year) -> list[_Line]:
+    found = []
+    for line in VoucherLine.objects.filter(voucher__year=year, voucher__state="posted").select_related(
+        "account", "voucher__reverses"
+    ):
+        voucher = line.voucher
+        kinds = {voucher.kind, voucher.reverses.kind if voucher.reverses is not None else None}
+        part = "opening" if "opening" in kinds else "closing" if "closing" in kinds else "normal"
+        found.append(
+            _Line(
+                line.account.code,
+                voucher.date,
+                voucher.number,
+                line.pk,
+                int(line.debit.amount * 100),
+                int(line.credit.amount * 100),
+                part,
+            )
+        )
+    return found
+
+
+def _book_totals_from_lines(lines: list[_Line], year: int, code: str, month: int, key) -> dict[str, int]:
+    """What ``book_totals`` summed from the lines before the per-day totals: the same figures, line by line."""
+    first = datetime.date(year, month, 1)
+    last = first.replace(day=calendar.monthrange(year, month)[1])
+    mine = [line for line in lines if line.code.startswith(code) and line.date <= last]
+    opening = [line for line in mine if line.part == "opening"]
+    own = [line for line in mine if line.part != "opening"]
+    month_lines = [line for line in own if line.date >= first]
+    before_key = [line for line in month_lines if key and (line.date, line.number, line.line_id) < key]
+    year_opening = sum(line.debit - line.credit for line in opening)
+    return {
+        "year_opening": year_opening,
+        "before_month": year_opening + sum(line.debit - line.credit for line in own if line.date < first),
+        "ytd_debit": sum(line.debit for line in own),
+        "ytd_credit": sum(line.credit for line in own),
+        "month_debit": sum(line.debit for line in month_lines),
+        "month_credit": sum(line.credit for line in month_lines),
+        "month_lines": len(month_lines),
+        "before_page": sum(line.debit - line.credit for line in before_key),
+        "before_page_lines": len(before_key),
+    }
+
+
+def _assert_book_aggregates_equal_the_lines(year) -> None:
+    """``book_totals`` (balance before a month and a page, 本月合计, 本年累计), the 科目余额表's per-account sums
+    and the 总账's months, all read from the per-day totals, equal the same figures summed line by line."""
+    from ledger.queries.books import LineKey, book_totals
+
+    lines = _posted_lines(year)
+    accounts = {account.code: account for account in queries.year_accounts(year)}
+    for code in ("101", "102", "331", "401", "501", "50101", "502"):
+        account = accounts[code]
+        mine = sorted(
+            (line for line in lines if line.code.startswith(code)),
+            key=lambda line: (line.date, line.number, line.line_id),
+        )
+        months = {1, 12} | {line.date.month for line in mine}
+        for month in sorted(months):
+            keys = [None] + [
+                (line.date, line.number, line.line_id)
+                for line in mine
+                if line.date.month == month and line.part != "opening"
+            ]
+            for key in keys:
+                found = book_totals(year, account, month, LineKey(*key) if key else None)
+                assert asdict(found) == _book_totals_from_lines(lines, year.year, code, month, key), (
+                    code,
+                    month,
+                    key,
+                )
+
+        ledger = queries.general_ledger(year=year, account=account)
+        opening = sum(line.debit - line.credit for line in mine if line.part == "opening")
+        balance, ytd, expected = opening, [0, 0], []
+        for month in range(1, 13):
+            own = [line for line in mine if line.part != "opening" and line.date.month == month]
+            if not own:
+                continue
+            debit, credit = sum(line.debit for line in own), sum(line.credit for line in own)
+            balance += debit - credit
+            ytd = [ytd[0] + debit, ytd[1] + credit]
+            expected.append((month, debit, credit, *ytd, balance))
+        assert ledger.opening.signed * 100 == opening
+        assert [
+            (
+                m.month,
+                m.debit * 100,
+                m.credit * 100,
+                m.ytd_debit * 100,
+                m.ytd_credit * 100,
+                m.balance.signed * 100,
+            )
+            for m in ledger.months
+        ] == expected
+
+    ids = {account.pk: code for code, account in accounts.items()}
+    for first_month, last_month in ((1, 12), (1, 1), (3, 5), (12, 12)):
+        start, end = queries.month_span(year.year, first_month, last_month)
+        for include_closing in (True, False):
+            sums = leaf_sums(year, start, end, include_closing=include_closing, year_to_date=True)
+            expected = {}
+            for line in lines:
+                if line.date > end:
+                    continue
+                row = expected.setdefault(line.code, [0] * 6)
+                before = line.part == "opening" or line.date < start
+                counted = include_closing or line.part != "closing"
+                if before:
+                    row[0] += line.debit
+                    row[1] += line.credit
+                elif counted:
+                    row[2] += line.debit
+                    row[3] += line.credit
+                if line.part != "opening" and counted:
+                    row[4] += line.debit
+                    row[5] += line.credit
+            assert {
+                ids[pk]: [
+                    row["before_debit"],
+                    row["before_credit"],
+                    row["sum_debit"],
+                    row["sum_credit"],
+                    row["ytd_debit"],
+                    row["ytd_credit"],
+                ]
+                for pk, row in sums.items()
+                if any(value for key, value in row.items() if key != "account_id") or ids[pk] in expected
+            } == expected, (first_month, last_month, include_closing)

@@ -57,7 +57,8 @@ def test_cash_journal_pages_by_month_with_the_running_balance(demo, django_asser
     cash = services.resolve_account(demo, "101")
     lines = []
     for month in range(1, 13):
-        with django_assert_max_num_queries(3):  # the page's lines, one aggregate, 对方科目 (none if no lines)
+        # the page's lines, the per-day totals, the month's line count, 对方科目 (none if no lines)
+        with django_assert_max_num_queries(4):
             page = queries.journal_page(year=demo, account=cash, month=month)
         lines += [(line.voucher_no, line.debit, line.credit, line.balance.amount) for line in page.lines]
         if month == 1:
@@ -423,11 +424,12 @@ QUERIES = {
     + 3,  # money position, income and spending by category, latest vouchers and their lines,
     # the open 疑点 (review's panel); the plan panel: budget, settings, roster
     "vouchers": 8 + 4,  # accounts for the filters, count, the page, its lines
-    # the cash account, the latest month, the page's lines, one aggregate (opening, 本月合计, 本年累计), 对方科目
-    "cash_journal": 8 + 5,
-    "bank_journal": 8 + 5,
+    # the cash account, the latest month, the page's lines, the per-day totals (opening, 本月合计, 本年累计), the
+    # month's lines counted, 对方科目
+    "cash_journal": 8 + 6,
+    "bank_journal": 8 + 6,
     "accounts": 8 + 2,  # the accounts' totals for the months, the year's accounts
     "audit:trail": 8 + 2 + 9,  # count, the page; the names of its objects, one query per kind (at most 9)
-    "account_ledger": 8 + 5,  # the account, then as a journal
+    "account_ledger": 8 + 6,  # the account, then as a journal
     "voucher": 8 + 4,  # the voucher with its people and reversal, lines, scans, its 疑点 (review's part)
 }

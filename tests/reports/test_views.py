@@ -370,6 +370,30 @@ def test_report_pages_take_a_fixed_number_of_queries(demo, client_for, django_as
         assert client.get(url(name)).status_code == 200
 
 
+# Access (session, user, union, memberships, permissions, year), the state of the books that keys the cache, then
+# the report's data from the books and the plan, as the report page reads it; the workbook one more, the year's
+# lines, streamed by one query however many there are.
+DOWNLOAD_QUERIES = {"reports:annual_pdf": 25, "reports:annual_xlsx": 26}
+
+
+@pytest.mark.usefixtures("prepared_fonts")
+@pytest.mark.parametrize("name", list(DOWNLOAD_QUERIES))
+def test_report_downloads_take_a_fixed_number_of_queries(demo, client_for, django_assert_num_queries, name):
+    """Built afresh (the books changed, so the cache misses) in as many queries with 24 more vouchers."""
+    client = client_for("treasurer")
+    client.get(url(name))  # warm the session and permission caches
+    user = demo.vouchers.first().prepared_by
+    receipt(demo, user, "2012-02-01", "401", "10.00", summary="补收会费")
+    with django_assert_num_queries(DOWNLOAD_QUERIES[name]):
+        response = client.get(url(name))
+    assert response.status_code == 200 and response["X-Report-Cache"] == "miss"
+    for day in range(24):
+        receipt(demo, user, f"2012-02-{1 + day % 28:02d}", "401", "10.00", summary=f"补收会费{day}")
+    with django_assert_num_queries(DOWNLOAD_QUERIES[name]):
+        response = client.get(url(name))
+    assert response.status_code == 200 and response["X-Report-Cache"] == "miss"
+
+
 def test_signature_lines_are_the_unions_own_in_page_and_workbook(client_for, demo):
     """One list per union (titles and names) feeds the report page, the statements and the workbook."""
     from openpyxl import load_workbook

@@ -40,7 +40,7 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{names[difference.year_id]} {years_of[difference.year_id]}年度 {difference.date:%Y-%m-%d} "
                 f"科目{codes.get(difference.account_id, difference.account_id)}（{difference.part}）："
-                f"记录 借{fen_to_decimal(stored[0])} 贷{fen_to_decimal(stored[1])}，"
-                f"按分录重算 借{fen_to_decimal(recomputed[0])} 贷{fen_to_decimal(recomputed[1])}"
+                f"记录 借{fen_to_decimal(stored[0])} 贷{fen_to_decimal(stored[1])} {stored[2]}笔，"
+                f"按分录重算 借{fen_to_decimal(recomputed[0])} 贷{fen_to_decimal(recomputed[1])} {recomputed[2]}笔"
             )
         raise CommandError(f"{scope}：科目日发生额有 {len(found)} 处与分录不符")
