@@ -33,7 +33,7 @@ from ledger.queries.balances import (
     LeafBalance,
     TrialBalanceRow,
     TrialBalanceTotals,
-    _total,
+    day_sum,
     leaf_balances,
     rows_of,
     trial_balance_totals,
@@ -383,7 +383,7 @@ def years_totals(years: list[AccountingYear]) -> dict[int, YearTotals]:
             )
         )
         .values("year_id", "account__type", "kind")
-        .annotate(debit=_total("debit_fen"), credit=_total("credit_fen"))
+        .annotate(debit=day_sum("debit_fen"), credit=day_sum("credit_fen"))
         .order_by()
     )
     fen: dict[int, dict[str, int]] = {year.pk: {} for year in years}
