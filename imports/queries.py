@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
+from imports.models import ImportBatch, ImportedVoucher
 from ledger.models import AccountingYear, Voucher, VoucherLine, voucher_full_no, voucher_no
 from ledger.money import fen_to_decimal
 from ledger.queries import fen, leaf_balances, period, posted_lines
@@ -153,3 +154,11 @@ def posted_vouchers(year: AccountingYear, keys: set[tuple[int, int]]) -> dict[tu
         )
         voucher.lines.append((account_id, fen_to_decimal(debit), fen_to_decimal(credit)))
     return found
+
+
+def imported_vouchers(batch: ImportBatch, rows: set[int]) -> dict[int, int]:
+    """The vouchers the batch has written so far, by the first row of the file they came from, among ``rows``:
+    voucher ids. One query (none for no rows)."""
+    if not rows:
+        return {}
+    return dict(ImportedVoucher.objects.filter(batch=batch, row__in=rows).values_list("row", "voucher_id"))
