@@ -307,6 +307,7 @@ def _entry(draft: reader.DraftVoucher) -> services.Entry:
         date=draft.date,
         summary=draft.summary,
         counterparty=draft.counterparty,
+        counterparty_kind=draft.counterparty_kind,
         attachment_count=draft.attachment_count,
         lines=[services.Line(line.account, line.debit, line.credit, line.memo) for line in draft.lines],
     )

@@ -46,6 +46,7 @@ from ledger.models import (
     AccountType,
     AuditEvent,
     Chart,
+    CounterpartyKind,
     Submission,
     Union,
     Voucher,
@@ -458,6 +459,14 @@ def _check_head(year: AccountingYear, date: datetime.date, summary: str, attachm
     return summary
 
 
+def _counterparty(name: str, kind: str) -> tuple[str, str]:
+    """The checked payer/payee of a voucher and whether it is a 单位 or a 个人 ("" when not said)."""
+    kind = kind or ""
+    if kind and kind not in CounterpartyKind.values:
+        raise LedgerError("对方类型只能是“单位”或“个人”")
+    return (name or "").strip()[:100], kind
+
+
 def _line_rows(voucher: Voucher, checked: Sequence[_CheckedLine]) -> list[VoucherLine]:
     return [
         VoucherLine(
@@ -489,6 +498,7 @@ def create_voucher(
     lines: Sequence[Line],
     prepared_by: AbstractBaseUser,
     counterparty: str = "",
+    counterparty_kind: str = "",
     attachment_count: int = 0,
     kind: str = Voucher.Kind.NORMAL,
     reverses: Voucher | None = None,
@@ -501,6 +511,7 @@ def create_voucher(
         summary=summary,
         lines=lines,
         counterparty=counterparty,
+        counterparty_kind=counterparty_kind,
         attachment_count=attachment_count,
         kind=kind,
         reverses=reverses,
@@ -526,6 +537,7 @@ def update_draft(
     summary: str,
     lines: Sequence[Line],
     counterparty: str = "",
+    counterparty_kind: str = "",
     attachment_count: int = 0,
 ) -> Voucher:
     """修改凭证: its preparer changes a 未审核 voucher (head and lines), checked as when it was made.
@@ -542,6 +554,7 @@ def update_draft(
         raise LedgerError(f"{voucher.get_kind_display()}凭证不能修改；可以删除后重新填制")
     year = lifecycle.writable_year(voucher.year_id)
     summary = _check_head(year, date, summary, attachment_count)
+    counterparty, counterparty_kind = _counterparty(counterparty, counterparty_kind)
     checked = _check_lines(year, lines, voucher.kind)
     before = [
         [line.account.code, f"{line.debit.amount}", f"{line.credit.amount}"]
@@ -550,7 +563,7 @@ def update_draft(
     voucher.lines.all().delete()
     _write_lines(voucher, checked)
     voucher.date, voucher.summary = date, summary
-    voucher.counterparty = (counterparty or "").strip()[:100]
+    voucher.counterparty, voucher.counterparty_kind = counterparty, counterparty_kind
     voucher.attachment_count = attachment_count
     voucher.cashier_signed_by = voucher.cashier_signed_at = None
     voucher.save(
@@ -558,6 +571,7 @@ def update_draft(
             "date",
             "summary",
             "counterparty",
+            "counterparty_kind",
             "attachment_count",
             "cashier_signed_by",
             "cashier_signed_at",
@@ -806,6 +820,7 @@ class Entry:
     summary: str
     lines: Sequence[Line]
     counterparty: str = ""
+    counterparty_kind: str = ""  # CounterpartyKind: 单位 or 个人, "" when not said
     attachment_count: int = 0
     kind: str = Voucher.Kind.NORMAL
     reverses: Voucher | None = None
@@ -814,27 +829,30 @@ class Entry:
 
 def _checked_parts(
     year: AccountingYear, accounts: Mapping[tuple[str, int | str], Account], entry: Entry
-) -> tuple[str, list[_CheckedLine]]:
-    """An entry's checked 摘要 and lines: the checks of every voucher, one by one or in bulk."""
+) -> tuple[tuple[str, str, str], list[_CheckedLine]]:
+    """An entry's checked head (摘要, payer/payee and its kind) and lines: the checks of every voucher, one by one
+    or in bulk."""
     summary = _check_head(year, entry.date, entry.summary, entry.attachment_count)
+    head = (summary, *_counterparty(entry.counterparty, entry.counterparty_kind))
     checked = _check_lines(year, entry.lines, entry.kind, accounts)
     if entry.category is not None:
         index, type_ = entry.category
         category = checked[index].account
         if category.type != type_:
             raise UnknownAccount(f"“{category.name}”不是{AccountType(type_).label}科目")
-    return summary, checked
+    return head, checked
 
 
 def _checked_entry(
     year: AccountingYear, accounts: Mapping[tuple[str, int | str], Account], entry: Entry
 ) -> tuple[Voucher, list[_CheckedLine]]:
-    summary, checked = _checked_parts(year, accounts, entry)
+    (summary, counterparty, counterparty_kind), checked = _checked_parts(year, accounts, entry)
     voucher = Voucher(
         year=year,
         date=entry.date,
         summary=summary,
-        counterparty=(entry.counterparty or "").strip()[:100],
+        counterparty=counterparty,
+        counterparty_kind=counterparty_kind,
         kind=entry.kind,
         reverses=entry.reverses,
         attachment_count=entry.attachment_count,
@@ -946,6 +964,7 @@ _VOUCHER_COLUMNS = (
     "date",
     "summary",
     "counterparty",
+    "counterparty_kind",
     "state",
     "kind",
     "reverses_id",
@@ -1051,8 +1070,7 @@ def _write_posted(
         (
             year.pk,
             connection.ops.adapt_datefield_value(entry.date),
-            summary,
-            (entry.counterparty or "").strip()[:100],
+            *head,
             Voucher.State.DRAFT.value,
             str(entry.kind),
             entry.reverses.pk if entry.reverses is not None else None,
@@ -1060,7 +1078,7 @@ def _write_posted(
             user.pk,
             at,
         )
-        for entry, (summary, _) in zip(entries, parts, strict=True)
+        for entry, (head, _) in zip(entries, parts, strict=True)
     ]
     ids = sql.insert("ledger_voucher", _VOUCHER_COLUMNS, heads, returning=True)
     sql.insert(
@@ -1136,6 +1154,7 @@ def receipt_entry(
     into: str,
     summary: str,
     payer: str = "",
+    payer_kind: str = "",
     attachment_count: int = 0,
 ) -> Entry:
     """A 收入 as an ``Entry``: Dr 库存现金/银行存款, Cr the income account (or its 明细科目)."""
@@ -1144,6 +1163,7 @@ def receipt_entry(
         date=date,
         summary=summary,
         counterparty=payer,
+        counterparty_kind=payer_kind,
         attachment_count=attachment_count,
         lines=[Line(Via(into), debit=value), Line(account, credit=value)],
         category=(1, AccountType.INCOME),
@@ -1158,6 +1178,7 @@ def payment_entry(
     via: str,
     summary: str,
     payee: str = "",
+    payee_kind: str = "",
     attachment_count: int = 0,
 ) -> Entry:
     """A 支出 as an ``Entry``: Dr the expense account (or its 明细科目), Cr 库存现金/银行存款."""
@@ -1166,6 +1187,7 @@ def payment_entry(
         date=date,
         summary=summary,
         counterparty=payee,
+        counterparty_kind=payee_kind,
         attachment_count=attachment_count,
         lines=[Line(account, debit=value), Line(Via(via), credit=value)],
         category=(0, AccountType.EXPENSE),
@@ -1190,6 +1212,7 @@ def record_receipt(
     summary: str,
     user: AbstractBaseUser,
     payer: str = "",
+    payer_kind: str = "",
     attachment_count: int = 0,
 ) -> Voucher:
     """A 收入: Dr 库存现金/银行存款, Cr the income account (or its 明细科目). Entered as ``record_voucher``."""
@@ -1203,6 +1226,7 @@ def record_receipt(
             into=into,
             summary=summary,
             payer=payer,
+            payer_kind=payer_kind,
             attachment_count=attachment_count,
         ),
     )
@@ -1219,6 +1243,7 @@ def record_payment(
     summary: str,
     user: AbstractBaseUser,
     payee: str = "",
+    payee_kind: str = "",
     attachment_count: int = 0,
 ) -> Voucher:
     """A 支出: Dr the expense account (or its 明细科目), Cr 库存现金/银行存款. Entered as ``record_voucher``.
@@ -1236,6 +1261,7 @@ def record_payment(
             via=via,
             summary=summary,
             payee=payee,
+            payee_kind=payee_kind,
             attachment_count=attachment_count,
         ),
     )
