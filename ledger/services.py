@@ -1061,9 +1061,10 @@ def _write_posted(
     parts: Sequence[tuple[str, list[_CheckedLine]]],
     user: AbstractBaseUser,
 ) -> list[Voucher]:
-    """Write checked entries as posted vouchers: INSERT the vouchers (unposted), INSERT their lines, draw the numbers
-    (one grouped read of each month's last number, under the year's lock), one UPDATE that posts them all, one
-    INSERT of their 制单 and 记账 audit rows."""
+    """Write checked entries as posted vouchers: INSERT the vouchers (unposted: the guards of migration 0003 take a
+    voucher's lines only before it is posted), INSERT their lines, draw the numbers (one grouped read of each month's
+    last number, under the year's lock), one UPDATE that posts them all (``UPDATE … FROM (VALUES …)``: SQLite 3.33
+    or later), one INSERT of their 制单 and 记账 audit rows. The triggers then check and total every voucher."""
     now = timezone.now()
     at = connection.ops.adapt_datetimefield_value(now)
     heads = [
@@ -1123,7 +1124,9 @@ def _write_posted(
         values = dict(zip(_VOUCHER_COLUMNS, head, strict=True))
         values.update(posted, id=pk, date=entry.date, month=entry.date.month, number=number)
         # from_db's positional path: a model object costs less built this way than by keyword
-        voucher = Voucher.from_db(None, _ALL_VOUCHER_COLUMNS, [values.get(c) for c in _ALL_VOUCHER_COLUMNS])
+        voucher = Voucher.from_db(
+            connection.alias, _ALL_VOUCHER_COLUMNS, [values.get(c) for c in _ALL_VOUCHER_COLUMNS]
+        )
         voucher.year = year
         vouchers.append(voucher)
     audit.record_rows(
