@@ -941,7 +941,7 @@ def record_many(
     user: AbstractBaseUser,
     label: Callable[[int], str] | None = None,
 ) -> list[Voucher]:
-    """Post many vouchers into ``year`` in one transaction (``load_demo``, the plan, the benchmarks), in the given
+    """Post many vouchers into ``year`` in one transaction (``load_demo``, the benchmarks, tests), in the given
     order, directly: history needs no review step, and like any voucher posted by its preparer they say
     未经他人审核. One ``BulkPosting`` of one part: see there for the checks, the statements and the messages
     (``label`` of a position from 0 names a voucher in them; by default 第N张凭证)."""
