@@ -39,19 +39,20 @@ class Entry:
     category_code: str = ""  # the account that search must find
     via: str = ""  # cash or bank
     person: str = ""
+    kind: str = ""  # the payer/payee is a 单位 ("unit") or a 个人 ("person"); "" leaves it as the form has it
     lines: tuple = ()  # for 记凭证: (type-ahead text, "debit"|"credit")
 
 
 ENTRIES = [
-    Entry("receipt", "2012-12-03", "收12月会费", "620.00", "hf", "401", "cash", "检验科"),
+    Entry("receipt", "2012-12-03", "收12月会费", "620.00", "hf", "401", "cash", "检验科", "unit"),
     Entry("receipt", "2012-12-03", "收12月会费", "580.00", "", "401", "cash", "护理部"),
     Entry("receipt", "2012-12-03", "收12月会费", "455.50", "", "401", "cash", "内科"),
     Entry("receipt", "2012-12-04", "收12月会费", "512.00", "", "401", "cash", "外科"),
     Entry("receipt", "2012-12-04", "收12月会费", "498.00", "", "401", "cash", "药剂科"),
     Entry("receipt", "2012-12-05", "行政补助", "5000.00", "行政", "405", "bank", "医院"),
-    Entry("payment", "2012-12-06", "慰问住院职工", "300.00", "swn", "50205", "cash", ""),
+    Entry("payment", "2012-12-06", "慰问住院职工", "300.00", "swn", "50205", "cash", "", "person"),
     Entry("payment", "2012-12-06", "慰问住院职工", "300.00", "", "50205", "cash", ""),
-    Entry("payment", "2012-12-10", "文艺汇演道具", "420.00", "qy", "5010201", "bank", "体育用品店"),
+    Entry("payment", "2012-12-10", "文艺汇演道具", "420.00", "qy", "5010201", "bank", "体育用品店", "unit"),
     Entry("payment", "2012-12-12", "工会干部培训", "800.00", "px", "50301", "bank", "市总工会"),
     Entry("payment", "2012-12-12", "职工书屋图书", "260.00", "jy", "50101", "bank", "新华书店"),
     Entry("voucher", "2012-12-14", "提取现金", "1000.00", lines=(("101", "debit"), ("102", "credit"))),
@@ -152,6 +153,16 @@ def _entry_form(page, keys: Keyboard, entry: Entry) -> None:
         else:
             keys.press("Delete")
             keys.stats.fields.add(person)
+    kind = f"{person}_kind"
+    checked = page.evaluate(f"document.querySelector('input[name={kind}]:checked')?.value || ''")
+    if entry.kind and checked != entry.kind:  # 单位/个人: kept by 保存并新增, so chosen only when it changes
+        if keys.focused() != person:
+            keys.press("Enter")
+        keys.press("Enter")  # the group's checked button, or its first
+        assert keys.focused() == kind, keys.focused()
+        keys.press("Space" if not checked and entry.kind == "unit" else "ArrowDown")
+        keys.stats.fields.add(kind)
+        assert page.evaluate(f"document.querySelector('input[name={kind}]:checked').value") == entry.kind
     _save_and_new(page, keys)
 
 
@@ -177,6 +188,7 @@ def _voucher_form(page, keys: Keyboard, entry: Entry) -> None:
     keys.press("Enter")
     keys.type(entry.summary, "summary")
     keys.press("Enter")  # 对方单位
+    keys.press("Enter")  # 单位/个人
     keys.press("Enter")  # 附单据数
     keys.press("Enter")  # the first line's account
     for number, (account, side) in enumerate(entry.lines):

@@ -6,7 +6,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ledger.models import AccountingYear, Voucher, VoucherLine, voucher_full_no, voucher_no
+from imports.models import ImportBatch, ImportedVoucher
+from ledger.models import (
+    AccountingYear,
+    CounterpartyKind,
+    Voucher,
+    VoucherLine,
+    voucher_full_no,
+    voucher_no,
+)
 from ledger.money import fen_to_decimal
 from ledger.queries import fen, leaf_balances, period, posted_lines
 
@@ -24,6 +32,10 @@ class VoucherRow:
     attachment_count: int | None  # on the voucher's first row only
     memo: str
     counterparty: str
+    counterparty_kind: str  # 单位, 个人 or "" (as the template writes it)
+
+
+KIND_LABELS = dict(CounterpartyKind.choices)
 
 
 @dataclass(frozen=True)
@@ -50,6 +62,7 @@ def voucher_rows(year: AccountingYear, *, chunk_size: int = 2000) -> Iterator[Vo
             "voucher__reverses__number",
             "voucher__summary",
             "voucher__counterparty",
+            "voucher__counterparty_kind",
             "voucher__attachment_count",
             "account__code",
             "account__name",
@@ -67,6 +80,7 @@ def voucher_rows(year: AccountingYear, *, chunk_size: int = 2000) -> Iterator[Vo
         reverses_number,
         summary,
         counterparty,
+        counterparty_kind,
         attachments,
         code,
         name,
@@ -89,6 +103,7 @@ def voucher_rows(year: AccountingYear, *, chunk_size: int = 2000) -> Iterator[Vo
             attachment_count=attachments if first else None,
             memo=memo,
             counterparty=counterparty if first else "",
+            counterparty_kind=str(KIND_LABELS.get(counterparty_kind, "")) if first else "",
         )
 
 
@@ -153,3 +168,11 @@ def posted_vouchers(year: AccountingYear, keys: set[tuple[int, int]]) -> dict[tu
         )
         voucher.lines.append((account_id, fen_to_decimal(debit), fen_to_decimal(credit)))
     return found
+
+
+def imported_vouchers(batch: ImportBatch, rows: set[int]) -> dict[int, int]:
+    """The vouchers the batch has written so far, by the first row of the file they came from, among ``rows``:
+    voucher ids. One query (none for no rows)."""
+    if not rows:
+        return {}
+    return dict(ImportedVoucher.objects.filter(batch=batch, row__in=rows).values_list("row", "voucher_id"))

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from ledger.errors import LedgerError
+from ledger.models import CounterpartyKind
 from ledger.money import MAX_LINE_AMOUNT, format_amount
 
 # The templates: (column, required). Order is the template's; a file may order its columns as it likes.
@@ -32,6 +33,7 @@ VOUCHER_COLUMNS = (
     ("附单据数", False),
     ("备注", False),
     ("对方单位", False),
+    ("对方类型", False),
 )
 CASHBOOK_COLUMNS = (
     ("日期", True),
@@ -42,6 +44,7 @@ CASHBOOK_COLUMNS = (
     ("账户", True),
     ("备注", False),
     ("对方单位", False),
+    ("对方类型", False),
 )
 OPENING_COLUMNS = (("科目", True), ("期初借方", True), ("期初贷方", True))
 
@@ -50,6 +53,7 @@ VOUCHER_SHEET = "凭证"
 CASHBOOK_SHEET = "收支流水"
 OPENING_SHEET = "期初余额"
 
+COUNTERPARTY_KINDS = {str(label): value for value, label in CounterpartyKind.choices}  # 单位 → "unit"
 HEADER_SEARCH_ROWS = 10  # a title row or two above the header is common in treasurers' books
 TOTAL_LABELS = frozenset({"合计", "总计", "本月合计", "本年累计", "本期合计"})
 
@@ -86,6 +90,7 @@ class DraftVoucher:
     date: datetime.date | None
     summary: str
     counterparty: str = ""
+    counterparty_kind: str = ""  # ``Voucher.counterparty_kind``: "unit", "person" or ""
     attachment_count: int = 0
     lines: list[DraftLine] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
@@ -325,6 +330,13 @@ class _Row:
             self.problem(name, index.unknown_message(text))
         return found
 
+    def counterparty_kind(self) -> str:
+        """对方类型: 单位 or 个人 as ``Voucher.counterparty_kind`` keeps it, "" when left blank."""
+        text = self.text("对方类型")
+        if text and text not in COUNTERPARTY_KINDS:
+            self.problem("对方类型", f"只能填“单位”或“个人”（也可不填）：{text}")
+        return COUNTERPARTY_KINDS.get(text, "")
+
     def blank(self) -> bool:
         return all(
             cell is None or cell == "" or (isinstance(cell, str) and not cell.strip()) for cell in self.cells
@@ -557,6 +569,7 @@ def read_vouchers(
                 date=date,
                 summary=summary,
                 counterparty=row.text("对方单位"),
+                counterparty_kind=row.counterparty_kind(),
                 attachment_count=_attachments(row),
                 label=label,
             )
@@ -614,6 +627,7 @@ def read_vouchers(
                 date=date,
                 summary=summary,
                 counterparty=row.text("对方单位"),
+                counterparty_kind=row.counterparty_kind(),
                 attachment_count=_attachments(row),
                 label=label,
             )
@@ -667,7 +681,13 @@ def read_cashbook(
         elif category is not None and category == money_account:
             row.problem("类别", "类别不能是账户本身")
         memo = row.text("备注")
-        voucher = DraftVoucher(rows=[number], date=date, summary=summary, counterparty=row.text("对方单位"))
+        voucher = DraftVoucher(
+            rows=[number],
+            date=date,
+            summary=summary,
+            counterparty=row.text("对方单位"),
+            counterparty_kind=row.counterparty_kind(),
+        )
         amount = income or spending or Decimal("0.00")
         zero = Decimal("0.00")
         if income:

@@ -20,6 +20,7 @@ voucher earlier in the same file, or of one already posted in the year's books (
 query, ``_books_originals``).
 """
 
+import datetime
 import hashlib
 import json
 import threading
@@ -38,7 +39,7 @@ from audit import trail as audit
 from imports import queries, reader, storage
 from imports.accounts import AccountIndex, Missing
 from imports.models import ImportBatch, ImportedVoucher
-from ledger import services
+from ledger import services, sql
 from ledger.errors import LedgerError
 from ledger.models import Account, AccountingYear, AuditEvent, Voucher, voucher_full_no
 
@@ -123,6 +124,7 @@ class Analysis:
     file_problem: str = ""
     opening: list[reader.OpeningRow] = field(default_factory=list)
     reversed_rows: set[int] = field(default_factory=set)  # first rows of the file's vouchers it 红字冲销
+    previous_date: datetime.date | None = None
 
     @property
     def ok(self) -> bool:
@@ -131,6 +133,24 @@ class Analysis:
     @property
     def pages(self) -> int:
         return max(1, -(-self.voucher_count // PAGE))
+
+    def count(self, draft: reader.DraftVoucher) -> None:
+        """Count a voucher of the file (in the file's order) and its problems."""
+        self.voucher_count += 1
+        self.rows += len(draft.rows)
+        if draft.ok:
+            self.good_count += 1
+            self.debit_total += sum((line.debit for line in draft.lines), Decimal("0.00"))
+        self.add(draft.problems)
+        if draft.reverses_row is not None:
+            self.reversed_rows.add(draft.reverses_row)
+        if draft.date and self.previous_date and draft.date < self.previous_date:
+            self.in_date_order = False
+        self.previous_date = draft.date or self.previous_date
+
+    def check_not_empty(self) -> None:
+        if not self.file_problem and self.voucher_count == 0 and not self.opening and not self.problem_count:
+            self.file_problem = "文件中只有表头，没有可导入的数据行"
 
     def add(self, problems: Iterable[reader.Problem]) -> None:
         for problem in problems:
@@ -234,30 +254,13 @@ def analyse(batch: ImportBatch, *, page: int = 1, index: AccountIndex | None = N
             _analyse_opening(batch, index, analysis)
         else:
             first, last = (page - 1) * PAGE, page * PAGE
-            previous_date = None
             for number, (draft, _) in enumerate(_drafts(batch, index)):
-                analysis.voucher_count += 1
-                analysis.rows += len(draft.rows)
-                if draft.ok:
-                    analysis.good_count += 1
-                    analysis.debit_total += sum((line.debit for line in draft.lines), Decimal("0.00"))
-                analysis.add(draft.problems)
-                if draft.reverses_row is not None:
-                    analysis.reversed_rows.add(draft.reverses_row)
-                if draft.date and previous_date and draft.date < previous_date:
-                    analysis.in_date_order = False
-                previous_date = draft.date or previous_date
+                analysis.count(draft)
                 if first <= number < last:
                     analysis.vouchers.append(draft)
     except reader.FileRefused as error:
         analysis.file_problem = error.message
-    if (
-        not analysis.file_problem
-        and analysis.voucher_count == 0
-        and not analysis.opening
-        and not analysis.problem_count
-    ):
-        analysis.file_problem = "文件中只有表头，没有可导入的数据行"
+    analysis.check_not_empty()
     analysis.missing = sorted(index.missing.values(), key=lambda missing: missing.text)
     return analysis
 
@@ -296,67 +299,61 @@ def _analyse_opening(batch: ImportBatch, index: AccountIndex, analysis: Analysis
     analysis.debit_total = debit
 
 
-def _post_all(
-    year: AccountingYear, vouchers: list[reader.DraftVoucher], user: AbstractBaseUser
-) -> list[Voucher]:
-    """Post ``vouchers`` (checked drafts) in the caller's transaction, in order: the one place the import writes
-    vouchers, in one ``ledger.services.record_many`` (every check of a hand-entered voucher applies; cash and bank
-    are checked for the whole chunk's effect on every day). Past books are history: they are posted directly,
-    whatever the union's review setting. A 红字冲销 (``draft.red``) is posted as a reversal of ``draft.reverses``
-    (``_post_in_order`` sets it, and posts its original in an earlier call). A refusal names the voucher's first
-    row of the file.
-    """
-    return services.record_many(
-        year=year,
-        user=user,
-        entries=[
-            services.Entry(
-                kind=Voucher.Kind.REVERSAL if draft.red else Voucher.Kind.NORMAL,
-                reverses=draft.reverses,
-                date=draft.date,
-                summary=draft.summary,
-                counterparty=draft.counterparty,
-                attachment_count=draft.attachment_count,
-                lines=[
-                    services.Line(line.account, line.debit, line.credit, line.memo) for line in draft.lines
-                ],
-            )
-            for draft in vouchers
-        ],
-        label=lambda position: f"第{vouchers[position].first_row}行",
+def _entry(draft: reader.DraftVoucher) -> services.Entry:
+    """A checked draft as the posting service takes it: a 红字冲销 (``draft.red``) as a reversal of ``draft.reverses``."""
+    return services.Entry(
+        kind=Voucher.Kind.REVERSAL if draft.red else Voucher.Kind.NORMAL,
+        reverses=draft.reverses,
+        date=draft.date,
+        summary=draft.summary,
+        counterparty=draft.counterparty,
+        counterparty_kind=draft.counterparty_kind,
+        attachment_count=draft.attachment_count,
+        lines=[services.Line(line.account, line.debit, line.credit, line.memo) for line in draft.lines],
     )
 
 
-def _post_in_order(
-    year: AccountingYear,
-    drafts: list[reader.DraftVoucher],
-    user: AbstractBaseUser,
-    originals: dict[int, Voucher],
-    wanted: set[int],
-) -> list[Voucher]:
-    """Post ``drafts`` through ``_post_all``; a 红字冲销 of a voucher of the same file gets ``reverses`` = that
-    voucher as posted (remembered in ``originals`` by its first row, for the rows in ``wanted``), so the part of
-    the chunk before a reversal whose original is in that part is posted first."""
+def _post_chunk(
+    bulk: services.BulkPosting, batch: ImportBatch, chunk: list[tuple[reader.DraftVoucher, str]]
+) -> None:
+    """Post a chunk of checked drafts through ``bulk`` (the one place the import writes vouchers; every check of a
+    hand-entered voucher applies) and note each voucher's fingerprint and first row (``ImportedVoucher``).
+
+    A 红字冲销 of a voucher of the same file gets ``reverses`` = that voucher as posted: from an earlier chunk, read
+    back by its first row (one query, none without such reversals); from this chunk, posted first (the part of the
+    chunk before the reversal). A refusal names the voucher's first row of the file."""
+    drafts = [draft for draft, _ in chunk]
+    here = {draft.first_row: position for position, draft in enumerate(drafts)}
+    earlier = queries.imported_vouchers(
+        batch, {d.reverses_row for d in drafts if d.reverses_row is not None} - here.keys()
+    )
     posted: list[Voucher] = []
-    start = 0
 
     def post_until(end: int) -> None:
-        nonlocal start
-        part = drafts[start:end]
-        vouchers = _post_all(year, part, user)
-        for draft, voucher in zip(part, vouchers, strict=True):
-            if draft.first_row in wanted:
-                originals[draft.first_row] = voucher
-        posted.extend(vouchers)
-        start = end
+        part = drafts[len(posted) : end]
+        first = len(posted)
+        posted.extend(
+            bulk.post([_entry(draft) for draft in part], label=lambda n: f"第{drafts[first + n].first_row}行")
+        )
 
     for position, draft in enumerate(drafts):
-        if draft.reverses_row is not None:
-            if draft.reverses_row not in originals:
+        if draft.reverses_row is None:
+            continue
+        if draft.reverses_row in here:
+            if here[draft.reverses_row] >= len(posted):
                 post_until(position)
-            draft.reverses = originals[draft.reverses_row]
+            draft.reverses = posted[here[draft.reverses_row]]
+        else:
+            draft.reverses = Voucher(pk=earlier[draft.reverses_row], year=batch.year)
     post_until(len(drafts))
-    return posted
+    sql.insert(
+        "imports_importedvoucher",
+        ("batch_id", "year_id", "voucher_id", "fingerprint", "row"),
+        [
+            (batch.pk, batch.year_id, voucher.pk, fingerprint, draft.first_row)
+            for voucher, (draft, fingerprint) in zip(posted, chunk, strict=True)
+        ],
+    )
 
 
 def _refuse(analysis: Analysis) -> None:
@@ -393,29 +390,8 @@ def confirm(*, batch: ImportBatch, user: AbstractBaseUser, progress: Progress | 
             raise LedgerError(f"期初余额没有导入：{error.message}") from None
         total = 1
     else:
-        analysis = analyse(batch, page=0, index=index)
-        _refuse(analysis)
+        analysis = _post_file(batch, index, user, progress)
         total = analysis.voucher_count
-        drafts: Iterable = _drafts(batch, index)
-        if not analysis.in_date_order:  # cash and bank are checked day by day: post in date order
-            drafts = iter(sorted(drafts, key=lambda pair: pair[0].date))
-        done = 0
-        originals: dict[int, Voucher] = {}
-        while chunk := list(islice(drafts, CHUNK)):
-            if any(not draft.ok for draft, _ in chunk):  # the books changed since the analysis
-                _refuse(analyse(batch, page=0))
-            posted = _post_in_order(
-                year, [draft for draft, _ in chunk], user, originals, analysis.reversed_rows
-            )
-            ImportedVoucher.objects.bulk_create(
-                ImportedVoucher(
-                    batch=batch, year=year, voucher=voucher, fingerprint=fingerprint, row=draft.first_row
-                )
-                for voucher, (draft, fingerprint) in zip(posted, chunk, strict=True)
-            )
-            done += len(chunk)
-            if progress:
-                progress(done, total)
     batch.state = ImportBatch.State.DONE
     batch.row_count = analysis.rows
     batch.voucher_count = total
@@ -436,6 +412,36 @@ def confirm(*, batch: ImportBatch, user: AbstractBaseUser, progress: Progress | 
         changes={"file": batch.file_name, "sha256": batch.sha256, "rows": analysis.rows, "vouchers": total},
     )
     return batch
+
+
+def _post_file(
+    batch: ImportBatch, index: AccountIndex, user: AbstractBaseUser, progress: Progress | None
+) -> Analysis:
+    """Read the batch's file once, in chunks, checking each voucher as the preview does and posting each chunk as
+    soon as it is checked (``_post_chunk``), inside the caller's transaction. Memory stays bounded: a chunk of
+    drafts at a time, the problems listed (``LISTED_PROBLEMS``) and a small key per voucher (``_drafts``).
+
+    Once a problem appears nothing more is posted; the rest of the file is still read so that the refusal counts
+    every problem, and the refusal (raised here, inside the transaction) undoes what was posted. Cash and bank are
+    checked once, when the last chunk is posted, by the file's joint effect on every day (``BulkPosting``), so a file
+    need not be in date order; numbers are drawn per month in the file's order."""
+    analysis = Analysis(batch=batch)
+    total = batch.voucher_count  # counted by the preview; the progress bar's end
+    done = 0
+    with services.bulk_posting(year=batch.year, user=user) as bulk:
+        drafts = _drafts(batch, index)
+        while chunk := list(islice(drafts, CHUNK)):
+            for draft, _ in chunk:
+                analysis.count(draft)
+            if analysis.problem_count:
+                continue
+            _post_chunk(bulk, batch, chunk)
+            done += len(chunk)
+            if progress:
+                progress(done, max(total, done))
+        analysis.check_not_empty()
+        _refuse(analysis)
+    return analysis
 
 
 def runs_in_background(batch: ImportBatch) -> bool:

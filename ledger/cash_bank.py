@@ -9,13 +9,14 @@ A voucher dated D changes every end-of-day balance from D to 31 December by the 
 refused when the lowest of those balances plus that amount is below zero — a back-dated payment is checked
 against the days after it too. ``daily_movements`` is the one query this takes, over the per-account-per-day
 totals the database keeps (at most 366 rows an account, however full the year); a voucher that takes no money
-out of cash or bank needs none. Many vouchers posted at once (``services.record_many``) are checked once, by
-their joint effect on every day (``check_batch``).
+out of cash or bank needs none. Many vouchers posted at once (``services.record_many``, the import) are checked
+once, after they are written and before their transaction ends, by their joint effect on every day
+(``Outflows``, ``check_posted``).
 """
 
 import datetime
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import connection
@@ -135,51 +136,47 @@ def _change(codes: dict[str, str], lines: Iterable[tuple[str, Decimal, Decimal]]
     return change
 
 
-def check_batch(
-    *,
-    year: AccountingYear,
-    vouchers: list[tuple[datetime.date, list[tuple[str, Decimal, Decimal]]]],
-    name: Callable[[int], str] | None = None,
-) -> None:
-    """Refuse a batch of vouchers (date, lines as in ``check_voucher``) that together would take cash or bank
-    below zero at the end of any day from the first day the batch takes money out to the end of ``year``.
+@dataclass
+class Outflows:
+    """What a batch took out of cash and bank, for ``check_posted``: per account, the name of the batch's last voucher
+    taking money out on each day. At most 366 names an account, however many vouchers the batch posts."""
+
+    last: dict[str, dict[datetime.date, str]] = field(default_factory=lambda: {CASH: {}, BANK: {}})
+
+    def add(
+        self,
+        year: AccountingYear,
+        date: datetime.date,
+        lines: Iterable[tuple[str, Decimal, Decimal]],
+        name: Callable[[], str],
+    ) -> None:
+        """Note a voucher of the batch (in posting order, ``name`` says how a message names it), if it takes money
+        out of cash or bank."""
+        for account, value in _change(_codes(year), lines).items():
+            if value < 0:
+                self.last[account][date] = name()
+
+
+def check_posted(*, year: AccountingYear, outflows: Outflows) -> None:
+    """Refuse a batch, once written (inside its transaction, the year's row locked), if together its vouchers took
+    cash or bank below zero at the end of any day from the first day the batch takes money out of it to the end of
+    ``year``. The books held no such day before (every posting keeps it so), so a day below zero is the batch's.
 
     The batch is one change: its vouchers of one day count together, whatever their order, as they do in the
     books. The message names the batch's last voucher that takes money out of the account on or before the first
-    day it falls below zero (as ``name`` of its position from 0 says, by default 第N张凭证 and its date). One
-    query, none if no voucher takes money out.
+    day it falls below zero. One query over the per-day totals, none if no voucher took money out. The caller
+    raises out of the transaction, so nothing of the batch stays written.
     """
-    codes = _codes(year)
-    changes = [(date, _change(codes, lines)) for date, lines in vouchers]
-    outflows = {
-        account: [n for n, (_, change) in enumerate(changes) if change[account] < 0]
-        for account in (CASH, BANK)
-    }
-    if not any(outflows.values()):
+    firsts = {account: min(days) for account, days in outflows.last.items() if days}
+    if not firsts:
         return
-    start = min(changes[n][0] for found in outflows.values() for n in found)
-    movements = daily_movements(year=year, start=start)
-    for account in (CASH, BANK):
-        if not outflows[account]:
-            continue
-        first_out = min(changes[n][0] for n in outflows[account])
-        by_day: dict[datetime.date, int] = {}
-        for day, net in movements[account]:
-            by_day[day] = by_day.get(day, 0) + net
-        for date, change in changes:
-            day = max(date, start)
-            by_day[day] = by_day.get(day, 0) + change[account]
+    movements = daily_movements(year=year, start=min(firsts.values()))
+    for account, first_out in firsts.items():
         running = 0
-        for day in sorted(by_day):
-            running += by_day[day]
+        for day, net in movements[account]:
+            running += net
             if day >= first_out and running < 0:
-                position = max(
-                    (n for n in outflows[account] if changes[n][0] <= day),
-                    key=lambda n: (changes[n][0], n),
-                )
-                which = (
-                    name(position) if name else f"第{position + 1}张凭证（{changes[position][0]:%Y-%m-%d}）"
-                )
+                which = outflows.last[account][max(d for d in outflows.last[account] if d <= day)]
                 money = _names(year)[account]
                 raise NegativeBalance(
                     f"{which}：{money}余额不足：连同本批凭证，"

@@ -15,13 +15,26 @@ from django.utils import timezone
 
 from ledger.attachments import ACCEPT, AttachmentError, check_file
 from ledger.errors import AmountError, DateOutsideYear, LedgerError, UnknownAccount
-from ledger.models import Account, AccountingYear, AccountType, Voucher
+from ledger.models import Account, AccountingYear, AccountType, CounterpartyKind, Voucher
 from ledger.money import parse_amount_input
 from ledger.queries.books import LineKey
 from ledger.submissions import new_token
 
 DATE_INPUT_FORMATS = ["%Y-%m-%d", "%Y/%m/%d", "%Y年%m月%d日"]
 VIA_CHOICES = [("bank", "银行存款"), ("cash", "库存现金")]
+
+
+def _counterparty_kind_field(label: str) -> forms.ChoiceField:
+    """单位 or 个人, for the payer/payee beside it; may be left unchosen (``Voucher.counterparty_kind``)."""
+    return forms.ChoiceField(
+        label=label,
+        choices=CounterpartyKind.choices,
+        widget=forms.RadioSelect,
+        required=False,
+        error_messages={"invalid_choice": "对方类型只能是“单位”或“个人”"},
+    )
+
+
 STALE_FORM = "表单已失效，请刷新页面后重新填写"
 ENTRY_TYPES = [AccountType.INCOME, AccountType.EXPENSE]  # what a 收入 or 支出 may be booked to
 LINE_ROWS = 6  # blank rows of a general voucher: enough for most entries without JavaScript
@@ -230,8 +243,19 @@ class ReceiptForm(_EntryForm):
         required=False,
         error_messages={"max_length": "交款单位/个人不能超过100字"},
     )
+    payer_kind = _counterparty_kind_field("交款方是（可不选）")
 
-    field_order = ["category", "amount", "date", "via", "summary", "payer", "attachment_count", "scans"]
+    field_order = [
+        "category",
+        "amount",
+        "date",
+        "via",
+        "summary",
+        "payer",
+        "payer_kind",
+        "attachment_count",
+        "scans",
+    ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -250,8 +274,19 @@ class PaymentForm(_EntryForm):
         required=False,
         error_messages={"max_length": "收款单位/个人不能超过100字"},
     )
+    payee_kind = _counterparty_kind_field("收款方是（可不选）")
 
-    field_order = ["category", "amount", "date", "via", "summary", "payee", "attachment_count", "scans"]
+    field_order = [
+        "category",
+        "amount",
+        "date",
+        "via",
+        "summary",
+        "payee",
+        "payee_kind",
+        "attachment_count",
+        "scans",
+    ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -274,6 +309,7 @@ class VoucherForm(OnceForm, YearBoundForm):
         required=False,
         error_messages={"max_length": "对方单位/个人不能超过100字"},
     )
+    counterparty_kind = _counterparty_kind_field("对方是（可不选）")
     attachment_count = _EntryForm.base_fields["attachment_count"]
     scans = ScansField()
 

@@ -218,6 +218,14 @@ def voucher_full_no(year: int, month: int | None, number: int | None) -> str:
     return f"{year}年{month}月 {voucher_no(number)}" if number and month else voucher_no(number)
 
 
+class CounterpartyKind(models.TextChoices):
+    """Whether a voucher's payer or payee (``Voucher.counterparty``) is a 单位 or a 个人; blank: not said (vouchers
+    entered before it was asked, or entered without it)."""
+
+    UNIT = "unit", "单位"
+    PERSON = "person", "个人"
+
+
 class Voucher(models.Model):
     """A 记账凭证. Drafts may change; a posted voucher never does (a correction is a reversal voucher)."""
 
@@ -243,6 +251,9 @@ class Voucher(models.Model):
     date = models.DateField("日期")
     summary = models.CharField("摘要", max_length=200)
     counterparty = models.CharField("对方单位/个人", max_length=100, blank=True)
+    counterparty_kind = models.CharField(
+        "对方类型", max_length=6, choices=CounterpartyKind.choices, blank=True, default="", db_default=""
+    )
     state = models.CharField("状态", max_length=10, choices=State.choices, default=State.DRAFT)
     kind = models.CharField("类型", max_length=10, choices=Kind.choices, default=Kind.NORMAL)
     reverses = models.OneToOneField(
@@ -605,7 +616,7 @@ class DayTotal(models.Model):
     part = models.CharField("部分", max_length=10, choices=Part.choices)
     debit_fen = models.BigIntegerField("借方（分）", default=0)
     credit_fen = models.BigIntegerField("贷方（分）", default=0)
-    # How many posted lines the row sums (migration 0019): a book page counts its month's lines from here.
+    # How many posted lines the row sums (migration 0020): a book page counts its month's lines from here.
     line_count = models.BigIntegerField("分录数", default=0, db_default=0)
 
     class Meta:

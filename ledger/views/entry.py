@@ -90,8 +90,12 @@ def _entry(request: HttpRequest, slug: str, year: int, *, kind: str) -> HttpResp
 
         def write():
             if kind == "receipt":
-                return services.record_receipt(into=data["via"], payer=data["payer"], **common)
-            voucher = services.record_payment(via=data["via"], payee=data["payee"], **common)
+                return services.record_receipt(
+                    into=data["via"], payer=data["payer"], payer_kind=data["payer_kind"], **common
+                )
+            voucher = services.record_payment(
+                via=data["via"], payee=data["payee"], payee_kind=data["payee_kind"], **common
+            )
             if extension:
                 extension.recorded(voucher=voucher, via=data["via"], facts=facts, warnings=warnings)
             return voucher
@@ -110,7 +114,9 @@ def _entry(request: HttpRequest, slug: str, year: int, *, kind: str) -> HttpResp
                 )
             if warnings and not facts.get("reason"):
                 _refusal_first(
-                    lambda: services.record_payment(via=data["via"], payee=data["payee"], **common)
+                    lambda: services.record_payment(
+                        via=data["via"], payee=data["payee"], payee_kind=data["payee_kind"], **common
+                    )
                 )
                 voucher = None
             else:
@@ -200,6 +206,7 @@ def _head(data: dict) -> dict:
         "date": data["date"],
         "summary": data["summary"],
         "counterparty": data["counterparty"],
+        "counterparty_kind": data["counterparty_kind"],
         "attachment_count": data["attachment_count"],
     }
 
@@ -230,6 +237,7 @@ def voucher_edit(request: HttpRequest, slug: str, year: int, pk: int) -> HttpRes
         "date": voucher.date,
         "summary": voucher.summary,
         "counterparty": voucher.counterparty,
+        "counterparty_kind": voucher.counterparty_kind,
         "attachment_count": voucher.attachment_count,
     }
     line_initial = [

@@ -1,7 +1,8 @@
 """Fast entry on 记收入, 记支出 and 记凭证 (issue 14): what the server adds so that the forms start filled in.
 
 Everything here works without JavaScript: the defaults are the forms' initial values, "保存并新增" is a submit
-button that comes back to an empty form keeping the date, the category, cash or bank and the payer/payee, and
+button that comes back to an empty form keeping the date, the category, cash or bank, the payer/payee and its kind
+(单位 or 个人), and
 the suggestions are ``<datalist>``s. ``static/js/fast-entry.js`` adds the keyboard (Enter moves on, Ctrl+Enter
 saves), the account search (code, name, pinyin initials) over ``entry_accounts``, and 记凭证's live totals.
 """
@@ -24,6 +25,7 @@ from ledger.views.common import voucher_for
 
 KINDS = {"receipt": [ReceiptForm.account_type], "payment": [PaymentForm.account_type], "voucher": None}
 PEOPLE = {"receipt": "payer", "payment": "payee", "voucher": "counterparty"}
+PEOPLE_KINDS = {"receipt": "payer_kind", "payment": "payee_kind", "voucher": "counterparty_kind"}
 FORM_URLS = {"receipt": "ledger:receipt", "payment": "ledger:payment", "voucher": "ledger:voucher_new"}
 
 
@@ -56,6 +58,9 @@ def prepare(request: HttpRequest, form, year, *, kind: str) -> dict:
                 form.initial["via"] = via
         if request.GET.get(person):
             form.initial[person] = request.GET[person][:100]
+        people_kind = request.GET.get(PEOPLE_KINDS[kind], "")
+        if people_kind and form.fields[PEOPLE_KINDS[kind]].valid_value(people_kind):
+            form.initial[PEOPLE_KINDS[kind]] = people_kind
         if getattr(request, "fast_entry_summary", ""):
             form.initial["summary"] = request.fast_entry_summary
     first = "amount" if category else ("category" if "category" in form.fields else "date")
@@ -95,15 +100,16 @@ def after_save(request: HttpRequest) -> bool:
 
 
 def next_entry_url(request: HttpRequest, data: dict, *, kind: str) -> str:
-    """The empty form again, keeping the date, the category, cash or bank and the payer/payee."""
+    """The empty form again, keeping the date, the category, cash or bank, the payer/payee and its kind."""
     book = request.book
     keep = {"date": data["date"].isoformat()}
     if data.get("category"):
         keep["category"] = data["category"].pk
     if data.get("via"):
         keep["via"] = data["via"]
-    if data.get(PEOPLE[kind]):
-        keep[PEOPLE[kind]] = data[PEOPLE[kind]]
+    for field in (PEOPLE[kind], PEOPLE_KINDS[kind]):
+        if data.get(field):
+            keep[field] = data[field]
     return reverse(FORM_URLS[kind], args=[book.union.slug, book.year.year]) + "?" + urlencode(keep)
 
 

@@ -3,6 +3,8 @@
 // - the account chooser: a search box over code, name and pinyin (initials too: "hf" → 401 会费收入), recent
 //   accounts first, arrows to move, and choosing an account sets cash/bank and its 摘要/payer suggestions;
 // - 记凭证's live 借方合计, 贷方合计 and 差额.
+// 保存并新增 keeps the date, the account, cash or bank, the payer/payee and whether it is a 单位 or a 个人: the server
+// fills them in (ledger/views/fast_entry.py), so they are kept without this script too.
 // Loaded as a static file (strict CSP: no inline script).
 (function () {
   "use strict";
@@ -14,7 +16,12 @@
         if (el.disabled || el.type === "hidden" || el.hidden || el.closest("[hidden]") || el.tabIndex < 0) { return false; }
         // Scans are chosen with the mouse or Tab + Space: Enter passes over them, as it passes over nothing else.
         if (el.type === "file") { return false; }
-        if (el.type === "radio" && !el.checked && form.querySelector("input[type=radio][name='" + el.name + "']:checked")) { return false; }
+        // A radio group is one stop: its checked button, or its first when none is (单位/个人 may stay unchosen);
+        // the arrow keys choose inside it, as the browser lets them.
+        if (el.type === "radio" && !el.checked) {
+          var group = form.querySelectorAll("input[type=radio][name='" + el.name + "']");
+          if (form.querySelector("input[type=radio][name='" + el.name + "']:checked") || group[0] !== el) { return false; }
+        }
         return el.offsetParent !== null || el === document.activeElement;
       }
     );

@@ -41,10 +41,37 @@ def test_a_month_of_entries_with_the_keyboard_only(tab: Page, site):
             assert lines[entry.category_code].credit.amount == Decimal(entry.amount)
             assert voucher.counterparty == entry.person
         elif entry.form == "payment":
+            assert voucher.counterparty == entry.person
             assert lines[entry.category_code].debit.amount == Decimal(entry.amount)
             assert lines[money[entry.via]].credit.amount == Decimal(entry.amount)
         else:
             assert lines["101"].debit.amount == lines["102"].credit.amount == Decimal(entry.amount)
+    # 单位/个人 is chosen on the first receipt and payment and where it changes; 保存并新增 keeps it for the rest.
+    kinds = [(v.summary, v.counterparty_kind) for v in made if v.kind == "normal"]
+    assert kinds == [
+        ("收12月会费", "unit"),
+        ("收12月会费", "unit"),
+        ("收12月会费", "unit"),
+        ("收12月会费", "unit"),
+        ("收12月会费", "unit"),
+        ("行政补助", "unit"),
+        ("慰问住院职工", "person"),
+        ("慰问住院职工", "person"),
+        ("文艺汇演道具", "unit"),
+        ("工会干部培训", "unit"),
+        ("职工书屋图书", "unit"),
+        ("提取现金", ""),
+    ]
+    assert [sorted(item.fields & {"payer_kind", "payee_kind"}) for item in stats] == [
+        ["payer_kind"],
+        *[[]] * 5,
+        ["payee_kind"],
+        [],
+        ["payee_kind"],
+        [],
+        [],
+        [],
+    ]
     # The goal: after the first of the session, a cash 会费 receipt takes at most 4 fields.
     dues = [item for item in stats[1:] if item.entry.category_code == "401" and item.entry.via == "cash"]
     assert dues and max(len(item.fields) for item in dues) <= 4

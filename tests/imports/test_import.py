@@ -2,6 +2,7 @@
 a second import refused; missing 明细科目 created from the preview; the preview's query count."""
 
 import datetime
+import io
 from decimal import Decimal
 
 import pytest
@@ -356,3 +357,40 @@ def test_the_preview_costs_the_same_queries_for_3_rows_and_300(book_client, year
 def test_only_the_treasurer_imports(client, year, user, media_root):
     client.force_login(user)  # a member with no role
     assert client.get(url("start", year)).status_code == 403
+
+
+def test_the_payer_kind_column_is_read_checked_and_exported_back(book_client, year, user):
+    header = [*CASHBOOK_HEADER, "对方单位", "对方类型"]
+    rows = [
+        [D(2012, 3, 1), "收3月会费", "会费收入", 620, None, "现金", "", "检验科", "单位"],
+        [D(2012, 3, 2), "慰问", "其他活动支出", None, 50, "现金", "", "张三", "个人"],
+        [D(2012, 3, 3), "收会费", "会费收入", 5, None, "现金", "", "", ""],
+    ]
+    before = snapshot()
+    batch, response = preview_of(
+        book_client, year, xlsx([header, *rows[:2], [*rows[2][:8], "家属"]]), kind="cashbook"
+    )
+    message = "第4行“对方类型”列：只能填“单位”或“个人”（也可不填）：家属"
+    assert message in response.content.decode()
+    with pytest.raises(ledger_services.LedgerError, match=message):
+        services.confirm(batch=batch, user=user)
+    assert snapshot() == before
+
+    batch, _ = preview_of(book_client, year, xlsx([header, *rows]), kind="cashbook")
+    services.confirm(batch=batch, user=user)
+    assert list(
+        Voucher.objects.filter(year=year, kind="normal")
+        .order_by("number")
+        .values_list("counterparty", "counterparty_kind")
+    ) == [("检验科", "unit"), ("张三", "person"), ("", "")]
+
+    from openpyxl import load_workbook
+
+    exported = book_client.get(url("export", year))
+    sheet = load_workbook(io.BytesIO(exported.content), read_only=True)["凭证"]
+    table = [list(row) + [None] * 12 for row in sheet.iter_rows(values_only=True)]
+    name, kind = table[0].index("对方单位"), table[0].index("对方类型")
+    assert [(row[name], row[kind]) for row in table[1:] if row[name] or row[kind]] == [
+        ("检验科", "单位"),
+        ("张三", "个人"),
+    ]

@@ -34,7 +34,9 @@ def test_the_receipt_form_starts_from_her_last_entry_and_the_accounts_cash_or_ba
     assert "保存并新增" in page
 
 
-def test_save_and_new_keeps_date_account_cash_and_payer_and_becomes_the_default(treasurer_client, demo):
+def test_save_and_new_keeps_date_account_cash_payer_and_its_kind_and_becomes_the_default(
+    treasurer_client, demo
+):
     dues = queries.postable_accounts(year=demo).get(code="401")
     response = treasurer_client.get(BOOK + "receipt/")
     posted = {
@@ -45,6 +47,7 @@ def test_save_and_new_keeps_date_account_cash_and_payer_and_becomes_the_default(
         "via": "cash",
         "summary": "收12月会费",
         "payer": "检验科",
+        "payer_kind": "unit",
         "attachment_count": "0",
         "then": "new",
     }
@@ -52,21 +55,57 @@ def test_save_and_new_keeps_date_account_cash_and_payer_and_becomes_the_default(
     assert response.status_code == 302
     assert response["Location"] == (
         BOOK + f"receipt/?date=2012-12-03&category={dues.pk}&via=cash&payer=%E6%A3%80%E9%AA%8C%E7%A7%91"
+        "&payer_kind=unit"
     )
     response = treasurer_client.get(response["Location"])
     form = response.context["form"]
-    assert (form.initial["date"], form.initial["category"], form.initial["via"], form.initial["payer"]) == (
-        datetime.date(2012, 12, 3),
-        str(dues.pk),
-        "cash",
-        "检验科",
-    )
+    assert (
+        form.initial["date"],
+        form.initial["category"],
+        form.initial["via"],
+        form.initial["payer"],
+        form.initial["payer_kind"],
+    ) == (datetime.date(2012, 12, 3), str(dues.pk), "cash", "检验科", "unit")
+    assert 'value="unit" id="id_payer_kind_0" checked' in str(form["payer_kind"])
     assert "autofocus" in str(form["amount"]) and "autofocus" not in str(form["category"])
     assert response.context["again"] is True  # 保存并新增 is now the default button
     # December already holds six posted vouchers: numbers run per month, given at 记账
     assert "已记账：2012年12月 记-0007 收入 620.00元 收12月会费" in response.content.decode()
     assert "收12月会费" in response.context["summary_suggestions"]
-    assert Voucher.objects.get(year=demo, month=12, number=7).counterparty == "检验科"
+    saved = Voucher.objects.get(year=demo, month=12, number=7)
+    assert (saved.counterparty, saved.counterparty_kind) == ("检验科", "unit")
+    page = treasurer_client.get(BOOK + f"vouchers/{saved.pk}/").content.decode()
+    assert '<span class="muted" id="counterparty">（对方单位：检验科）</span>' in page
+
+
+def test_the_payee_kind_is_kept_and_a_kind_that_is_neither_is_refused(treasurer_client, demo):
+    gifts = queries.postable_accounts(year=demo).filter(type="expense").order_by("code").first()
+    response = treasurer_client.get(BOOK + "payment/")
+    posted = {
+        "token": token(response),
+        "category": gifts.pk,
+        "amount": "50",
+        "date": "2012-12-05",
+        "via": "cash",
+        "summary": "慰问",
+        "payee": "张三",
+        "payee_kind": "person",
+        "attachment_count": "0",
+        "then": "new",
+    }
+    response = treasurer_client.post(BOOK + "payment/", {**posted, "payee_kind": "家属"})
+    assert response.status_code == 200
+    assert response.context["form"].errors["payee_kind"] == ["对方类型只能是“单位”或“个人”"]
+    response = treasurer_client.post(BOOK + "payment/", posted)
+    assert response.status_code == 302 and response["Location"].endswith("&payee_kind=person")
+    form = treasurer_client.get(response["Location"]).context["form"]
+    assert form.initial["payee_kind"] == "person"
+    saved = Voucher.objects.filter(year=demo, summary="慰问").get()
+    assert (saved.counterparty, saved.counterparty_kind, saved.get_counterparty_kind_display()) == (
+        "张三",
+        "person",
+        "个人",
+    )
 
 
 def test_cash_or_bank_defaults_to_what_the_account_was_last_used_with(treasurer_client, demo):
