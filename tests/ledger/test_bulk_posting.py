@@ -9,7 +9,7 @@ from django.db import connection
 from ledger import services, totals
 from ledger.errors import ClosedYear, LedgerError, NegativeBalance, UnknownAccount
 from ledger.models import AuditEvent, DayTotal, Union, Voucher
-from tests.conftest import d, snapshot
+from tests.conftest import d, settle_year_end, snapshot
 from tests.ledger.test_day_totals import entries
 
 L = services.Line
@@ -101,6 +101,7 @@ def test_a_closed_year_and_a_later_part_refuse_the_parts_before_too(year, union,
                 ]
             )
     assert books() == before
+    settle_year_end(year, user)
     services.close_year(year=year, user=user)
     before = books()
     with pytest.raises(ClosedYear, match="2012年度已结账"):
