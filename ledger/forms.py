@@ -187,19 +187,24 @@ class YearBoundForm(LedgerErrorsMixin, forms.Form):
         return date
 
 
-class _EntryForm(OnceForm, YearBoundForm):
-    """What a 收入 and a 支出 share: category, amount, date, cash or bank, 摘要, counterparty."""
-
-    error_fields = {AmountError: "amount", UnknownAccount: "category", DateOutsideYear: "date"}
-
-    category = AccountField(label="类别（科目）")
-    amount = AmountField(
+def _money_amount_field() -> AmountField:
+    """The 金额 a receipt, a payment or a 补助下级 asks for: one amount, typed as on a calculator."""
+    return AmountField(
         label="金额（元）",
         widget=forms.TextInput(
             attrs={"inputmode": "decimal", "autocomplete": "off", "placeholder": "1,234.50"}
         ),
         error_messages={"required": "请输入金额"},
     )
+
+
+class _EntryForm(OnceForm, YearBoundForm):
+    """What a 收入 and a 支出 share: category, amount, date, cash or bank, 摘要, counterparty."""
+
+    error_fields = {AmountError: "amount", UnknownAccount: "category", DateOutsideYear: "date"}
+
+    category = AccountField(label="类别（科目）")
+    amount = _money_amount_field()
     date = _date_field(label="日期")
     via = forms.ChoiceField(
         choices=VIA_CHOICES,
@@ -590,13 +595,7 @@ class AllocationForm(OnceForm, YearBoundForm):
     branch = forms.ChoiceField(
         label="分工会", error_messages={"required": "请选择分工会", "invalid_choice": "请选择分工会"}
     )
-    amount = AmountField(
-        label="金额（元）",
-        widget=forms.TextInput(
-            attrs={"inputmode": "decimal", "autocomplete": "off", "placeholder": "1,234.50"}
-        ),
-        error_messages={"required": "请输入金额"},
-    )
+    amount = _money_amount_field()
     date = _date_field(label="日期")
     via = forms.ChoiceField(
         label="付款方式",

@@ -40,10 +40,7 @@ def annual(request: HttpRequest, slug: str, year: int) -> HttpResponse:
 @require_safe
 def annual_pdf(request: HttpRequest, slug: str, year: int) -> HttpResponse:
     book = book_for(request, slug, year, need="reports").year
-    status = fonts.status()
-    if not status.has_cjk_font:
-        return render(request, "reports/pdf_unavailable.html", {"problems": status.problems}, status=503)
-    return file_or_wait(request, book, "annual-pdf")
+    return _without_fonts(request) or file_or_wait(request, book, "annual-pdf")
 
 
 @login_required
@@ -51,6 +48,14 @@ def annual_pdf(request: HttpRequest, slug: str, year: int) -> HttpResponse:
 def annual_xlsx(request: HttpRequest, slug: str, year: int) -> HttpResponse:
     book = book_for(request, slug, year, need="reports").year
     return file_or_wait(request, book, "annual-xlsx")
+
+
+def _without_fonts(request: HttpRequest) -> HttpResponse | None:
+    """The page saying why no PDF can be made (503) when the report fonts are missing, else None."""
+    status = fonts.status()
+    if not status.has_cjk_font:
+        return render(request, "reports/pdf_unavailable.html", {"problems": status.problems}, status=503)
+    return None
 
 
 def file_or_wait(request: HttpRequest, book, kind: str, month: int = 12) -> HttpResponse:
@@ -131,9 +136,8 @@ def statements(request: HttpRequest, slug: str, year: int) -> HttpResponse:
 def statements_pdf(request: HttpRequest, slug: str, year: int) -> HttpResponse:
     """资产负债表 and 收入支出表 of the month asked for, in the form of the year's chart, as a PDF."""
     book = book_for(request, slug, year, need="reports").year
-    status = fonts.status()
-    if not status.has_cjk_font:
-        return render(request, "reports/pdf_unavailable.html", {"problems": status.problems}, status=503)
+    if unavailable := _without_fonts(request):
+        return unavailable
     if not jobs.has_statements(book):
         problem = f"本账套使用的会计制度（{book.chart.name}）尚无报表格式"
         return render(request, "reports/pdf_unavailable.html", {"problems": [problem]}, status=404)
@@ -191,7 +195,4 @@ def consolidated(request: HttpRequest, slug: str, year: int) -> HttpResponse:
 @require_safe
 def consolidated_pdf(request: HttpRequest, slug: str, year: int) -> HttpResponse:
     book = book_for(request, slug, year, need="reports").year
-    status = fonts.status()
-    if not status.has_cjk_font:
-        return render(request, "reports/pdf_unavailable.html", {"problems": status.problems}, status=503)
-    return file_or_wait(request, book, "consolidated-pdf")
+    return _without_fonts(request) or file_or_wait(request, book, "consolidated-pdf")
