@@ -187,6 +187,26 @@ class YearBoundForm(LedgerErrorsMixin, forms.Form):
         return date
 
 
+def _summary_field() -> forms.CharField:
+    """A voucher's 摘要: required, at most 200 characters."""
+    return forms.CharField(
+        label="摘要",
+        max_length=200,
+        error_messages={"required": "请填写摘要", "max_length": "摘要不能超过200字"},
+    )
+
+
+def _via_field(**kwargs) -> forms.ChoiceField:
+    """现金 or 银行存款, the bank first."""
+    return forms.ChoiceField(
+        choices=VIA_CHOICES,
+        widget=forms.RadioSelect,
+        initial="bank",
+        error_messages={"required": "请选择现金或银行存款", "invalid_choice": "请选择现金或银行存款"},
+        **kwargs,
+    )
+
+
 def _money_amount_field() -> AmountField:
     """The 金额 a receipt, a payment or a 补助下级 asks for: one amount, typed as on a calculator."""
     return AmountField(
@@ -206,17 +226,8 @@ class _EntryForm(OnceForm, YearBoundForm):
     category = AccountField(label="类别（科目）")
     amount = _money_amount_field()
     date = _date_field(label="日期")
-    via = forms.ChoiceField(
-        choices=VIA_CHOICES,
-        widget=forms.RadioSelect,
-        initial="bank",
-        error_messages={"required": "请选择现金或银行存款", "invalid_choice": "请选择现金或银行存款"},
-    )
-    summary = forms.CharField(
-        label="摘要",
-        max_length=200,
-        error_messages={"required": "请填写摘要", "max_length": "摘要不能超过200字"},
-    )
+    via = _via_field()
+    summary = _summary_field()
     attachment_count = CountField(
         label="附单据数（张）",
         min_value=0,
@@ -303,11 +314,7 @@ class VoucherForm(OnceForm, YearBoundForm):
     """The head of a general 记账凭证; its lines are a ``LineFormSet``."""
 
     date = _date_field(label="日期")
-    summary = forms.CharField(
-        label="摘要",
-        max_length=200,
-        error_messages={"required": "请填写摘要", "max_length": "摘要不能超过200字"},
-    )
+    summary = _summary_field()
     counterparty = forms.CharField(
         label="对方单位/个人（可不填）",
         max_length=100,
@@ -597,18 +604,8 @@ class AllocationForm(OnceForm, YearBoundForm):
     )
     amount = _money_amount_field()
     date = _date_field(label="日期")
-    via = forms.ChoiceField(
-        label="付款方式",
-        choices=VIA_CHOICES,
-        widget=forms.RadioSelect,
-        initial="bank",
-        error_messages={"required": "请选择现金或银行存款", "invalid_choice": "请选择现金或银行存款"},
-    )
-    summary = forms.CharField(
-        label="摘要",
-        max_length=200,
-        error_messages={"required": "请填写摘要", "max_length": "摘要不能超过200字"},
-    )
+    via = _via_field(label="付款方式")
+    summary = _summary_field()
 
     field_order = ["branch", "amount", "date", "via", "summary"]
 
