@@ -38,6 +38,12 @@ class CachedFile:
     hit: bool
 
 
+def data_key(*parts: object) -> str:
+    """The key of a file that reads more than one union's books and words (the 合并 report, the 经费审查报告): a
+    hash of what it prints, as built, and of its layout."""
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+
+
 @functools.lru_cache(maxsize=1)
 def renderer_fingerprint() -> str:
     """A hash of the code, templates and stylesheet that shape a report, so a new release renders afresh."""

@@ -8,7 +8,6 @@ when that fails, the reason is kept in Chinese on the job and the task is enqueu
 ``REPORT_RENDER_RETRY_DELAYS`` (django-tasks itself does not retry: its ``run_after`` defers the new attempt).
 """
 
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import timedelta
@@ -80,8 +79,7 @@ class Kind:
 def consolidated_key(year: AccountingYear, month: int = 12) -> str:
     """合并 reads the 分工会's books besides the union's own, so the union's cache key would miss a branch's new
     voucher: the key is a hash of the consolidated report's built data (what the page shows) and its layout."""
-    text = repr((build_consolidated_report(year), cache.renderer_fingerprint()))
-    return hashlib.sha256(text.encode()).hexdigest()[:32]
+    return cache.data_key(build_consolidated_report(year), cache.renderer_fingerprint())
 
 
 KINDS = {

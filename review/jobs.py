@@ -15,7 +15,7 @@ from django.conf import settings
 
 from ledger.models import AccountingYear
 from reports import jobs
-from reports.cache import renderer_fingerprint
+from reports.cache import data_key, renderer_fingerprint
 from review import render
 from review.report import build_audit_report
 
@@ -37,8 +37,7 @@ def audit_key(year: AccountingYear, month: int = 12) -> str:
     data = build_audit_report(year)
     count = data.last_cash_count
     fields = None if count is None else sorted((k, repr(v)) for k, v in vars(count).items() if k != "_state")
-    text = repr((replace(data, last_cash_count=None), fields, _layout_fingerprint()))
-    return hashlib.sha256(text.encode()).hexdigest()[:32]
+    return data_key(replace(data, last_cash_count=None), fields, _layout_fingerprint())
 
 
 def register() -> None:
