@@ -567,7 +567,7 @@ def vouchers(
         .values("n")[:1]
     )
     result = (
-        Voucher.objects.filter(year=year, state__in=states)
+        Voucher.objects.filter(year=year)
         .annotate(
             total_fen=Coalesce(voucher_totals(), Value(0), output_field=BigIntegerField()),
             scan_count=Coalesce(Subquery(scans, output_field=BigIntegerField()), Value(0)),
@@ -578,6 +578,10 @@ def vouchers(
         )
         .order_by(F("month").asc(nulls_last=True), "date", "number", "id")
     )
+    if set(states) != set(Voucher.State.values):
+        # Every state is the list's default: no condition then, so that its count reads only the (year, date)
+        # index (at 500,000 vouchers a year, the state condition made it read the table: 110 ms a page).
+        result = result.filter(state__in=states)
     if start:
         result = result.filter(date__gte=start)
     if end:

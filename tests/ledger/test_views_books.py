@@ -296,6 +296,29 @@ def test_another_unions_account_as_a_filter_is_refused(client_for, other_year):
     assert response.context["form"].errors["category"] == ["请从列表中选择科目"]
 
 
+def test_the_list_of_every_state_counts_without_a_state_condition(demo, treasurer):
+    """The list shows every state by default; its count then reads no state, so that at 500,000 vouchers it is
+    an index-only scan of the year (``benchmarks/README.md``, "Book pages"). A state asked still filters."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    services.create_voucher(
+        year=demo,
+        date=d("2012-12-30"),
+        summary="待审核的凭证",
+        lines=[services.Line("101", debit="1.00"), services.Line("401", credit="1.00")],
+        prepared_by=treasurer,
+    )
+    every = queries.vouchers(year=demo, states=tuple(Voucher.State.values))
+    with CaptureQueriesContext(connection) as captured:
+        assert every.count() == 18
+    (count,) = captured.captured_queries
+    assert "state" not in count["sql"]
+    assert queries.vouchers(year=demo).count() == 17
+    drafts = queries.vouchers(year=demo, states=(Voucher.State.DRAFT,))
+    assert [v.summary for v in drafts] == ["待审核的凭证"]
+
+
 def test_voucher_list_pages(demo, client_for):
     add_receipts(demo, 30)
     client = client_for("committee")
