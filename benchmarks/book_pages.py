@@ -185,6 +185,30 @@ def pages(union, year, accounts) -> list[tuple[str, str]]:
     ]
 
 
+def trial_balance_line(year, vouchers: int, args) -> None:
+    """The 科目余额表's function against the floor, on the same lines: ``queries.trial_balance`` for every account,
+    and a raw ``GROUP BY account_id`` over the lines (the year is the only filled one), median of ``--repeat``."""
+    from django.db import connection
+    from trial_balance import median_seconds
+
+    from ledger import queries
+
+    def raw():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT account_id, SUM(debit), SUM(credit) FROM ledger_voucherline GROUP BY account_id"
+            )
+            return cursor.fetchall()
+
+    assert queries.trial_balance_totals(queries.trial_balance(year=year)).balanced
+    ours = median_seconds(lambda: queries.trial_balance(year=year), args.repeat)
+    floor = median_seconds(raw, args.repeat)
+    print(
+        f"trial balance ratio vs raw GROUP BY: {ours / floor:.2f} (ours {ours * 1000:.1f} ms, raw {floor * 1000:.1f} "
+        f"ms, lines={2 * vouchers}, db={args.db})"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="postgres")
@@ -273,7 +297,8 @@ def main() -> None:
                     cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
                     plan = "\n".join(row[0] for row in cursor.fetchall())
                 print(f"\n-- {query['time']} s: {sql[:300]}\n{plan}")
-        goal = max(seconds for name, _, _, seconds, _, _ in results if not name.startswith(("首页", "凭证")))
+        trial_balance_line(year, vouchers, args)
+        goal = max(seconds for _, _, _, seconds, _, _ in results)
         print(
             f"book pages: slowest {goal * 1000:.0f} ms (goal 200 ms), lines={2 * vouchers}, db={args.db}, "
             f"queries {min(r[2] for r in results)}–{max(r[2] for r in results)} per page"

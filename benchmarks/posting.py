@@ -322,6 +322,71 @@ def show_queries(union, user, accounts, entries: list[Entry]) -> None:
             print(f"{number:3d}. {query['time']:>6}s  {sql[:400]}{' …' if len(sql) > 400 else ''}")
 
 
+def captured_postings(
+    union, user, accounts, entries: list[Entry]
+) -> list[tuple[int, list[tuple[str, list]]]]:
+    """One more receipt and one more payment posted through the services, each with the statements it sent as
+    Django sent them (SQL with placeholders, and its parameters): what ``sql_floor`` replays."""
+    from django.db import connection
+
+    captured: list[tuple[str, list]] = []
+
+    def keep(execute, sql, params, many, context):
+        captured.append((sql, list(params or ())))
+        return execute(sql, params, many, context)
+
+    last = entries[-1].date
+    postings = []
+    for kind in ("receipt", "payment"):
+        sample = Entry(kind, last, INCOME[0] if kind == "receipt" else SPENDING[0], "1.00", "bank", "示例")
+        captured.clear()
+        with connection.execute_wrapper(keep):
+            voucher = post(union, user, accounts, sample)
+        postings.append((voucher.pk, list(captured)))
+    return postings
+
+
+def sql_floor(database_url: str, postings, n: int) -> float:
+    """The raw-SQL floor of posting: the statements our services send for a receipt and a payment, replayed
+    ``n`` times (alternately, so the money stays put) on a bare psycopg connection, one transaction a voucher,
+    each statement prepared on the server: no Python of ours, no ORM, no Django. Each replay writes a new voucher
+    (the INSERT's new id stands in for the captured one), numbered, totalled and checked by the same triggers.
+    Returns vouchers a second."""
+    import psycopg
+
+    def swap(value, old: int, new: int):
+        if isinstance(value, list):
+            return [swap(item, old, new) for item in value]
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, int) and value == old:
+            return new
+        if isinstance(value, str) and value == str(old):
+            return str(new)
+        return value
+
+    count = "SELECT COUNT(*) FROM ledger_voucher WHERE state = 'posted'"
+    with psycopg.connect(database_url) as conn:
+        before = conn.execute(count).fetchone()[0]
+        conn.commit()
+        began = time.perf_counter()
+        for i in range(n):
+            old, statements = postings[i % len(postings)]
+            with conn.transaction():
+                new = None
+                for sql, params in statements:
+                    if new is not None:
+                        params = [swap(value, old, new) for value in params]
+                    cursor = conn.execute(sql, params, prepare=True)
+                    if new is None and sql.startswith('INSERT INTO "ledger_voucher"'):
+                        new = cursor.fetchone()[0]
+        rate = n / (time.perf_counter() - began)
+        posted = conn.execute(count).fetchone()[0] - before
+    if posted != n:
+        raise SystemExit(f"the raw-SQL floor posted {posted} vouchers, not {n}")
+    return rate
+
+
 # --- the peer --------------------------------------------------------------------------------------------
 
 
@@ -495,6 +560,9 @@ def main() -> None:
         print(f"ours: {growth(entries, ours['seconds'])}")
         if args.show_queries:
             show_queries(union, user, accounts, entries)
+        postings = (
+            captured_postings(union, user, accounts, entries) if connection.vendor == "postgresql" else None
+        )
         bulk_rate = None
         if not prefilled:
             # The same workload through the bulk service (the import's and load_demo's path), into a second union.
@@ -506,6 +574,14 @@ def main() -> None:
                 f"ours in bulk (record_many, 1,000 vouchers a transaction, every check): {bulk_rate:.1f} vouchers/s"
             )
         connection.close()
+        floor_rate = None
+        if postings:
+            floor_rate = sql_floor(databases.ours, postings, args.n)
+            print(
+                f"raw-SQL floor (our statements replayed on bare psycopg, prepared, one transaction a voucher, no "
+                f"Python of ours): {floor_rate:.1f} vouchers/s = {ours_rate / floor_rate:.2f} of it reached by ours",
+                flush=True,
+            )
 
         peer_rate = None
         if not args.no_peer:
@@ -535,6 +611,8 @@ def main() -> None:
             print(f"django-hordak: {growth(entries, peer['seconds'])}")
 
         queries = statistics.mean(ours["queries"])
+        if peer_rate and floor_rate:
+            print(f"raw-SQL floor ratio vs django-hordak: {floor_rate / peer_rate:.3f}")
         if peer_rate and bulk_rate:
             print(f"bulk ratio vs django-hordak's per-voucher rate: {bulk_rate / peer_rate:.3f}")
         if peer_rate:

@@ -1,0 +1,16 @@
+-- The same receipt as one server-side function: one round trip, one statement, every plan cached, no Python.
+-- The floor of posting a voucher with our tables and triggers in one transaction (a measurement, not the app's
+-- code). Made and timed on the database of receipt.sql with
+--   psql -f benchmarks/floor/one_call.sql floor_ul_posting
+--   pgbench -n -M prepared -c1 -T 10 -f benchmarks/floor/one_call_run.sql \
+--     -D union=2 -D year=2025 -D year_id=2 -D bank=2 -D income=27 floor_ul_posting
+CREATE OR REPLACE FUNCTION floor_post(p_union bigint, p_year int, p_year_id bigint, p_bank bigint, p_income bigint) RETURNS int LANGUAGE plpgsql AS $$
+DECLARE vid bigint; n int; r record;
+BEGIN
+SELECT y.id, y.is_closed, y.next_number, u.review_required, c.bank_code, EXISTS (SELECT 1 FROM ledger_accountingyear l WHERE l.union_id = y.union_id AND l.year > y.year AND l.is_closed) e, (SELECT json_build_array(a.id, a.chart_id, a.union_id, a.parent_id, a.code, a.name, a.type, a.is_active) FROM ledger_account a WHERE a.chart_id = y.chart_id AND a.is_active AND (a.union_id IS NULL OR a.union_id = y.union_id) AND a.code = '401' LIMIT 1) a1, (SELECT json_build_array(a.id, a.chart_id, a.union_id, a.parent_id, a.code, a.name, a.type, a.is_active) FROM ledger_account a WHERE a.chart_id = y.chart_id AND a.is_active AND (a.union_id IS NULL OR a.union_id = y.union_id) AND a.code = c.bank_code LIMIT 1) a2 INTO r FROM ledger_accountingyear y JOIN ledger_union u ON u.id = y.union_id JOIN ledger_chart c ON c.id = y.chart_id WHERE y.union_id = p_union AND y.year = p_year FOR UPDATE OF y;
+INSERT INTO "ledger_voucher" ("year_id", "number", "month", "date", "summary", "counterparty", "counterparty_kind", "state", "kind", "reverses_id", "attachment_count", "prepared_by_id", "posted_by_id", "reviewed_by_id", "reviewed_at", "cashier_signed_by_id", "cashier_signed_at", "created_at", "posted_at") VALUES (p_year_id, NULL, NULL, '2025-12-30'::date, '会费', '', '', 'draft', 'normal', NULL, 0, 1, NULL, NULL, NULL, NULL, NULL, now(), NULL) RETURNING id INTO vid;
+INSERT INTO "ledger_voucherline" ("voucher_id", "position", "account_id", "debit_currency", "debit", "credit_currency", "credit", "memo", "branch_id") SELECT * FROM UNNEST(ARRAY[vid,vid]::bigint[], '{1,2}'::smallint[], ARRAY[p_bank, p_income]::bigint[], '{CNY,CNY}'::varchar[], '{12.34,0.00}'::numeric[], '{CNY,CNY}'::varchar[], '{0.00,12.34}'::numeric[], '{"",""}'::varchar[], '{NULL,NULL}'::bigint[]);
+UPDATE ledger_voucher SET state = 'posted', posted_by_id = 1, posted_at = now(), month = 12, number = (SELECT COALESCE(MAX(v.number), 0) + 1 FROM ledger_voucher v WHERE v.year_id = p_year_id AND v.month = 12) WHERE id = vid RETURNING number INTO n;
+INSERT INTO "ledger_auditevent" ("at", "user_id", "username", "action", "union_id", "object_type", "object_id", "summary", "ip_address", "changes") SELECT * FROM UNNEST(ARRAY[now(),now()], '{1,1}'::integer[], '{treasurer,treasurer}'::varchar[], '{voucher_created,voucher_posted}'::varchar[], ARRAY[p_union, p_union]::bigint[], '{Voucher,Voucher}'::varchar[], ARRAY[vid::text,vid::text]::varchar[], '{"2025-12-30 会费","2025年12月 记-0025 会费"}'::varchar[], '{NULL,NULL}'::inet[], '{"{\"lines\": 1}","{}"}'::jsonb[]);
+RETURN n;
+END $$;

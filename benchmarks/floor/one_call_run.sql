@@ -1,0 +1,1 @@
+SELECT floor_post(:union, :year, :year_id, :bank, :income);
