@@ -189,7 +189,7 @@ def set_province(*, union: Union, province: str) -> Union:
 
 def find_year(*, slug: str, year: int) -> AccountingYear:
     """A union's accounting year by the union's slug, as the command line names it."""
-    union = Union.objects.filter(slug=slug).first()
+    union = Union.objects.filter(slug=slug).first() if "\x00" not in slug else None  # PostgreSQL refuses NUL
     if union is None:
         raise LedgerError(f"没有简称为“{slug}”的工会")
     return get_year(union=union, year=year)
