@@ -23,16 +23,16 @@ query, ``_books_originals``).
 import datetime
 import hashlib
 import json
-import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import islice
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files import File
-from django.db import close_old_connections, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from audit import trail as audit
@@ -445,43 +445,47 @@ def _post_file(
 
 
 def runs_in_background(batch: ImportBatch) -> bool:
-    """A file of more rows than IMPORT_BACKGROUND_ROWS is confirmed in a background thread (see ``start``)."""
+    """A file of more rows than IMPORT_BACKGROUND_ROWS is confirmed by a background worker (see ``start``)."""
     return batch.kind != ImportBatch.Kind.OPENING and batch.row_count > settings.IMPORT_BACKGROUND_ROWS
 
 
-def start(*, batch: ImportBatch, user: AbstractBaseUser) -> threading.Thread:
-    """Confirm a large batch in a thread of this process; its progress goes to a small file next to the upload.
+@transaction.atomic
+def start(*, batch: ImportBatch, user: AbstractBaseUser) -> None:
+    """Hand a large batch to the workers (the task queue of the report renders, ``imports.tasks``); its progress
+    goes to a small file next to the upload, which the preview page polls.
 
-    No task queue exists yet (issue 17 brings one): the thread is the simplest thing that keeps the request short.
-    If the process dies mid-way the transaction is rolled back and the batch stays 导入中 with its progress
-    frozen; it can be confirmed again (nothing was written).
-    """
-    ImportBatch.objects.filter(
+    If the worker dies mid-way the transaction is rolled back and the batch stays 导入中 with its progress
+    frozen; it can be confirmed again (nothing was written)."""
+    from imports.tasks import confirm_import  # noqa: PLC0415 - the task module imports this one
+
+    queued = ImportBatch.objects.filter(
         pk=batch.pk, state__in=[ImportBatch.State.PREVIEW, ImportBatch.State.FAILED]
     ).update(state=ImportBatch.State.RUNNING, message="")
-    storage.write_progress(batch.sha256, 0, batch.voucher_count)
-    thread = threading.Thread(target=run, kwargs={"batch_id": batch.pk, "user": user}, daemon=True)
-    thread.start()
-    return thread
+    if queued:  # a second click on 确认导入 while it runs queues nothing more
+        storage.write_progress(batch.sha256, 0, batch.voucher_count)
+        confirm_import.enqueue(batch.pk, user.pk)
 
 
-def run(*, batch_id: int, user: AbstractBaseUser) -> None:
-    """The background confirmation: ``confirm`` with progress written to a file, the outcome to the batch row."""
-    close_old_connections()
-    batch = ImportBatch.objects.get(pk=batch_id)
+def run(*, batch_id: int, user_id: int) -> str:
+    """The worker's part: ``confirm`` with progress written to a file, the outcome to the batch row (the request
+    that started it is gone: the batch row is where she reads why). Returns the outcome."""
+    batch = ImportBatch.objects.select_related("year").get(pk=batch_id)
+    user = get_user_model().objects.get(pk=user_id)
     try:
-        confirm(
+        batch = confirm(
             batch=batch,
             user=user,
             progress=lambda done, total: storage.write_progress(batch.sha256, done, total),
         )
-    except Exception as error:  # the request that started it is gone: the batch row is where she reads why
+    except Exception as error:
         message = error.message if isinstance(error, LedgerError) else "导入时发生内部错误，没有导入任何数据"
-        ImportBatch.objects.filter(pk=batch_id).update(state=ImportBatch.State.FAILED, message=message[:500])
+        ImportBatch.objects.filter(pk=batch_id, state=ImportBatch.State.RUNNING).update(
+            state=ImportBatch.State.FAILED, message=message[:500]
+        )
         if not isinstance(error, LedgerError):
             raise
-    finally:
-        close_old_connections()
+        return message
+    return batch.message
 
 
 @dataclass(frozen=True)

@@ -1,17 +1,17 @@
-"""A file over IMPORT_BACKGROUND_ROWS is confirmed in a background thread; the page polls its progress."""
+"""A file over IMPORT_BACKGROUND_ROWS is confirmed by a background worker; the page polls its progress."""
 
 import datetime
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from imports import services
 from imports.models import ImportBatch
 from ledger.models import Voucher
+from tests.conftest import run_worker
 from tests.imports.conftest import cashbook, url
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db
 def test_a_large_file_is_imported_in_the_background_with_progress(book_client, year, settings):
     settings.IMPORT_BACKGROUND_ROWS = 5
     rows = [
@@ -22,20 +22,14 @@ def test_a_large_file_is_imported_in_the_background_with_progress(book_client, y
     )
     batch = ImportBatch.objects.get()
     assert "文件较大，确认后在后台导入" in book_client.get(url("preview", year, batch.pk)).content.decode()
-    started = []
-    original = services.start
-
-    def start_and_remember(**kwargs):
-        started.append(original(**kwargs))
-        return started[-1]
-
-    services.start, saved = start_and_remember, services.start
-    try:
-        response = book_client.post(url("confirm", year, batch.pk))
-    finally:
-        services.start = saved
+    response = book_client.post(url("confirm", year, batch.pk))
     assert response.status_code == 302
-    started[0].join(timeout=60)
+    assert book_client.post(url("confirm", year, batch.pk)).status_code == 302  # clicked twice: queued once
+    batch.refresh_from_db()
+    assert batch.state == ImportBatch.State.RUNNING  # the request only queued it
+    assert book_client.get(url("progress", year, batch.pk)).json()["done"] == 0
+    assert not Voucher.objects.filter(year=year, kind="normal").exists()
+    run_worker()
     status = book_client.get(url("progress", year, batch.pk)).json()
     assert status == {
         "state": "done",
@@ -47,3 +41,25 @@ def test_a_large_file_is_imported_in_the_background_with_progress(book_client, y
     assert Voucher.objects.filter(year=year, kind="normal").count() == 8
     page = book_client.get(url("preview", year, batch.pk)).content.decode()
     assert "import-progress.js" not in page and "8 / 8" in page
+
+
+@pytest.mark.django_db
+def test_a_background_import_that_fails_says_why_and_writes_nothing(book_client, year, settings):
+    """The year closes while the file waits for a worker: the worker's confirmation is refused, the batch says why
+    (导入失败 with the reason: the list of imports shows it) and no voucher is written."""
+    from ledger.models import AccountingYear
+
+    settings.IMPORT_BACKGROUND_ROWS = 1
+    rows = [[datetime.date(2012, 5, 1 + n), f"收会费{n}", "会费收入", 10, None, "现金", ""] for n in range(3)]
+    book_client.post(
+        url("start", year), {"kind": "cashbook", "file": SimpleUploadedFile("大.xlsx", cashbook(*rows))}
+    )
+    batch = ImportBatch.objects.get()
+    assert "在后台导入" in book_client.get(url("preview", year, batch.pk)).content.decode()
+    book_client.post(url("confirm", year, batch.pk))
+    assert ImportBatch.objects.get().state == ImportBatch.State.RUNNING
+    AccountingYear.objects.filter(pk=year.pk).update(is_closed=True)
+    run_worker()
+    batch.refresh_from_db()
+    assert batch.state == ImportBatch.State.FAILED and "已结账" in batch.message
+    assert not Voucher.objects.filter(year=year, kind="normal").exists()
