@@ -22,6 +22,7 @@ from tests.federation.conftest import on, signed_in
 pytestmark = pytest.mark.django_db
 
 URL = "/reports/first-hospital/2025/consolidated/statements/"
+PAGE_QUERIES = 33  # the 25 of the statements, the session, the user, the book and its access, the nav
 
 
 def _sections(consolidated):
@@ -165,15 +166,20 @@ def test_the_2009_form_eliminates_the_month_in_its_month_column(demo, user):
 def test_the_query_count_does_not_grow_with_the_vouchers(
     books, neike_year, keeper, django_assert_num_queries
 ):
+    client = signed_in(keeper)
     # the year; 7 for each of three parts' statements (2021 form: it looks for a previous year); the branch
-    # years, the pairs and the two accounts' codes
+    # years, the pairs and the two accounts' codes. The page adds the session, the user and the book's access.
     with django_assert_num_queries(25):
         build_consolidated_statements(books)
+    with django_assert_num_queries(PAGE_QUERIES):
+        assert client.get(URL).status_code == 200
     for day in range(1, 13):
         receipt(books, keeper, f"2025-07-{day:02d}", "4001", "10.01", summary="会费")
         payment(neike_year, keeper, f"2025-07-{day:02d}", "5101", "1.01", summary="活动")
     with django_assert_num_queries(25):
         consolidated = build_consolidated_statements(books)
+    with django_assert_num_queries(PAGE_QUERIES):
+        assert client.get(URL).status_code == 200
     assert consolidated.income.part_totals[0] == D("50000.33") + D("120.12")
 
 
@@ -287,3 +293,38 @@ def test_a_union_without_branches_shows_its_own_figures_as_the_whole(hospital_ye
     assert consolidated.income.merged.total_current == D("88.88") == consolidated.income.part_totals[0]
     page = signed_in(keeper).get("/reports/first-hospital/2025/consolidated/").content.decode()
     assert "open-consolidated-statements" not in page
+
+
+def test_the_2021_form_eliminates_last_years_pairs_in_its_previous_column(books, keeper):
+    """上年数: each part's own previous year, less the previous year's 补助下级 pairs."""
+    years = {}
+    for slug, bank in (("first-hospital", "5000.00"), ("first-neike", "100.00"), ("first-waike", "100.00")):
+        union = Union.objects.get(slug=slug)
+        years[slug] = services.open_year(union=union, year=2024)
+        services.record_opening_balances(year=years[slug], balances={"1002": bank, "3202": bank}, user=keeper)
+    services.allocate_to_branch(
+        year=years["first-hospital"],
+        branch=years["first-neike"].union,
+        date=on("2024-09-09"),
+        amount="300.03",
+        summary="下拨内科分会2024年活动经费",
+        user=keeper,
+    )
+    consolidated = build_consolidated_statements(books)
+    assert consolidated.income_statement.has_previous
+    income = next(line for line in consolidated.income.lines if line.label == "上级补助收入")
+    expense = next(line for line in consolidated.expense.lines if line.label == "补助下级支出")
+    assert (income.previous_parts, income.eliminated_previous, income.previous) == (
+        (D("0.00"), D("300.03"), D("0.00")),
+        D("300.03"),
+        D("0.00"),
+    )
+    assert (expense.previous_parts, expense.eliminated_previous, expense.previous) == (
+        (D("300.03"), D("0.00"), D("0.00")),
+        D("300.03"),
+        D("0.00"),
+    )
+    assert consolidated.income_statement.surplus_previous == D("0.00")  # 2024 had nothing else
+    assert _figures(consolidated.income)["上级补助收入"][-2:] == (D("13145.68"), D("0.00"))  # this year's
+    page = signed_in(keeper).get(URL).content.decode()
+    assert "上年数（合并）" in page
