@@ -328,3 +328,39 @@ def test_the_2021_form_eliminates_last_years_pairs_in_its_previous_column(books,
     assert _figures(consolidated.income)["上级补助收入"][-2:] == (D("13145.68"), D("0.00"))  # this year's
     page = signed_in(keeper).get(URL).content.decode()
     assert "上年数（合并）" in page
+
+
+def test_the_demo_city_hospital_with_its_two_branches(demo, treasurer):
+    """The demo as `make run` loads it: 内科分会 and 外科分会 each received one 补助下级 (20,000.00, 15,000.00)."""
+    from django.contrib.auth import get_user_model  # noqa: PLC0415
+    from django.core.management import call_command  # noqa: PLC0415
+
+    from ledger.models import AccountingYear  # noqa: PLC0415
+
+    call_command("load_demo", force=True, stdout=io.StringIO())
+    city = AccountingYear.objects.select_related("union", "chart").get(union__slug="city-hospital", year=2025)
+    consolidated = build_consolidated_statements(city)
+    assert [part.slug for part in consolidated.parts] == [
+        "city-hospital",
+        "city-hospital-neike",
+        "city-hospital-waike",
+    ]
+    assert [item.amount for item in consolidated.eliminated] == [D("20000.00"), D("15000.00")]
+    for section in _sections(consolidated):
+        for line in section.lines:
+            if line.current is not None:
+                assert line.current == sum(line.parts, D("0.00")) - line.eliminated, line.label
+    assert _figures(consolidated.income)["上级补助收入"][1:] == (
+        D("20000.00"),
+        D("15000.00"),
+        D("35000.00"),
+        D("0.00"),
+    )
+    assert consolidated.expense.eliminated_total == consolidated.income.eliminated_total == D("35000.00")
+    assert consolidated.balance_sheet.balanced and all(check.ok for check in consolidated.checks)
+    assert consolidated.income_statement.surplus == sum(consolidated.part_surpluses, D("0.00"))
+    users = get_user_model().objects
+    url = "/reports/city-hospital/2025/consolidated/statements/"
+    for username in ("city-committee", "city-auditor", "fed-viewer"):
+        assert signed_in(users.get(username=username)).get(url).status_code == 200, username
+    assert signed_in(treasurer).get(url).status_code == 404  # another union's treasurer
