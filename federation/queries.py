@@ -28,6 +28,8 @@ COLUMNS = (
     ("dues_rate", "会费收缴率（%）"),
 )
 SORT_KEYS = frozenset(key for key, _ in COLUMNS)
+# The columns of figures (money, counts, percentages): right-aligned, as every table of figures is.
+FIGURE_COLUMNS = frozenset({"income", "expense", "closing", "findings", "owed_upward", "dues_rate"})
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_safe
 
-from federation.queries import COLUMNS, federation_rows, sorted_rows
+from federation.queries import COLUMNS, FIGURE_COLUMNS, federation_rows, sorted_rows
 from federation.render import render_table_xlsx
 from ledger.access import union_for
 
@@ -25,7 +25,12 @@ def _rows(request: HttpRequest, slug: str, year: int):
 def table(request: HttpRequest, slug: str, year: int) -> HttpResponse:
     federation, key, descending, rows = _rows(request, slug, year)
     headings = [
-        (column, heading, "asc" if column == key and descending else "desc" if column == key else "asc")
+        (
+            column,
+            heading,
+            "asc" if column == key and descending else "desc" if column == key else "asc",
+            column in FIGURE_COLUMNS,
+        )
         for column, heading in COLUMNS
     ]
     context = {

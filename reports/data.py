@@ -133,6 +133,20 @@ class YearFigures:
 SAME_SEAT = {"复核": "审核", "审核": "复核"}
 
 
+def signature_lines(signatures) -> list[str]:
+    """``工会主席：张三`` or, with no name yet, ``工会主席：`` — every printout ends with these."""
+    return [f"{title}：{name}" for title, name in signatures]
+
+
+def statement_signature_lines(titles: tuple[str, ...], signatures) -> list[str]:
+    """The statements' signature lines: the form's titles (2009: 复核 where the union says 审核) with the union's
+    names (``signatures``: (title, name) pairs), or the union's own lines when the form names none."""
+    if not titles:
+        return signature_lines(signatures)
+    names = dict(signatures)
+    return [f"{title}：{names.get(title) or names.get(SAME_SEAT.get(title, ''), '')}" for title in titles]
+
+
 @dataclass(frozen=True)
 class AnnualReportData:
     """One union-year's report: figures, comparison, statements, checks and words. Renderers share it."""
@@ -155,13 +169,9 @@ class AnnualReportData:
 
     @property
     def statement_signature_lines(self) -> list[str]:
-        """The statements' signature lines: the form's titles (2009: 复核 where the union says 审核) with
-        the union's names, or the union's own lines when the form names none."""
+        """The statements' signature lines (``statement_signature_lines``)."""
         titles = self.statements.signature_titles if self.statements else ()
-        if not titles:
-            return self.signature_lines
-        names = dict(self.signatures)
-        return [f"{title}：{names.get(title) or names.get(SAME_SEAT.get(title, ''), '')}" for title in titles]
+        return statement_signature_lines(titles, self.signatures)
 
     @property
     def income_statement(self) -> IncomeStatement | None:
@@ -186,7 +196,7 @@ class AnnualReportData:
     @property
     def signature_lines(self) -> list[str]:
         """``工会主席：张三`` or, with no name yet, ``工会主席：`` — every printout ends with these."""
-        return [f"{title}：{name}" for title, name in self.signatures]
+        return signature_lines(self.signatures)
 
     # --- the figures the report text and the JSON use -----------------------------------------------------
 

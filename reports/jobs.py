@@ -27,11 +27,18 @@ from ledger.models import AccountingYear
 from ledger.queries import journal_rows
 from reports import cache, fonts
 from reports.consolidated import build_consolidated_report
+from reports.consolidated_statements import build_consolidated_statements
 from reports.data import AnnualReportData, build_annual_report, build_statements
 from reports.models import RenderJob
 from reports.render import Rendered
-from reports.render.pdf import PdfUnavailable, render_consolidated_pdf, render_pdf, render_statements_pdf
-from reports.render.xlsx import render_statements_xlsx, render_xlsx
+from reports.render.pdf import (
+    PdfUnavailable,
+    render_consolidated_pdf,
+    render_consolidated_statements_pdf,
+    render_pdf,
+    render_statements_pdf,
+)
+from reports.render.xlsx import render_consolidated_statements_xlsx, render_statements_xlsx, render_xlsx
 from reports.statements import FORMS
 
 
@@ -82,6 +89,11 @@ def consolidated_key(year: AccountingYear, month: int = 12) -> str:
     return cache.data_key(build_consolidated_report(year), cache.renderer_fingerprint())
 
 
+def consolidated_statements_key(year: AccountingYear, month: int = 12) -> str:
+    """The 合并 statements' key, for the same reason as ``consolidated_key``: a hash of their built data."""
+    return cache.data_key(build_consolidated_statements(year, month), cache.renderer_fingerprint())
+
+
 KINDS = {
     kind.name: kind
     for kind in (
@@ -103,6 +115,22 @@ KINDS = {
             "reports:consolidated_pdf",
             lambda y, m: render_consolidated_pdf(build_consolidated_report(y)),
             key=consolidated_key,
+        ),
+        Kind(
+            "consolidated-statements-pdf",
+            "合并会计报表（PDF）",
+            "reports:consolidated_statements_pdf",
+            lambda y, m: render_consolidated_statements_pdf(build_consolidated_statements(y, m)),
+            monthly=True,
+            key=consolidated_statements_key,
+        ),
+        Kind(
+            "consolidated-statements-xlsx",
+            "合并会计报表（Excel）",
+            "reports:consolidated_statements_xlsx",
+            lambda y, m: render_consolidated_statements_xlsx(build_consolidated_statements(y, m)),
+            monthly=True,
+            key=consolidated_statements_key,
         ),
         Kind(
             "statements-pdf",

@@ -17,6 +17,17 @@ urlpatterns = [
     path(report + "statements/xlsx/", views.statements_xlsx, name="statements_xlsx"),
     path(report + "consolidated/", views.consolidated, name="consolidated"),
     path(report + "consolidated/pdf/", views.consolidated_pdf, name="consolidated_pdf"),
+    path(report + "consolidated/statements/", views.consolidated_statements, name="consolidated_statements"),
+    path(
+        report + "consolidated/statements/pdf/",
+        views.consolidated_statements_pdf,
+        name="consolidated_statements_pdf",
+    ),
+    path(
+        report + "consolidated/statements/xlsx/",
+        views.consolidated_statements_xlsx,
+        name="consolidated_statements_xlsx",
+    ),
     path(report + "transition/", views.transition, name="transition"),
     path(report + "transition/xlsx/", views.transition_xlsx, name="transition_xlsx"),
 ]

@@ -20,9 +20,10 @@ from ledger.access import book_for
 from ledger.errors import LedgerError
 from reports import cache, fonts, jobs
 from reports.consolidated import build_consolidated_report
+from reports.consolidated_statements import build_consolidated_statements
 from reports.data import AnnualReportData, build_annual_report
 from reports.forms import MonthForm, ReportTextForm
-from reports.render import consolidated_context, report_context
+from reports.render import consolidated_context, consolidated_statements_context, report_context
 from reports.render.transition import render_transition_xlsx
 from reports.services import save_report_text
 
@@ -196,3 +197,43 @@ def consolidated(request: HttpRequest, slug: str, year: int) -> HttpResponse:
 def consolidated_pdf(request: HttpRequest, slug: str, year: int) -> HttpResponse:
     book = book_for(request, slug, year, need="reports").year
     return _without_fonts(request) or file_or_wait(request, book, "consolidated-pdf")
+
+
+def _no_statements(request: HttpRequest, book) -> HttpResponse:
+    problem = f"本账套使用的会计制度（{book.chart.name}）尚无报表格式"
+    return render(request, "reports/pdf_unavailable.html", {"problems": [problem]}, status=404)
+
+
+@login_required
+@require_safe
+def consolidated_statements(request: HttpRequest, slug: str, year: int) -> HttpResponse:
+    """合并资产负债表 and 合并收入支出表: 本级, each 分工会 that keeps books, 抵销 and 合并 (?month=1–12)."""
+    book = book_for(request, slug, year, need="reports").year
+    consolidated = build_consolidated_statements(book, MonthForm(request.GET).chosen())
+    if consolidated is None:
+        return _no_statements(request, book)
+    context = consolidated_statements_context(consolidated) | {
+        "months": range(1, 13),
+        "font_problems": fonts.status().problems,
+    }
+    return render(request, "reports/consolidated_statements.html", context)
+
+
+@login_required
+@require_safe
+def consolidated_statements_pdf(request: HttpRequest, slug: str, year: int) -> HttpResponse:
+    book = book_for(request, slug, year, need="reports").year
+    if unavailable := _without_fonts(request):
+        return unavailable
+    if not jobs.has_statements(book):
+        return _no_statements(request, book)
+    return file_or_wait(request, book, "consolidated-statements-pdf", MonthForm(request.GET).chosen())
+
+
+@login_required
+@require_safe
+def consolidated_statements_xlsx(request: HttpRequest, slug: str, year: int) -> HttpResponse:
+    book = book_for(request, slug, year, need="reports").year
+    if not jobs.has_statements(book):
+        return _no_statements(request, book)
+    return file_or_wait(request, book, "consolidated-statements-xlsx", MonthForm(request.GET).chosen())

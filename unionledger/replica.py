@@ -31,6 +31,7 @@ REPLICA_VIEWS = frozenset(
     {
         "reports:annual",
         "reports:consolidated",
+        "reports:consolidated_statements",
         "reports:statements",
         "reports:transition",
         "review:audit_report",

@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from django.db.models import Q
 
-from ledger.models import AccountingYear, AccountType, Allocation, Union, Voucher, VoucherLine
+from ledger.models import Account, AccountingYear, AccountType, Allocation, Union, Voucher, VoucherLine
 from ledger.money import fen_to_decimal
 from ledger.queries.balances import fen_sum
 
@@ -115,4 +115,19 @@ def tracked_figures(year: AccountingYear) -> tuple[TrackedFigures, ...]:
             expense=fen_to_decimal(row["expense_debit"] - row["expense_credit"]),
         )
         for row in rows
+    )
+
+
+def allocation_codes(year: AccountingYear) -> dict[str, str]:
+    """The codes of the two sides of 补助下级 in ``year``'s chart: {``ALLOCATION_EXPENSE``: "5601",
+    ``ALLOCATION_INCOME``: "4201"} (2009: 506, 403), the first-level accounts ``allocate_to_branch`` posts to.
+    One query."""
+    return dict(
+        Account.objects.filter(
+            chart_id=year.chart_id,
+            union__isnull=True,
+            parent__isnull=True,
+            name__in=(ALLOCATION_EXPENSE, ALLOCATION_INCOME),
+            is_active=True,
+        ).values_list("name", "code")
     )

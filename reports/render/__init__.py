@@ -37,3 +37,8 @@ def consolidated_context(report, made_at: datetime.datetime | None = None) -> di
     """What the consolidated report's templates need: the report, the parent's data (names, signature lines)
     and the time the copy was made."""
     return {"report": report, "data": report.parent, "made_at": timezone.localtime(made_at or timezone.now())}
+
+
+def consolidated_statements_context(consolidated, made_at: datetime.datetime | None = None) -> dict:
+    """What the consolidated statements' templates need (``reports.consolidated_statements``)."""
+    return {"consolidated": consolidated, "made_at": timezone.localtime(made_at or timezone.now())}

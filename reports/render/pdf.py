@@ -14,7 +14,14 @@ from django.template.loader import render_to_string
 
 from reports import fonts
 from reports.data import AnnualReportData
-from reports.render import Rendered, consolidated_context, file_name, report_context, statements_file_name
+from reports.render import (
+    Rendered,
+    consolidated_context,
+    consolidated_statements_context,
+    file_name,
+    report_context,
+    statements_file_name,
+)
 
 log = logging.getLogger(__name__)
 
@@ -94,25 +101,40 @@ def render_statements_pdf(data: AnnualReportData, *, made_at: datetime.datetime 
     if not fonts.status().has_cjk_font:
         raise PdfUnavailable(" ".join(fonts.status().problems))
     context = report_context(data, made_at) | {"statements": data.statements}
-    html = render_to_string("reports/statements_pdf.html", context)
+    body = _pdf_marking_missing(render_to_string("reports/statements_pdf.html", context))
+    return statements_file_name(data, "pdf"), CONTENT_TYPE, body
+
+
+def _pdf_marking_missing(html: str, *, extra_css: str = "") -> bytes:
+    """The PDF of ``html``, a character no font has printed as 〓."""
     try:
-        body = html_to_pdf(html)
+        return html_to_pdf(html, extra_css=extra_css)
     except fonts.MissingGlyphs as error:
         for character in {character for run in error.characters for character in run}:
             html = html.replace(character, MISSING_CHARACTER)
-        body = html_to_pdf(html)
-    return statements_file_name(data, "pdf"), CONTENT_TYPE, body
+        return html_to_pdf(html, extra_css=extra_css)
 
 
 def render_consolidated_pdf(report, *, made_at: datetime.datetime | None = None) -> Rendered:
     """The consolidated (合并) report (``reports.consolidated.ConsolidatedReport``) on A4."""
     if not fonts.status().has_cjk_font:
         raise PdfUnavailable(" ".join(fonts.status().problems))
-    html = render_to_string("reports/consolidated_pdf.html", consolidated_context(report, made_at))
-    try:
-        body = html_to_pdf(html)
-    except fonts.MissingGlyphs as error:
-        for character in {character for run in error.characters for character in run}:
-            html = html.replace(character, MISSING_CHARACTER)
-        body = html_to_pdf(html)
+    body = _pdf_marking_missing(
+        render_to_string("reports/consolidated_pdf.html", consolidated_context(report, made_at))
+    )
     return f"{report.title}.pdf", CONTENT_TYPE, body
+
+
+# 本级, each 分工会, 抵销 and 合并 side by side: the consolidated statements are printed across the page.
+LANDSCAPE = "@page { size: A4 landscape; margin: 18mm 16mm 18mm 18mm; }"
+
+
+def render_consolidated_statements_pdf(consolidated, *, made_at: datetime.datetime | None = None) -> Rendered:
+    """The consolidated 收入支出表 and 资产负债表 (``reports.consolidated_statements.ConsolidatedStatements``) on
+    A4 landscape, with the eliminated pairs and the union's signature lines."""
+    if not fonts.status().has_cjk_font:
+        raise PdfUnavailable(" ".join(fonts.status().problems))
+    html = render_to_string(
+        "reports/consolidated_statements_pdf.html", consolidated_statements_context(consolidated, made_at)
+    )
+    return f"{consolidated.title}.pdf", CONTENT_TYPE, _pdf_marking_missing(html, extra_css=LANDSCAPE)

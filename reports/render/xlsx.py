@@ -524,3 +524,125 @@ def render_statements_xlsx(data: AnnualReportData, *, made_at: datetime.datetime
     buffer = io.BytesIO()
     workbook.save(buffer)
     return statements_file_name(data, "xlsx"), CONTENT_TYPE, buffer.getvalue()
+
+
+# --- the consolidated (合并) statements ------------------------------------------------------------------
+
+
+def _consolidated_header(s: _Sheet, consolidated, current: str, previous: str | None) -> None:
+    parts = [("本级：" if index == 0 else "") + part.name for index, part in enumerate(consolidated.parts)]
+    labels = ["项目", "行次", *(f"{name}\n{current}" for name in parts), "抵销", f"合并\n{current}"]
+    s.header(labels + ([f"合并\n{previous}"] if previous else []))
+
+
+def _consolidated_rows(s: _Sheet, section, heading: str, with_previous: bool) -> int:
+    """A section's lines (each part's figure, the 抵销 and the 合并 figure as values) and its total, whose
+    figures are formulas over the lines it adds (明细 lines are inside their account; a "减：" line is taken off)."""
+    width = len(section.part_totals) + 2 + (1 if with_previous else 0)
+    s.append([s.cell(heading, "label_bold"), s.cell(None, "boxed")] + [s.cell(None, "label")] * width)
+    added: list[tuple[int, int]] = []
+    for line in section.lines:
+        figures = [s.money(figure) for figure in line.parts]
+        figures.append(s.money(line.eliminated) if line.eliminated else s.cell(None, "label"))
+        figures.append(s.money(line.current))
+        if with_previous:
+            figures.append(s.money(line.previous))
+        label = f"　　{line.label}" if line.is_detail else line.label
+        number = s.append([s.cell(label, "label"), s.cell(line.number, "boxed"), *figures])
+        if not line.is_detail and line.current is not None:
+            added.append((number, line.merged.sign))
+    columns = [_col(3 + index) for index in range(width)]
+    return s.append(
+        [s.cell(section.total_label, "label_bold"), s.cell(section.total_number, "boxed")]
+        + [s.cell(_sum_formula(column, added), "money_bold") for column in columns]
+    )
+
+
+def _consolidated_income(s: _Sheet, consolidated, note: str) -> None:
+    statement = consolidated.income_statement
+    current, previous = statement.columns
+    previous = previous if statement.has_previous else None
+    form = f"（{statement.form_label}）" if statement.form_label else ""
+    s.title_block(f"合并{statement.title}{form}", consolidated.period_label, note)
+    _consolidated_header(s, consolidated, current, previous)
+    income = _consolidated_rows(s, consolidated.income, "一、收入", previous is not None)
+    expense = _consolidated_rows(s, consolidated.expense, "二、支出", previous is not None)
+    columns = [_col(3 + index) for index in range(s.columns - 2)]
+    s.append(
+        [s.cell(f"三、{statement.surplus_label}", "label_bold"), s.cell(statement.surplus_number, "boxed")]
+        + [s.cell(f"={column}{income}-{column}{expense}", "money_bold") for column in columns]
+    )
+    s.signatures()
+
+
+def _consolidated_balance(s: _Sheet, consolidated, note: str) -> None:
+    sheet = consolidated.balance_sheet
+    form = f"（{sheet.form_label}）" if sheet.form_label else ""
+    s.title_block(f"合并{sheet.title}{form}", consolidated.date_label, note)
+    _consolidated_header(s, consolidated, "期末数", "年初数")
+    _consolidated_rows(s, consolidated.assets, "资产", True)
+    liabilities = _consolidated_rows(s, consolidated.liabilities, "负债", True)
+    net_assets = _consolidated_rows(s, consolidated.net_assets, "净资产", True)
+    columns = [_col(3 + index) for index in range(s.columns - 2)]
+    s.append(
+        [s.cell(sheet.total_label, "label_bold"), s.cell(sheet.total_number, "boxed")]
+        + [s.cell(f"={column}{liabilities}+{column}{net_assets}", "money_bold") for column in columns]
+    )
+    s.signatures()
+
+
+def _consolidated_pairs(s: _Sheet, consolidated, note: str) -> None:
+    s.title_block(f"{consolidated.union_name}抵销的内部往来", consolidated.period_label, note)
+    s.header(["日期", "分工会", "摘要", "金额", "本级凭证", "分工会凭证"])
+    first = s.row + 1
+    for item in consolidated.eliminated:
+        s.append(
+            [
+                s.cell(item.date, "date"),
+                s.text(item.branch_name, "label"),
+                s.text(item.summary, "label"),
+                s.money(item.amount),
+                s.text(item.parent_voucher, "label"),
+                s.text(item.branch_voucher, "label"),
+            ]
+        )
+    last = max(s.row, first)
+    s.append(
+        [s.cell("合计", "label_bold"), s.cell(None, "label"), s.cell(None, "label")]
+        + [s.cell(f"=SUM(D{first}:D{last})" if consolidated.eliminated else "=0", "money_bold")]
+    )
+    for check in consolidated.checks:
+        s.append(
+            [s.cell(f"{check.title}：{'相符' if check.ok else '不符（' + check.detail + '）'}", "plain")]
+        )
+
+
+def render_consolidated_statements_xlsx(
+    consolidated, *, made_at: datetime.datetime | None = None
+) -> Rendered:
+    """The consolidated 收入支出表 and 资产负债表 (``reports.consolidated_statements.ConsolidatedStatements``):
+    本级, each 分工会, 抵销 and 合并 as values on each line, the totals as formulas; and the eliminated pairs."""
+    from openpyxl import Workbook
+
+    made_at = timezone.localtime(made_at or timezone.now())
+    workbook = Workbook(write_only=True)
+    _styles(workbook)
+    workbook.properties.title = consolidated.title
+    workbook.properties.creator = consolidated.union_name
+    note = "合并数＝本级＋各分工会－抵销（补助下级支出与上级补助收入同时抵销）。"
+    if not consolidated.is_closed:
+        note += f"部分账套尚未结账，本表数字为截至{made_at:%Y年%m月%d日}已记账凭证的汇总。"
+    figures = len(consolidated.parts) + 2
+    has_previous = consolidated.income_statement.has_previous
+
+    def sheet(title: str, widths: list[float]) -> _Sheet:
+        return _Sheet(workbook, title, widths, consolidated, made_at, 4)
+
+    _consolidated_income(
+        sheet("合并收入支出表", [26, 6] + [16] * (figures + (1 if has_previous else 0))), consolidated, note
+    )
+    _consolidated_balance(sheet("合并资产负债表", [26, 6] + [16] * (figures + 1)), consolidated, note)
+    _consolidated_pairs(sheet("抵销明细", [12, 24, 30, 15, 18, 18]), consolidated, note)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return f"{consolidated.title}.xlsx", CONTENT_TYPE, buffer.getvalue()

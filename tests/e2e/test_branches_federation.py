@@ -114,6 +114,21 @@ def test_consolidated_report_and_the_federation_table(tab: Page, unions):
     assert rows["本年支出"] == [D("12345.67"), D("999.99"), D("0.00"), D("12345.67"), D("999.99")]
     assert rows["年末经费余额"][-1] == D("101500.00") + D("50089.21") - D("999.99") == D("150589.22")
     assert _amount(tab.locator("#eliminated-total").inner_text()) == D("12345.67")
+    # the 合并 statements: 本级, 内科分会, 外科分会, 抵销, 合并 on each line, the figures right-aligned
+    tab.locator("#open-consolidated-statements").click()
+    assert "第一医院工会2025年度合并会计报表" in tab.locator("h1").inner_text()
+    statement = tab.locator("#consolidated-income-statement")
+    for label, expected in (
+        ("上级补助收入", [D("0.00"), D("12345.67"), D("0.00"), D("12345.67"), D("0.00")]),
+        ("补助下级支出", [D("12345.67"), D("0.00"), D("0.00"), D("12345.67"), D("0.00")]),
+        ("本年收入合计", [D("50000.33"), D("12345.67"), D("88.88"), D("12345.67"), D("50089.21")]),
+    ):
+        row = statement.locator("tbody tr").filter(has=tab.locator("th", has_text=label)).first
+        cells = [_amount(cell.inner_text() or "0") for cell in row.locator("td").all()[1:]]
+        assert cells == expected, label
+    merged = statement.locator("td.merged").first
+    assert merged.evaluate("cell => getComputedStyle(cell).textAlign") == "right"
+    tab.go_back()
     # the branch's books, read-only for the hospital's treasurer
     tab.get_by_role("link", name="内科分会的账簿（只读）").click()
     assert "只读：您以上级工会的身份查阅内科分会的账目" in tab.locator("#read-from-above").inner_text()
@@ -129,6 +144,7 @@ def test_consolidated_report_and_the_federation_table(tab: Page, unions):
     cells = [cell.inner_text() for cell in row.locator("td").all()]
     assert cells[:3] == ["第一医院工会", "2025", "未结账"]
     assert [_amount(cell) for cell in cells[3:6]] == [D("50000.33"), D("12345.67"), D("137654.66")]
+    assert row.locator("td").nth(3).evaluate("cell => getComputedStyle(cell).textAlign") == "right"
     table.get_by_role("link", name="本年收入").click()
     assert "sort=income" in tab.url
     row.get_by_role("link", name="第一医院工会").click()

@@ -18,6 +18,12 @@ from ledger import roles, services
 from ledger.models import AccountingYear, Union
 
 
+@pytest.fixture(autouse=True)
+def report_cache(settings, tmp_path):
+    """Each test renders into its own cache directory (a file left by another run would be served unrendered)."""
+    settings.REPORT_CACHE_DIR = tmp_path / "report-cache"
+
+
 def person(username: str, role: str, *unions: Union):
     user = get_user_model().objects.create_user(username, password="pw-unionledger-1")
     user.groups.add(Group.objects.get(name=role))

@@ -2,6 +2,7 @@
 number of queries however many unions."""
 
 import io
+import re
 from decimal import Decimal as D
 
 import pytest
@@ -116,6 +117,24 @@ def test_the_page_sorts_and_drills_down(members, fed_user):
     assert client.get("/u/city-federation/2025/federation/?sort=password").status_code == 200  # by name
     report = client.get("/reports/first-hospital/2025/")
     assert report.status_code == 200 and "第一医院工会2025年度财务工作报告" in report.content.decode()
+
+
+def test_the_figures_are_right_aligned(members, fed_user):
+    """Money, counts and percentages take the site's ``num`` class (right-aligned), headings and cells alike."""
+    page = signed_in(fed_user).get("/u/city-federation/2025/federation/").content.decode()
+    headings = re.findall(r'<th scope="col"( class="num")?><a [^>]*data-sort="(\w+)"', page)
+    assert [column for figure, column in headings if figure] == [
+        "income",
+        "expense",
+        "closing",
+        "findings",
+        "owed_upward",
+        "dues_rate",
+    ]
+    row = re.search(r'<tr data-union="first-hospital">(.*?)</tr>', page, re.S).group(1)
+    cells = re.findall(r"<td( class=\"num\")?>", row)
+    assert [bool(figure) for figure in cells] == [False, False, False] + [True] * 6
+    assert 'class="amount"' not in page
 
 
 def test_the_table_in_excel(members, fed_user):
