@@ -680,7 +680,7 @@ class VoucherLines:
 
 def voucher_lines(voucher: Voucher) -> VoucherLines:
     """One query."""
-    lines = list(voucher.lines.select_related("account__parent").order_by("position"))
+    lines = list(voucher.lines.select_related("account__parent", "branch").order_by("position"))
     return VoucherLines(
         lines=lines,
         debit=sum((line.debit.amount for line in lines), ZERO),
@@ -715,6 +715,8 @@ def voucher_in(year: AccountingYear) -> QuerySet[Voucher]:
         "posted_by",
         "reverses__year",
         "reversed_by__year",
+        "allocation_out__branch_voucher__year__union",
+        "allocation_in__parent_voucher__year__union",
     ).filter(year=year)
 
 
