@@ -1266,8 +1266,10 @@ def receipt_entry(
     payer: str = "",
     payer_kind: str = "",
     attachment_count: int = 0,
+    branch: int | None = None,
 ) -> Entry:
-    """A 收入 as an ``Entry``: Dr 库存现金/银行存款, Cr the income account (or its 明细科目)."""
+    """A 收入 as an ``Entry``: Dr 库存现金/银行存款, Cr the income account (or its 明细科目), that line marked with the
+    ``branch`` (辅助核算) it is for, if any."""
     value = positive_amount(amount)
     return Entry(
         date=date,
@@ -1275,7 +1277,7 @@ def receipt_entry(
         counterparty=payer,
         counterparty_kind=payer_kind,
         attachment_count=attachment_count,
-        lines=[Line(Via(into), debit=value), Line(account, credit=value)],
+        lines=[Line(Via(into), debit=value), Line(account, credit=value, branch=branch)],
         category=(1, AccountType.INCOME),
     )
 
@@ -1290,8 +1292,10 @@ def payment_entry(
     payee: str = "",
     payee_kind: str = "",
     attachment_count: int = 0,
+    branch: int | None = None,
 ) -> Entry:
-    """A 支出 as an ``Entry``: Dr the expense account (or its 明细科目), Cr 库存现金/银行存款."""
+    """A 支出 as an ``Entry``: Dr the expense account (or its 明细科目), that line marked with the ``branch``
+    (辅助核算) it is for, if any; Cr 库存现金/银行存款."""
     value = positive_amount(amount)
     return Entry(
         date=date,
@@ -1299,7 +1303,7 @@ def payment_entry(
         counterparty=payee,
         counterparty_kind=payee_kind,
         attachment_count=attachment_count,
-        lines=[Line(account, debit=value), Line(Via(via), credit=value)],
+        lines=[Line(account, debit=value, branch=branch), Line(Via(via), credit=value)],
         category=(0, AccountType.EXPENSE),
     )
 
@@ -1324,6 +1328,7 @@ def record_receipt(
     payer: str = "",
     payer_kind: str = "",
     attachment_count: int = 0,
+    branch: int | None = None,
 ) -> Voucher:
     """A 收入: Dr 库存现金/银行存款, Cr the income account (or its 明细科目). Entered as ``record_voucher``."""
     return _record_entry(
@@ -1338,6 +1343,7 @@ def record_receipt(
             payer=payer,
             payer_kind=payer_kind,
             attachment_count=attachment_count,
+            branch=branch,
         ),
     )
 
@@ -1355,6 +1361,7 @@ def record_payment(
     payee: str = "",
     payee_kind: str = "",
     attachment_count: int = 0,
+    branch: int | None = None,
 ) -> Voucher:
     """A 支出: Dr the expense account (or its 明细科目), Cr 库存现金/银行存款. Entered as ``record_voucher``.
 
@@ -1373,6 +1380,7 @@ def record_payment(
             payee=payee,
             payee_kind=payee_kind,
             attachment_count=attachment_count,
+            branch=branch,
         ),
     )
 

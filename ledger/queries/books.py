@@ -109,6 +109,7 @@ class JournalLine:
     credit: Decimal
     other_accounts: str
     balance: Balance
+    branch: str = ""  # the 分会 of the line (辅助核算), if it is marked with one
 
     @property
     def voucher_no(self) -> str:
@@ -226,6 +227,7 @@ def _page_rows(
             "memo",
             "debit_fen",
             "credit_fen",
+            "branch__name",
         )[:limit]
     )
     return found[::-1] if backwards else found
@@ -267,6 +269,7 @@ def lines_with_balances(rows: list[tuple], opening: Decimal, others: dict[int, s
         memo,
         debit_fen,
         credit_fen,
+        branch,
     ) in rows:
         debit, credit = fen_to_decimal(debit_fen), fen_to_decimal(credit_fen)
         balance += debit - credit
@@ -286,6 +289,7 @@ def lines_with_balances(rows: list[tuple], opening: Decimal, others: dict[int, s
                 credit=credit,
                 other_accounts=others.get(voucher_id, ""),
                 balance=directed(balance),
+                branch=branch or "",
             )
         )
     return lines

@@ -11,7 +11,7 @@ from ledger import services, submissions
 from ledger.access import book_for
 from ledger.errors import LedgerError
 from ledger.forms import AllocationForm
-from ledger.queries.consolidation import branches_of, eliminations
+from ledger.queries.consolidation import branches_of, eliminations, tracked_figures
 from ledger.views.common import submitted_before
 
 
@@ -67,6 +67,7 @@ def branches(request: HttpRequest, slug: str, year: int) -> HttpResponse:
         "branches": found,
         "form": form,
         "allocations": eliminations(book.year),
+        "tracked": tracked_figures(book.year) if any(not branch.keeps_books for branch in found) else (),
     }
     return render(
         request, "ledger/branches.html", context, status=400 if form is not None and form.errors else 200
