@@ -67,6 +67,8 @@ def test_a_receipt_or_payment_marks_its_category_line_and_shows_it(hospital_book
     )
     detail = response.content.decode()
     assert "<th>分会</th>" in detail and '<td class="branch">药剂科分会</td>' in detail
+    printed = client.get(BOOK + f"vouchers/{voucher.pk}/print/").content.decode()
+    assert "（分会：药剂科分会）" in printed
     account = voucher.lines.get(account__code__startswith=code).account
     ledger = client.get(BOOK + f"accounts/{account.pk}/?month=3").content.decode()
     assert "［分会：药剂科分会］" in ledger
