@@ -9,7 +9,9 @@ Invariants kept here (and, where the database can, again by the triggers of migr
 - nothing is written into a closed year, and a voucher's date lies inside its year;
 - 库存现金 and 银行存款 are never below zero at the end of any day of the year (``ledger.cash_bank``);
 - 凭证号 are gapless per union, year and month, drawn at 记账 (``_draw_number``) with the year row locked;
-- amounts are exact ``Decimal`` 元 with two places; floats and a third decimal are refused, not rounded.
+- amounts are exact ``Decimal`` 元 with two places; floats and a third decimal are refused, not rounded;
+- the two sides of a 补助下级 (``Allocation``) are posted together, deleted together and reversed together, each in
+  its own books; the branch's side is never handled alone.
 
 Every function either does all it says or raises a ``LedgerError`` with a Chinese message and writes nothing.
 """
@@ -1089,6 +1091,7 @@ _LINE_COLUMNS = (
     "credit",
     "credit_currency",
     "memo",
+    "branch_id",
 )
 
 
@@ -1193,7 +1196,17 @@ def _write_posted(
         "ledger_voucherline",
         _LINE_COLUMNS,
         [
-            (pk, position, line.account.pk, line.debit, CURRENCY, line.credit, CURRENCY, line.memo)
+            (
+                pk,
+                position,
+                line.account.pk,
+                line.debit,
+                CURRENCY,
+                line.credit,
+                CURRENCY,
+                line.memo,
+                line.branch,
+            )
             for pk, (_, checked) in zip(ids, parts, strict=True)
             for position, line in enumerate(checked, start=1)
         ],

@@ -578,7 +578,9 @@ def vouchers(
         )
         .select_related("year", "reverses__year", "reversed_by__year", "prepared_by", "reviewed_by")
         .prefetch_related(
-            Prefetch("lines", queryset=VoucherLine.objects.select_related("account").order_by("position"))
+            Prefetch(
+                "lines", queryset=VoucherLine.objects.select_related("account", "branch").order_by("position")
+            )
         )
         .order_by(F("month").asc(nulls_last=True), "date", "number", "id")
     )

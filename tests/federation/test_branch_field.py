@@ -80,6 +80,8 @@ def test_a_receipt_or_payment_marks_its_category_line_and_shows_it(hospital_book
             D("0.00") if page == "receipt/" else D("1234.56"),
         )
     ]
+    listed = client.get(BOOK + "vouchers/").content.decode()
+    assert '<span class="muted branch">（药剂科分会）</span>' in listed
     branches = client.get(BOOK + "branches/").content.decode()
     assert 'id="tracked-table"' in branches and "1,234.56" in branches
 
@@ -167,3 +169,21 @@ def test_dues_of_a_bookless_branchs_members_count_in_the_parents_rate(hospital_b
     whole = dues_summary(hospital, 2025, today=on("2025-02-15"))
     assert (whole.members, whole.collected, whole.rate) == (1, D("30.00"), D("50.0"))
     assert VoucherLine.objects.filter(branch=yaoji).count() == 0  # the dues voucher is not marked by 分会
+
+
+def test_vouchers_posted_in_bulk_keep_their_branch(hospital_books, yaoji, keeper):
+    (voucher,) = services.record_many(
+        year=hospital_books,
+        user=keeper,
+        entries=[
+            services.payment_entry(
+                date=on("2025-03-01"),
+                account="510101",
+                amount="10.00",
+                via="bank",
+                summary="批量",
+                branch=yaoji.pk,
+            )
+        ],
+    )
+    assert list(voucher.lines.order_by("position").values_list("branch_id", flat=True)) == [yaoji.pk, None]
