@@ -408,10 +408,11 @@ def voucher_reverse(request: HttpRequest, slug: str, year: int, pk: int) -> Http
         else:
             if not first:
                 return submitted_before(request, reversal)
+            both = "；补助下级（下拨）的另一方已一同冲销" if services.allocation_side(voucher) else ""
             if reversal.is_posted:
-                messages.success(request, f"已红字冲销{voucher.full_no}：冲销凭证为{reversal.full_no}")
+                messages.success(request, f"已红字冲销{voucher.full_no}：冲销凭证为{reversal.full_no}{both}")
             else:
-                messages.success(request, f"已填制{voucher.full_no}的红字冲销凭证，等待审核后记账")
+                messages.success(request, f"已填制{voucher.full_no}的红字冲销凭证，等待审核后记账{both}")
             return redirect(
                 reverse("ledger:voucher", args=[book.union.slug, reversal.year.year, reversal.pk])
             )

@@ -237,3 +237,22 @@ def test_the_branches_page_under_review_says_both_wait(reviewing, neike_year, ke
     assert "本凭证随上级工会的凭证审核、记账，不能单独处理" in branch_page
     out_page = client.get(f"/u/first-hospital/2025/vouchers/{allocation.parent_voucher.pk}/").content.decode()
     assert "本凭证记账时一并记账" in out_page and "内科分会" in out_page
+
+
+def test_the_branchs_treasurer_reverses_the_pair_from_the_branchs_voucher_page(
+    funded, neike_year, branch_keeper, keeper
+):
+    allocation = Allocation.objects.get(branch_voucher__year=neike_year)
+    client = signed_in(branch_keeper)
+    page = client.get(f"/u/first-neike/2025/vouchers/{allocation.branch_voucher.pk}/")
+    assert "上级补助（下拨）：上级工会一方为 第一医院工会 2025年4月 记-0001" in page.content.decode()
+    token = page.context["reverse_form"]["token"].value()
+    response = client.post(
+        f"/u/first-neike/2025/vouchers/{allocation.branch_voucher.pk}/reverse/",
+        {"reason": "下拨有误", "token": token},
+        follow=True,
+    )
+    assert "补助下级（下拨）的另一方已一同冲销" in response.content.decode()
+    assert Voucher.objects.filter(reverses=allocation.parent_voucher, state=Voucher.State.POSTED).exists()
+    parent_page = signed_in(keeper).get(f"/u/first-hospital/2025/vouchers/{allocation.parent_voucher.pk}/")
+    assert "本凭证已被" in parent_page.content.decode()
