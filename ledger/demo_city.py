@@ -81,7 +81,13 @@ def load_city_branches(*, user: AbstractBaseUser) -> str:
             on = datetime.date.fromisoformat(date)
             if kind == "allocation":
                 services.allocate_to_branch(
-                    year=city_year, branch=branch, date=on, amount=amount, summary=summary, user=user
+                    year=city_year,
+                    branch=branch,
+                    date=on,
+                    amount=amount,
+                    summary=summary,
+                    user=user,
+                    history=True,
                 )
             elif kind == "receipt":
                 services.record_receipt(

@@ -218,6 +218,28 @@ def _money_amount_field() -> AmountField:
     )
 
 
+def _branch_field() -> forms.TypedChoiceField:
+    """分会 (辅助核算 部门/分会): one of the union's 分工会 that keep no books of their own, or none. Its choices
+    come from the view (``offer_branches``); a union without such branches is not offered the field at all."""
+    return forms.TypedChoiceField(
+        label="分会（辅助核算，可不选）",
+        choices=[],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        error_messages={"invalid_choice": "请从列表中选择分会（本工会不单独建账的分工会）"},
+    )
+
+
+def offer_branches(form: forms.Form, branches: Iterable) -> None:
+    """The ``branch`` field's choices, the union's 分工会 without books (by id); or no field where there are none."""
+    branches = list(branches)
+    if branches:
+        form.fields["branch"].choices = [("", "（不选）")] + [(str(b.pk), b.name) for b in branches]
+    else:
+        del form.fields["branch"]
+
+
 class _EntryForm(OnceForm, YearBoundForm):
     """What a 收入 and a 支出 share: category, amount, date, cash or bank, 摘要, counterparty."""
 
@@ -242,10 +264,12 @@ class _EntryForm(OnceForm, YearBoundForm):
     )
 
     scans = ScansField()
+    branch = _branch_field()
 
-    def __init__(self, *args, categories: Iterable[Account], **kwargs):
+    def __init__(self, *args, categories: Iterable[Account], branches: Iterable = (), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"].set_accounts(categories)
+        offer_branches(self, branches)
 
 
 class ReceiptForm(_EntryForm):
@@ -263,6 +287,7 @@ class ReceiptForm(_EntryForm):
 
     field_order = [
         "category",
+        "branch",
         "amount",
         "date",
         "via",
@@ -294,6 +319,7 @@ class PaymentForm(_EntryForm):
 
     field_order = [
         "category",
+        "branch",
         "amount",
         "date",
         "via",
@@ -335,15 +361,24 @@ class LineForm(forms.Form):
     debit = AmountField(label="借方金额", required=False)
     credit = AmountField(label="贷方金额", required=False)
     memo = forms.CharField(label="行摘要", max_length=200, required=False)
+    branch = _branch_field()
 
-    def __init__(self, *args, accounts: Iterable[Account], **kwargs):
+    def __init__(self, *args, accounts: Iterable[Account], branches: Iterable = (), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["account"].set_accounts(accounts)
+        self.fields["branch"].label = "分会"
+        offer_branches(self, branches)
 
     @property
     def is_blank(self) -> bool:
         data = self.cleaned_data
-        return not (data.get("account") or data.get("debit") or data.get("credit") or data.get("memo"))
+        return not (
+            data.get("account")
+            or data.get("debit")
+            or data.get("credit")
+            or data.get("memo")
+            or data.get("branch")
+        )
 
     def clean(self):
         data = super().clean()

@@ -631,9 +631,11 @@ class DayTotal(models.Model):
 
 
 class Allocation(models.Model):
-    """补助下级 / 下拨: an amount from a union to one of its 分工会 that keeps its own books, posted on both sides in
+    """补助下级 / 下拨: an amount from a union to one of its 分工会 that keeps its own books, written on both sides in
     one action (``ledger.services.allocate_to_branch``): the parent's 补助下级支出 voucher and the branch's 上级补助收入
-    voucher. Consolidated figures eliminate it (``ledger.queries.consolidation``)."""
+    voucher, posted together (at once, or where the parent requires review when its side is posted). Consolidated
+    figures eliminate it (``ledger.queries.consolidation``). The two red vouchers of its 红字冲销 are linked by an
+    ``Allocation`` of their own (their vouchers are 红字冲销, not ordinary: never eliminated, they cancel it)."""
 
     parent_voucher = models.OneToOneField(
         Voucher, verbose_name="上级工会凭证", on_delete=models.PROTECT, related_name="allocation_out"

@@ -9,7 +9,9 @@ Invariants kept here (and, where the database can, again by the triggers of migr
 - nothing is written into a closed year, and a voucher's date lies inside its year;
 - 库存现金 and 银行存款 are never below zero at the end of any day of the year (``ledger.cash_bank``);
 - 凭证号 are gapless per union, year and month, drawn at 记账 (``_draw_number``) with the year row locked;
-- amounts are exact ``Decimal`` 元 with two places; floats and a third decimal are refused, not rounded.
+- amounts are exact ``Decimal`` 元 with two places; floats and a third decimal are refused, not rounded;
+- the two sides of a 补助下级 (``Allocation``) are posted together, deleted together and reversed together, each in
+  its own books; the branch's side is never handled alone.
 
 Every function either does all it says or raises a ``LedgerError`` with a Chinese message and writes nothing.
 """
@@ -552,11 +554,37 @@ def create_voucher(
 
 
 def _unposted(voucher: Voucher) -> Voucher:
-    """The voucher locked, fresh from the database, if it is not posted yet."""
-    voucher = Voucher.objects.select_for_update(of=("self",)).select_related("year__union").get(pk=voucher.pk)
+    """The voucher locked, fresh from the database, if it is not posted yet and not the branch's side of a 补助下级
+    (which follows the parent's side: ``_refuse_branch_side``)."""
+    voucher = (
+        Voucher.objects.select_for_update(of=("self",))
+        .select_related("year__union", "allocation_out__branch_voucher", "allocation_in")
+        .get(pk=voucher.pk)
+    )
     if voucher.state == Voucher.State.POSTED:
         raise PostedVoucherImmutable(f"凭证{voucher.full_no}已记账，不能再改变；更正请红字冲销")
+    _refuse_branch_side(voucher)
     return voucher
+
+
+BRANCH_SIDE = "这张凭证是上级工会补助下级（下拨）的分工会一方，随上级工会的凭证审核、记账或删除，不能单独处理"
+
+
+def _refuse_branch_side(voucher: Voucher) -> None:
+    """The branch's side of a 补助下级 waiting for the parent's review is never handled on its own: 记账 of the
+    parent's side posts it, deleting the parent's draft deletes it. ``voucher`` has ``allocation_in`` loaded."""
+    if getattr(voucher, "allocation_in", None) is not None:
+        raise LedgerError(BRANCH_SIDE)
+
+
+def allocation_side(voucher: Voucher) -> str:
+    """ "parent" or "branch" when ``voucher`` is a side of a 补助下级 (or of its 红字冲销), else "". Free when the
+    voucher was read with ``allocation_out`` and ``allocation_in`` (``queries.voucher_in``)."""
+    if getattr(voucher, "allocation_out", None) is not None:
+        return "parent"
+    if getattr(voucher, "allocation_in", None) is not None:
+        return "branch"
+    return ""
 
 
 @transaction.atomic
@@ -583,6 +611,8 @@ def update_draft(
         raise LedgerError("只有制单人可以修改自己填制的未审核凭证")
     if voucher.kind != Voucher.Kind.NORMAL:
         raise LedgerError(f"{voucher.get_kind_display()}凭证不能修改；可以删除后重新填制")
+    if allocation_side(voucher):
+        raise LedgerError("补助下级（下拨）凭证不能修改（两方须一致）；可以删除后重新下拨")
     year = lifecycle.writable_year(voucher.year_id)
     summary = _check_head(year, date, summary, attachment_count)
     counterparty, counterparty_kind = _counterparty(counterparty, counterparty_kind)
@@ -772,15 +802,25 @@ def post_voucher(*, voucher: Voucher, posted_by: AbstractBaseUser) -> Voucher:
     return _post(voucher, posted_by, steps=True)
 
 
-def _post(voucher: Voucher, posted_by: AbstractBaseUser, *, steps: bool) -> Voucher:
+def _post(voucher: Voucher, posted_by: AbstractBaseUser, *, steps: bool, paired: bool = False) -> Voucher:
     """记账 of a voucher already written: the year locked with its union and chart (one read), the voucher locked,
     its lines read with their accounts, the cash/bank check on the per-day totals (where money leaves), one
-    UPDATE that posts it with its number, one audit row."""
+    UPDATE that posts it with its number, one audit row.
+
+    The parent's side of a 补助下级 (or of its 红字冲销) posts the branch's side with it, in the branch's books and
+    numbered there (``paired``: without the branch's own review or 出纳签字, the parent's review stands for the pair);
+    the branch's side is never posted alone."""
     year, _ = _locked_year(pk=voucher.year_id)
-    voucher = Voucher.objects.select_for_update(of=("self",)).get(pk=voucher.pk)
+    voucher = (
+        Voucher.objects.select_for_update(of=("self",))
+        .select_related("allocation_out__branch_voucher__year__union", "allocation_in")
+        .get(pk=voucher.pk)
+    )
     voucher.year = year
     if voucher.state == Voucher.State.POSTED:
         raise PostedVoucherImmutable(f"凭证{voucher.full_no}已记账，不能再改变；更正请红字冲销")
+    if not paired:
+        _refuse_branch_side(voucher)
     union = year.union
     if steps and union.review_required and voucher.state != Voucher.State.REVIEWED:
         raise LedgerError("本工会的凭证须经他人审核后才能记账，这张凭证尚未审核")
@@ -814,6 +854,15 @@ def _post(voucher: Voucher, posted_by: AbstractBaseUser, *, steps: bool) -> Vouc
     )
     _draw_number(year, voucher, posted_by)
     audit.record_many([_posted_event(voucher, posted_by, union)])
+    pair = getattr(voucher, "allocation_out", None)
+    if pair is not None:
+        branch = pair.branch_voucher
+        try:
+            _post(branch, posted_by, steps=False, paired=True)
+        except LedgerError as error:
+            raise type(error)(
+                f"补助下级的分工会一方（{branch.year.union.name}）不能记账，两方都未记账：{error.message}"
+            ) from None
     return voucher
 
 
@@ -835,8 +884,37 @@ def delete_draft(*, voucher: Voucher, user: AbstractBaseUser) -> None:
         obj=voucher,
         summary=voucher.summary,
     )
+    pair = getattr(voucher, "allocation_out", None)
     Submission.objects.filter(voucher=voucher).delete()
+    if pair is not None:
+        _delete_branch_side(pair, user)
     voucher.delete()
+
+
+def _delete_branch_side(pair: Allocation, user: AbstractBaseUser) -> None:
+    """Deleting the parent's draft of a 补助下级 (or of its 红字冲销) deletes the branch's side and the link: the pair
+    is one act, never half there."""
+    branch = (
+        Voucher.objects.select_for_update(of=("self",))
+        .select_related("year__union")
+        .get(pk=pair.branch_voucher_id)
+    )
+    if branch.state == Voucher.State.POSTED:  # posted only with the parent's side, which is not
+        raise PostedVoucherImmutable(f"分工会一方的凭证{branch.full_no}已记账，不能删除")
+    lifecycle.writable_year(branch.year_id)
+    if branch.attachments.exists():
+        raise LedgerError(
+            f"{branch.year.union.name}已为分工会一方的凭证上传扫描件（扫描件只能追加、不能删除），不能删除这笔补助下级"
+        )
+    audit.record(
+        AuditEvent.Action.DRAFT_DELETED,
+        user=user,
+        union=branch.year.union,
+        obj=branch,
+        summary=branch.summary,
+    )
+    pair.delete()
+    branch.delete()
 
 
 @dataclass(frozen=True)
@@ -1013,6 +1091,7 @@ _LINE_COLUMNS = (
     "credit",
     "credit_currency",
     "memo",
+    "branch_id",
 )
 
 
@@ -1117,7 +1196,17 @@ def _write_posted(
         "ledger_voucherline",
         _LINE_COLUMNS,
         [
-            (pk, position, line.account.pk, line.debit, CURRENCY, line.credit, CURRENCY, line.memo)
+            (
+                pk,
+                position,
+                line.account.pk,
+                line.debit,
+                CURRENCY,
+                line.credit,
+                CURRENCY,
+                line.memo,
+                line.branch,
+            )
             for pk, (_, checked) in zip(ids, parts, strict=True)
             for position, line in enumerate(checked, start=1)
         ],
@@ -1190,8 +1279,10 @@ def receipt_entry(
     payer: str = "",
     payer_kind: str = "",
     attachment_count: int = 0,
+    branch: int | None = None,
 ) -> Entry:
-    """A 收入 as an ``Entry``: Dr 库存现金/银行存款, Cr the income account (or its 明细科目)."""
+    """A 收入 as an ``Entry``: Dr 库存现金/银行存款, Cr the income account (or its 明细科目), that line marked with the
+    ``branch`` (辅助核算) it is for, if any."""
     value = positive_amount(amount)
     return Entry(
         date=date,
@@ -1199,7 +1290,7 @@ def receipt_entry(
         counterparty=payer,
         counterparty_kind=payer_kind,
         attachment_count=attachment_count,
-        lines=[Line(Via(into), debit=value), Line(account, credit=value)],
+        lines=[Line(Via(into), debit=value), Line(account, credit=value, branch=branch)],
         category=(1, AccountType.INCOME),
     )
 
@@ -1214,8 +1305,10 @@ def payment_entry(
     payee: str = "",
     payee_kind: str = "",
     attachment_count: int = 0,
+    branch: int | None = None,
 ) -> Entry:
-    """A 支出 as an ``Entry``: Dr the expense account (or its 明细科目), Cr 库存现金/银行存款."""
+    """A 支出 as an ``Entry``: Dr the expense account (or its 明细科目), that line marked with the ``branch``
+    (辅助核算) it is for, if any; Cr 库存现金/银行存款."""
     value = positive_amount(amount)
     return Entry(
         date=date,
@@ -1223,7 +1316,7 @@ def payment_entry(
         counterparty=payee,
         counterparty_kind=payee_kind,
         attachment_count=attachment_count,
-        lines=[Line(account, debit=value), Line(Via(via), credit=value)],
+        lines=[Line(account, debit=value, branch=branch), Line(Via(via), credit=value)],
         category=(0, AccountType.EXPENSE),
     )
 
@@ -1248,6 +1341,7 @@ def record_receipt(
     payer: str = "",
     payer_kind: str = "",
     attachment_count: int = 0,
+    branch: int | None = None,
 ) -> Voucher:
     """A 收入: Dr 库存现金/银行存款, Cr the income account (or its 明细科目). Entered as ``record_voucher``."""
     return _record_entry(
@@ -1262,6 +1356,7 @@ def record_receipt(
             payer=payer,
             payer_kind=payer_kind,
             attachment_count=attachment_count,
+            branch=branch,
         ),
     )
 
@@ -1279,6 +1374,7 @@ def record_payment(
     payee: str = "",
     payee_kind: str = "",
     attachment_count: int = 0,
+    branch: int | None = None,
 ) -> Voucher:
     """A 支出: Dr the expense account (or its 明细科目), Cr 库存现金/银行存款. Entered as ``record_voucher``.
 
@@ -1297,6 +1393,7 @@ def record_payment(
             payee=payee,
             payee_kind=payee_kind,
             attachment_count=attachment_count,
+            branch=branch,
         ),
     )
 
@@ -1391,8 +1488,16 @@ def reverse_voucher(
     It is entered like any voucher: posted at once where the union does not require review, otherwise it waits
     未审核 (deleting it frees the original for another reversal). By default it is dated today if today is in
     the original's year, otherwise on the original's date.
+
+    Either side of a 补助下级 reverses both (``_reverse_allocation``).
     """
-    original = Voucher.objects.select_related("year__union").get(pk=voucher.pk)
+    original = Voucher.objects.select_related(
+        "year__union",
+        "allocation_out__parent_voucher__year__union",
+        "allocation_out__branch_voucher__year__union",
+        "allocation_in__parent_voucher__year__union",
+        "allocation_in__branch_voucher__year__union",
+    ).get(pk=voucher.pk)
     reason = (reason or "").strip()
     if not reason:
         raise LedgerError("请填写冲销原因")
@@ -1405,6 +1510,15 @@ def reverse_voucher(
     if date is None:
         today = timezone.localdate()
         date = today if today.year == original.year.year else original.date
+    pair = getattr(original, "allocation_out", None) or getattr(original, "allocation_in", None)
+    # A pair one side of which was reversed alone (before both were reversed together) completes one by one.
+    if (
+        pair is not None
+        and not Voucher.objects.filter(
+            reverses_id__in=[pair.parent_voucher_id, pair.branch_voucher_id]
+        ).exists()
+    ):
+        return _reverse_allocation(pair, asked=original, user=user, reason=reason, date=date)
     year = get_year(union=original.year.union, year=date.year)
     reversal = _mirror(
         original,
@@ -1427,6 +1541,54 @@ def reverse_voucher(
         changes={"reversal_id": reversal.pk, "reason": reason},
     )
     return reversal
+
+
+def _reverse_allocation(
+    pair: Allocation, *, asked: Voucher, user: AbstractBaseUser, reason: str, date: datetime.date
+) -> Voucher:
+    """红字冲销 of a 补助下级: both sides at once, each in its own books on the same date, the two red vouchers linked
+    to their originals (``reverses``) and to each other by an ``Allocation`` of their own (so the pair keeps
+    eliminating to nothing in a consolidation). Posted at once unless the parent requires review; then both wait
+    未审核 and 记账 of the parent's red voucher posts the branch's (``_post``), deleting it deletes both.
+
+    Refused, changing nothing, when either side's year is closed. Returns the red voucher of ``asked``'s side."""
+    sides = (pair.parent_voucher, pair.branch_voucher)
+    years = [get_year(union=voucher.year.union, year=date.year) for voucher in sides]
+    for year in years:
+        if year.is_closed:
+            raise ClosedYear(
+                f"{year.union.name}{year.year}年度已结账：补助下级（下拨）的两方须一同冲销，"
+                f"不能只冲销{'上级工会' if year.union_id == sides[1].year.union_id else '分工会'}一方，未做任何更改"
+            )
+    post = not years[0].union.review_required
+    reversals = [
+        _mirror(
+            voucher,
+            year=year,
+            date=date,
+            user=user,
+            summary=f"冲销{voucher.full_no}号凭证：{reason}"[:200],
+            post=post,
+        )
+        for voucher, year in zip(sides, years, strict=True)
+    ]
+    Allocation.objects.create(
+        parent_voucher=reversals[0], branch_voucher=reversals[1], amount_fen=pair.amount_fen, created_by=user
+    )
+    for voucher, reversal, year in zip(sides, reversals, years, strict=True):
+        audit.record(
+            AuditEvent.Action.VOUCHER_REVERSED,
+            user=user,
+            union=year.union,
+            obj=voucher,
+            summary=(
+                f"{voucher.full_no}由{reversal.full_no}红字冲销（补助下级两方一同冲销）：{reason}"
+                if reversal.is_posted
+                else f"{voucher.full_no}的红字冲销凭证已填制（补助下级两方一同冲销），待上级工会审核后记账：{reason}"
+            ),
+            changes={"reversal_id": reversal.pk, "reason": reason},
+        )
+    return reversals[0] if asked.pk == sides[0].pk else reversals[1]
 
 
 def _mirror(
@@ -1466,6 +1628,9 @@ def next_steps(
     roles in an open year. At most one query (whether the voucher touches cash or bank, for 出纳签字)."""
     if voucher.year.is_closed:
         return frozenset()
+    side = allocation_side(voucher)
+    if side == "branch" and not voucher.is_posted:
+        return frozenset()  # it follows the parent's side (``_refuse_branch_side``)
     union = voucher.year.union
     steps = set()
     if voucher.state == Voucher.State.POSTED:
@@ -1474,7 +1639,7 @@ def next_steps(
         return frozenset(steps)
     if voucher.state == Voucher.State.DRAFT:
         if may_record and voucher.prepared_by_id == user.pk:
-            steps |= {"edit", "delete"} if voucher.kind == Voucher.Kind.NORMAL else {"delete"}
+            steps |= {"edit", "delete"} if voucher.kind == Voucher.Kind.NORMAL and not side else {"delete"}
         if may_review and voucher.prepared_by_id != user.pk:
             steps.add("review")
     else:
@@ -1753,12 +1918,19 @@ def allocate_to_branch(
     user: AbstractBaseUser,
     via: str = "bank",
     into: str = "bank",
+    history: bool = False,
 ) -> Allocation:
     """补助下级 / 下拨: Dr 补助下级支出, Cr 库存现金/银行存款 in the union's ``year``; Dr 银行存款/库存现金, Cr 上级补助收入
     in the branch's year of the same date, both posted in this one transaction and linked by an ``Allocation``
     (consolidated figures eliminate the pair). The branch keeps books of its own and is this union's; both
-    years are open. Both vouchers are posted at once (like any one-step posting, they say 未经他人审核 where
-    nobody else reviewed them): the pair is one act of the parent's treasurer, never half-done."""
+    years are open. The pair is one act of the parent's treasurer, never half-done:
+
+    - where the union does not require review (or for loaded ``history``), both vouchers are posted at once (like
+      any one-step posting, they say 未经他人审核);
+    - where it does, both are written 未审核, linked: the parent's voucher goes 审核 → 记账 as any voucher, and its
+      记账 posts the branch's side in the same transaction, numbered in the branch's books. The branch's side is
+      never reviewed, posted, changed or deleted on its own; deleting the parent's draft deletes it (反审核 leaves
+      it waiting as it was). Neither counts anywhere until posted."""
     if branch.parent_id != year.union_id:
         raise LedgerError(f"“{branch.name}”不是{year.union.name}的分工会")
     if not branch.keeps_books:
@@ -1789,10 +1961,13 @@ def allocate_to_branch(
         counterparty=own_year.union.name,
         lines=[Line(Via(into), debit=value), Line(income, credit=value)],
     )
+    post = history or not own_year.union.review_required
     vouchers = []
     for target, entry in ((own_year, out), (branch_year, received)):
-        locked, accounts = _locked_year(pk=target.pk, accounts=[line.account for line in entry.lines])
-        vouchers.append(_write_entries(locked, accounts, [entry], user, post=True)[0])
+        locked, accounts = _locked_year(
+            pk=target.pk, accounts=[line.account for line in entry.lines], lock=post
+        )
+        vouchers.append(_write_entries(locked, accounts, [entry], user, post=post)[0])
     return Allocation.objects.create(
         parent_voucher=vouchers[0],
         branch_voucher=vouchers[1],

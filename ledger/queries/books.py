@@ -109,6 +109,7 @@ class JournalLine:
     credit: Decimal
     other_accounts: str
     balance: Balance
+    branch: str = ""  # the 分会 of the line (辅助核算), if it is marked with one
 
     @property
     def voucher_no(self) -> str:
@@ -226,6 +227,7 @@ def _page_rows(
             "memo",
             "debit_fen",
             "credit_fen",
+            "branch__name",
         )[:limit]
     )
     return found[::-1] if backwards else found
@@ -267,6 +269,7 @@ def lines_with_balances(rows: list[tuple], opening: Decimal, others: dict[int, s
         memo,
         debit_fen,
         credit_fen,
+        branch,
     ) in rows:
         debit, credit = fen_to_decimal(debit_fen), fen_to_decimal(credit_fen)
         balance += debit - credit
@@ -286,6 +289,7 @@ def lines_with_balances(rows: list[tuple], opening: Decimal, others: dict[int, s
                 credit=credit,
                 other_accounts=others.get(voucher_id, ""),
                 balance=directed(balance),
+                branch=branch or "",
             )
         )
     return lines
@@ -574,7 +578,9 @@ def vouchers(
         )
         .select_related("year", "reverses__year", "reversed_by__year", "prepared_by", "reviewed_by")
         .prefetch_related(
-            Prefetch("lines", queryset=VoucherLine.objects.select_related("account").order_by("position"))
+            Prefetch(
+                "lines", queryset=VoucherLine.objects.select_related("account", "branch").order_by("position")
+            )
         )
         .order_by(F("month").asc(nulls_last=True), "date", "number", "id")
     )
@@ -684,7 +690,7 @@ class VoucherLines:
 
 def voucher_lines(voucher: Voucher) -> VoucherLines:
     """One query."""
-    lines = list(voucher.lines.select_related("account__parent").order_by("position"))
+    lines = list(voucher.lines.select_related("account__parent", "branch").order_by("position"))
     return VoucherLines(
         lines=lines,
         debit=sum((line.debit.amount for line in lines), ZERO),
@@ -719,6 +725,8 @@ def voucher_in(year: AccountingYear) -> QuerySet[Voucher]:
         "posted_by",
         "reverses__year",
         "reversed_by__year",
+        "allocation_out__branch_voucher__year__union",
+        "allocation_in__parent_voucher__year__union",
     ).filter(year=year)
 
 

@@ -56,10 +56,11 @@ class Eliminated:
 
 def eliminations(year: AccountingYear) -> tuple[Eliminated, ...]:
     """The year's 补助下级 pairs that count: both vouchers posted and neither reversed (a 红字冲销 of either side
-    takes its figures out, and so the pair). One query."""
+    takes its figures out, and so the pair; the red pair itself, linked as an ``Allocation`` too, is no allocation
+    and cancels its original on both sides alike). One query."""
     live = Q(state=Voucher.State.POSTED, reversed_by__isnull=True)
     rows = (
-        Allocation.objects.filter(parent_voucher__year=year)
+        Allocation.objects.filter(parent_voucher__year=year, parent_voucher__kind=Voucher.Kind.NORMAL)
         .filter(
             parent_voucher__in=Voucher.objects.filter(live), branch_voucher__in=Voucher.objects.filter(live)
         )

@@ -11,7 +11,7 @@ from ledger import services, submissions
 from ledger.access import book_for
 from ledger.errors import LedgerError
 from ledger.forms import AllocationForm
-from ledger.queries.consolidation import branches_of, eliminations
+from ledger.queries.consolidation import branches_of, eliminations, tracked_figures
 from ledger.views.common import submitted_before
 
 
@@ -51,16 +51,23 @@ def branches(request: HttpRequest, slug: str, year: int) -> HttpResponse:
             if not fresh:
                 return submitted_before(request, voucher)
             received = made["allocation"].branch_voucher
-            messages.success(
-                request,
-                f"已记账：本工会{voucher.full_no}（补助下级支出）和{branch.name}{received.full_no}（上级补助收入）"
-                f"，各{data['amount']:,.2f}元。",
-            )
+            if voucher.is_posted:
+                said = (
+                    f"已记账：本工会{voucher.full_no}（补助下级支出）和{branch.name}{received.full_no}（上级补助收入）"
+                    f"，各{data['amount']:,.2f}元。"
+                )
+            else:
+                said = (
+                    f"已保存，等待审核：补助下级{branch.name}{data['amount']:,.2f}元。本工会的凭证审核并记账时，"
+                    f"{branch.name}的上级补助收入凭证一并记账；在此之前两方都不计入余额和报表。"
+                )
+            messages.success(request, said)
             return redirect("ledger:branches", slug, year)
     context = {
         "branches": found,
         "form": form,
         "allocations": eliminations(book.year),
+        "tracked": tracked_figures(book.year) if any(not branch.keeps_books for branch in found) else (),
     }
     return render(
         request, "ledger/branches.html", context, status=400 if form is not None and form.errors else 200

@@ -67,6 +67,8 @@ def voucher_page(
         {
             "voucher": voucher,
             "lines": lines.lines,
+            "with_branch": any(line.branch_id for line in lines.lines),
+            "allocation_side": services.allocation_side(voucher),
             "debit_total": lines.debit,
             "credit_total": lines.credit,
             "scans": list(voucher.attachments.select_related("uploaded_by")),

@@ -27,6 +27,7 @@ from ledger.forms import (
 )
 from ledger.money import ZERO, format_amount
 from ledger.queries import VoucherState
+from ledger.queries.consolidation import tracked_branches
 from ledger.views import fast_entry
 from ledger.views.common import posted, submitted_before, to_book, voucher_for, voucher_page
 
@@ -71,7 +72,9 @@ def _entry(request: HttpRequest, slug: str, year: int, *, kind: str) -> HttpResp
     form_class = ReceiptForm if kind == "receipt" else PaymentForm
     categories = queries.postable_accounts(year=book.year, types=[form_class.account_type])
     files = request.FILES if request.method == "POST" else None
-    form = form_class(posted(request), files, year=book.year, categories=categories)
+    form = form_class(
+        posted(request), files, year=book.year, categories=categories, branches=tracked_branches(book.union)
+    )
     hints = fast_entry.prepare(request, form, book.year, kind=kind)
     extension = hooks.payment_extension() if kind == "payment" else None
     facts_form = extension.form_class(posted(request), prefix="facts", year=book.year) if extension else None
@@ -86,6 +89,7 @@ def _entry(request: HttpRequest, slug: str, year: int, *, kind: str) -> HttpResp
             "summary": data["summary"],
             "user": request.user,
             "attachment_count": data["attachment_count"],
+            "branch": data.get("branch"),
         }
 
         def write():
@@ -173,7 +177,12 @@ def voucher_new(request: HttpRequest, slug: str, year: int) -> HttpResponse:
     files = request.FILES if request.method == "POST" else None
     form = VoucherForm(posted(request), files, year=book.year)
     copied = fast_entry.copied_lines(request, book.year)
-    lines = LineFormSet(posted(request), prefix="lines", form_kwargs={"accounts": accounts}, initial=copied)
+    lines = LineFormSet(
+        posted(request),
+        prefix="lines",
+        form_kwargs={"accounts": accounts, "branches": tracked_branches(book.union)},
+        initial=copied,
+    )
     hints = fast_entry.prepare(request, form, book.year, kind="voucher")
     if request.method == "POST" and all([form.is_valid(), lines.is_valid()]):
         data = form.cleaned_data
@@ -198,7 +207,11 @@ def voucher_new(request: HttpRequest, slug: str, year: int) -> HttpResponse:
             if fast_entry.after_save(request):
                 return redirect(fast_entry.next_entry_url(request, data, kind="voucher"))
             return redirect(to_book(book.year, "voucher", voucher.pk))
-    return render(request, "ledger/voucher_form.html", {"form": form, "lines": lines, **hints})
+    return render(
+        request,
+        "ledger/voucher_form.html",
+        {"form": form, "lines": lines, "with_branch": "branch" in lines.empty_form.fields, **hints},
+    )
 
 
 def _head(data: dict) -> dict:
@@ -214,7 +227,11 @@ def _head(data: dict) -> dict:
 def _lines(lines) -> list:
     return [
         services.Line(
-            line["account"], debit=line["debit"] or ZERO, credit=line["credit"] or ZERO, memo=line["memo"]
+            line["account"],
+            debit=line["debit"] or ZERO,
+            credit=line["credit"] or ZERO,
+            memo=line["memo"],
+            branch=line.get("branch"),
         )
         for line in lines.lines()
     ]
@@ -246,13 +263,17 @@ def voucher_edit(request: HttpRequest, slug: str, year: int, pk: int) -> HttpRes
             "debit": f"{line.debit.amount}" if line.debit.amount else "",
             "credit": f"{line.credit.amount}" if line.credit.amount else "",
             "memo": line.memo,
+            "branch": str(line.branch_id) if line.branch_id else "",
         }
         for line in current
     ]
     files = request.FILES if request.method == "POST" else None
     form = VoucherForm(posted(request), files, year=book.year, initial=initial)
     lines = LineFormSet(
-        posted(request), prefix="lines", form_kwargs={"accounts": accounts}, initial=line_initial
+        posted(request),
+        prefix="lines",
+        form_kwargs={"accounts": accounts, "branches": tracked_branches(book.union)},
+        initial=line_initial,
     )
     if request.method == "POST" and all([form.is_valid(), lines.is_valid()]):
         data = form.cleaned_data
@@ -266,7 +287,16 @@ def voucher_edit(request: HttpRequest, slug: str, year: int, pk: int) -> HttpRes
         else:
             messages.success(request, f"已修改凭证：{data['summary']}")
             return redirect(to_book(book.year, "voucher", voucher.pk))
-    return render(request, "ledger/voucher_form.html", {"form": form, "lines": lines, "editing": voucher})
+    return render(
+        request,
+        "ledger/voucher_form.html",
+        {
+            "form": form,
+            "lines": lines,
+            "editing": voucher,
+            "with_branch": "branch" in lines.empty_form.fields,
+        },
+    )
 
 
 # What each button of a voucher's page does, and what it says after.
@@ -378,10 +408,11 @@ def voucher_reverse(request: HttpRequest, slug: str, year: int, pk: int) -> Http
         else:
             if not first:
                 return submitted_before(request, reversal)
+            both = "；补助下级（下拨）的另一方已一同冲销" if services.allocation_side(voucher) else ""
             if reversal.is_posted:
-                messages.success(request, f"已红字冲销{voucher.full_no}：冲销凭证为{reversal.full_no}")
+                messages.success(request, f"已红字冲销{voucher.full_no}：冲销凭证为{reversal.full_no}{both}")
             else:
-                messages.success(request, f"已填制{voucher.full_no}的红字冲销凭证，等待审核后记账")
+                messages.success(request, f"已填制{voucher.full_no}的红字冲销凭证，等待审核后记账{both}")
             return redirect(
                 reverse("ledger:voucher", args=[book.union.slug, reversal.year.year, reversal.pk])
             )

@@ -56,6 +56,9 @@ def prepare(request: HttpRequest, form, year, *, kind: str) -> dict:
                 via = hints.via_for(category) or hints.last_via
             if via:
                 form.initial["via"] = via
+        wanted_branch = request.GET.get("branch", "")
+        if "branch" in form.fields and form.fields["branch"].valid_value(wanted_branch):
+            form.initial["branch"] = wanted_branch
         if request.GET.get(person):
             form.initial[person] = request.GET[person][:100]
         people_kind = request.GET.get(PEOPLE_KINDS[kind], "")
@@ -100,13 +103,15 @@ def after_save(request: HttpRequest) -> bool:
 
 
 def next_entry_url(request: HttpRequest, data: dict, *, kind: str) -> str:
-    """The empty form again, keeping the date, the category, cash or bank, the payer/payee and its kind."""
+    """The empty form again, keeping the date, the category, the 分会, cash or bank, the payer/payee and its kind."""
     book = request.book
     keep = {"date": data["date"].isoformat()}
     if data.get("category"):
         keep["category"] = data["category"].pk
     if data.get("via"):
         keep["via"] = data["via"]
+    if data.get("branch"):
+        keep["branch"] = data["branch"]
     for field in (PEOPLE[kind], PEOPLE_KINDS[kind]):
         if data.get(field):
             keep[field] = data[field]
@@ -138,6 +143,7 @@ def copied_lines(request: HttpRequest, year) -> list[dict] | None:
             "debit": f"{line.debit.amount:.2f}" if line.debit.amount else "",
             "credit": f"{line.credit.amount:.2f}" if line.credit.amount else "",
             "memo": line.memo,
+            "branch": str(line.branch_id) if line.branch_id else "",
         }
         for line in lines
     ]

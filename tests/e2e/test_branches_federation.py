@@ -156,3 +156,28 @@ def test_consolidated_report_and_the_federation_table(tab: Page, unions):
     outside = tab.goto(site + "/reports/other-hospital/2025/")
     assert outside.status == 404
     assert tab.goto(site + "/u/other-hospital/2025/").status == 404
+
+
+def test_the_treasurer_marks_a_payment_with_a_branch_without_books(tab: Page, unions):
+    services.create_union(
+        name="药剂科分会",
+        slug="first-yaoji",
+        parent=Union.objects.get(slug="first-hospital"),
+        keeps_books=False,
+    )
+    site = unions
+    _sign_in(tab, site, "keeper")
+    tab.goto(site + "/u/first-hospital/2025/payment/")
+    category = tab.get_by_label("支出类别")
+    first = category.locator("option", has_text="5101").first.get_attribute("value")
+    category.select_option(first)
+    tab.get_by_label("分会（辅助核算，可不选）").select_option(label="药剂科分会")
+    tab.get_by_label("金额（元）").fill("321.09")
+    tab.get_by_label("日期").fill("2025-03-05")
+    tab.get_by_label("摘要").fill("药剂科分会活动")
+    tab.locator("button[data-default-submit]").click()
+    assert "已记账" in tab.locator(".messages").inner_text()
+    assert tab.locator("td.branch").first.inner_text() == "药剂科分会"
+    tab.goto(site + "/u/first-hospital/2025/branches/")
+    row = tab.locator("#tracked-table tr[data-branch='first-yaoji']")
+    assert [cell.inner_text() for cell in row.locator("td").all()] == ["药剂科分会", "0.00", "321.09"]

@@ -181,15 +181,16 @@ def test_the_consolidated_figures_are_the_parts_less_the_eliminated_allocations(
     assert all(check.ok for check in report.checks)
 
 
-def test_a_reversed_allocation_is_no_longer_eliminated(books, keeper):
+def test_a_reversed_allocation_is_no_longer_eliminated(books, waike_year, keeper):
+    receipt(waike_year, keeper, "2025-05-01", "4001", "1000.00", summary="外科会费")
     allocation = Allocation.objects.get(branch_voucher__year__union__slug="first-waike")
     services.reverse_voucher(
         voucher=allocation.parent_voucher, user=keeper, date=on("2025-05-02"), reason="下拨有误"
     )
     report = build_consolidated_report(books)
     assert [item.branch_slug for item in report.eliminated] == ["first-neike"]
-    # 外科's 上级补助收入 stays in its books (its treasurer must reverse it too), and in the consolidation
-    assert report.total_income == D("64380.57") - D("12345.67")
+    # both sides reversed together: 外科's 上级补助收入 leaves its books too, so the consolidation is as before
+    assert report.total_income == D("64380.57") + D("1000.00") - D("800.01") - D("12345.67")
 
 
 def test_annual_report_consolidated_json_has_the_same_keys_plus_branches_and_eliminated(books):
