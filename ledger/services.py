@@ -466,15 +466,16 @@ def _check_lines(
 
 
 def _check_branches(year: AccountingYear, branches: set[int]) -> None:
-    """A line's 分会 (辅助核算) is one of this union's 分工会 that keep no books of their own. One query, if any."""
+    """A line's 分会 (辅助核算) is one of this union's 分工会 that keep no books of their own. One query the first
+    time ``year`` (as read for this posting, or for this part of a bulk posting) meets a 分会, none after."""
     if not branches:
         return
-    found = set(
-        Union.objects.filter(pk__in=branches, parent_id=year.union_id, keeps_books=False).values_list(
-            "pk", flat=True
+    tracked = getattr(year, "_tracked_branches", None)
+    if tracked is None:
+        tracked = year._tracked_branches = frozenset(
+            Union.objects.filter(parent_id=year.union_id, keeps_books=False).values_list("pk", flat=True)
         )
-    )
-    if found != branches:
+    if not branches <= tracked:
         raise LedgerError("辅助核算的分会须是本工会下不单独建账的分工会")
 
 

@@ -187,3 +187,27 @@ def test_vouchers_posted_in_bulk_keep_their_branch(hospital_books, yaoji, keeper
         ],
     )
     assert list(voucher.lines.order_by("position").values_list("branch_id", flat=True)) == [yaoji.pk, None]
+
+
+def test_a_bulk_part_checks_its_branches_in_one_query_however_many_vouchers(
+    hospital_books, yaoji, keeper, django_assert_num_queries
+):
+    """The 分会 of every line of a part are checked against the union's 分工会 once: 3 vouchers and 30 cost the
+    same statements (the part's 9 of ``test_bulk_posting``, and one for the 分会)."""
+
+    def payments(n: int):
+        return [
+            services.payment_entry(
+                date=on("2025-03-01"),
+                account="510101",
+                amount="1.00",
+                via="bank",
+                summary=f"批量{i}",
+                branch=yaoji.pk,
+            )
+            for i in range(n)
+        ]
+
+    for n in (3, 30):
+        with django_assert_num_queries(10):
+            services.record_many(year=hospital_books, user=keeper, entries=payments(n))
