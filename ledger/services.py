@@ -1490,7 +1490,8 @@ def reverse_voucher(
     未审核 (deleting it frees the original for another reversal). By default it is dated today if today is in
     the original's year, otherwise on the original's date.
 
-    Either side of a 补助下级 reverses both (``_reverse_allocation``).
+    The parent's side of a 补助下级 reverses both (``_reverse_allocation``); the branch's side is reversed only
+    with it: the 分工会's users do not write into the parent's books.
     """
     original = Voucher.objects.select_related(
         "year__union",
@@ -1511,7 +1512,16 @@ def reverse_voucher(
     if date is None:
         today = timezone.localdate()
         date = today if today.year == original.year.year else original.date
-    pair = getattr(original, "allocation_out", None) or getattr(original, "allocation_in", None)
+    if (
+        getattr(original, "allocation_in", None) is not None
+        and not Voucher.objects.filter(reverses_id=original.allocation_in.parent_voucher_id).exists()
+    ):
+        parent = original.allocation_in.parent_voucher
+        raise LedgerError(
+            f"这张凭证是{parent.year.union.name}补助下级（下拨）的分工会一方，由上级工会在其凭证"
+            f"{parent.full_no}上红字冲销，两方一同冲销；分工会不能单独冲销"
+        )
+    pair = getattr(original, "allocation_out", None)
     # A pair one side of which was reversed alone (before both were reversed together) completes one by one.
     if (
         pair is not None
@@ -1630,8 +1640,10 @@ def next_steps(
     if voucher.year.is_closed:
         return frozenset()
     side = allocation_side(voucher)
-    if side == "branch" and not voucher.is_posted:
-        return frozenset()  # it follows the parent's side (``_refuse_branch_side``)
+    if side == "branch":
+        return (
+            frozenset()
+        )  # it follows the parent's side: posted and reversed with it (``_refuse_branch_side``)
     union = voucher.year.union
     steps = set()
     if voucher.state == Voucher.State.POSTED:

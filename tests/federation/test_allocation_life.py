@@ -122,10 +122,19 @@ def test_without_review_one_action_still_posts_both(hospital_year, neike_year, k
     assert allocation.parent_voucher.is_posted and allocation.branch_voucher.is_posted
 
 
-@pytest.mark.parametrize("side", ["parent_voucher", "branch_voucher"])
-def test_reversing_either_side_reverses_both(funded, neike_year, keeper, side):
+def test_the_branchs_side_is_not_reversed_alone(funded, neike_year, branch_keeper):
+    """The 分工会's users do not write into the parent's books: the branch's side is reversed with the parent's."""
+    allocation = Allocation.objects.get(branch_voucher__year=neike_year)
+    before = snapshot()
+    with pytest.raises(LedgerError, match="由上级工会在其凭证2025年4月 记-0001上红字冲销，两方一同冲销"):
+        services.reverse_voucher(voucher=allocation.branch_voucher, user=branch_keeper, reason="下拨有误")
+    assert snapshot() == before
+
+
+def test_reversing_the_parents_side_reverses_both(funded, neike_year, keeper):
     before = build_consolidated_report(funded)
     allocation = Allocation.objects.get(branch_voucher__year=neike_year)
+    side = "parent_voucher"
     red = services.reverse_voucher(
         voucher=getattr(allocation, side), user=keeper, date=on("2025-04-02"), reason="下拨有误"
     )
@@ -155,10 +164,10 @@ def test_reversing_either_side_reverses_both(funded, neike_year, keeper, side):
 def test_a_reversal_under_review_waits_and_posts_both(funded, neike_year, keeper, checker):
     Union.objects.filter(pk=funded.union_id).update(review_required=True)
     allocation = Allocation.objects.get(branch_voucher__year=neike_year)
-    red = services.reverse_voucher(
-        voucher=allocation.branch_voucher, user=keeper, date=on("2025-04-02"), reason="下拨有误"
+    out_red = services.reverse_voucher(
+        voucher=allocation.parent_voucher, user=keeper, date=on("2025-04-02"), reason="下拨有误"
     )
-    out_red = Voucher.objects.get(reverses=allocation.parent_voucher)
+    red = Voucher.objects.get(reverses=allocation.branch_voucher)
     assert red.state == out_red.state == Voucher.State.DRAFT
     with pytest.raises(LedgerError, match="随上级工会"):
         services.post_voucher(voucher=red, posted_by=keeper)
@@ -181,7 +190,7 @@ def test_deleting_a_waiting_pair_reversal_frees_both_originals(funded, neike_yea
     assert Allocation.objects.count() == 2
 
 
-@pytest.mark.parametrize("closed, side", [("branch", "parent_voucher"), ("parent", "branch_voucher")])
+@pytest.mark.parametrize("closed, side", [("branch", "parent_voucher"), ("parent", "parent_voucher")])
 def test_a_reversal_is_refused_when_the_other_sides_year_is_closed(funded, neike_year, keeper, closed, side):
     allocation = Allocation.objects.get(branch_voucher__year=neike_year)
     AccountingYear.objects.filter(pk=neike_year.pk if closed == "branch" else funded.pk).update(
@@ -239,20 +248,31 @@ def test_the_branches_page_under_review_says_both_wait(reviewing, neike_year, ke
     assert "本凭证记账时一并记账" in out_page and "内科分会" in out_page
 
 
-def test_the_branchs_treasurer_reverses_the_pair_from_the_branchs_voucher_page(
+def test_the_branchs_page_offers_no_reversal_and_the_parents_reverses_both(
     funded, neike_year, branch_keeper, keeper
 ):
     allocation = Allocation.objects.get(branch_voucher__year=neike_year)
     client = signed_in(branch_keeper)
     page = client.get(f"/u/first-neike/2025/vouchers/{allocation.branch_voucher.pk}/")
-    assert "上级补助（下拨）：上级工会一方为 第一医院工会 2025年4月 记-0001" in page.content.decode()
+    text = page.content.decode()
+    assert "上级补助（下拨）：上级工会一方为 第一医院工会 2025年4月 记-0001" in text
+    assert "由上级工会在其凭证上红字冲销" in text and not page.context["can_reverse"]
     token = page.context["reverse_form"]["token"].value()
-    response = client.post(
+    before = snapshot()
+    refused = client.post(
         f"/u/first-neike/2025/vouchers/{allocation.branch_voucher.pk}/reverse/",
         {"reason": "下拨有误", "token": token},
         follow=True,
     )
+    assert "分工会不能单独冲销" in refused.content.decode() and snapshot() == before
+    parent = signed_in(keeper)
+    page = parent.get(f"/u/first-hospital/2025/vouchers/{allocation.parent_voucher.pk}/")
+    response = parent.post(
+        f"/u/first-hospital/2025/vouchers/{allocation.parent_voucher.pk}/reverse/",
+        {"reason": "下拨有误", "token": page.context["reverse_form"]["token"].value()},
+        follow=True,
+    )
     assert "补助下级（下拨）的另一方已一同冲销" in response.content.decode()
-    assert Voucher.objects.filter(reverses=allocation.parent_voucher, state=Voucher.State.POSTED).exists()
-    parent_page = signed_in(keeper).get(f"/u/first-hospital/2025/vouchers/{allocation.parent_voucher.pk}/")
-    assert "本凭证已被" in parent_page.content.decode()
+    assert Voucher.objects.filter(reverses=allocation.branch_voucher, state=Voucher.State.POSTED).exists()
+    branch_page = client.get(f"/u/first-neike/2025/vouchers/{allocation.branch_voucher.pk}/")
+    assert "本凭证已被" in branch_page.content.decode()
