@@ -13,7 +13,8 @@ from ledger import queries as ledger_queries
 from ledger import services as ledger_services
 from ledger.errors import LedgerError
 from ledger.models import AuditEvent
-from tests.conftest import payment
+from reports.models import RenderJob
+from tests.conftest import download, payment
 
 SLUG, YEAR = "blzq-hospital", 2012
 DEC_31 = datetime.date(2012, 12, 31)
@@ -119,9 +120,19 @@ def test_the_count_through_the_page_and_its_signed_sheet(demo, client_for, tmp_p
     assert count.difference_kind == "长款" and count.difference == Decimal("1.60")
     page = client_for("auditor").get(url).content.decode()
     assert "长款 1.60" in page and "记录一次盘点" not in page
-    pdf = client_for("auditor").get(reverse("bank:cash_count_pdf", args=[SLUG, YEAR, count.pk]))
+    auditor = client_for("auditor")
+    pdf_url = reverse("bank:cash_count_pdf", args=[SLUG, YEAR, count.pk])
+    waiting = auditor.get(pdf_url)  # rendered by a report worker, never in the request
+    assert waiting.status_code == 202 and "库存现金盘点表（PDF）" in waiting.content.decode()
+    job = RenderJob.objects.get()
+    assert job.kind == "cash-count-pdf" and job.param == str(count.pk)
+    pdf = download(auditor, pdf_url)
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    body = b"".join(pdf.streaming_content)
+    assert body.startswith(b"%PDF")
+    assert auditor.get(pdf_url)["X-Report-Cache"] == "hit"
     path = tmp_path / "count.pdf"
-    path.write_bytes(pdf.content)
+    path.write_bytes(body)
     text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True).stdout
     assert "库存现金盘点表" in text and "7,900.00" in text and "7,898.40" in text and "长款" in text
     assert "盘点人（出纳）：王秀兰" in text and "监盘人：李建国" in text
