@@ -257,7 +257,7 @@ def prune(*, days: float | None = None, limit: int | None = 100) -> int:
 def _reason(error: Exception) -> str:
     if isinstance(error, LedgerError):
         return error.message
-    if isinstance(error, PERMANENT):
+    if isinstance(error, (*PERMANENT, StaleWorker)):
         return str(error)
     if isinstance(error, OSError):
         return f"无法保存生成的文件（{error.strerror or error}），请联系管理员检查服务器磁盘。"

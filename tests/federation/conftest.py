@@ -16,6 +16,7 @@ from django.test import Client
 
 from ledger import roles, services
 from ledger.models import AccountingYear, Union
+from tests.reports.conftest import report_cache  # noqa: F401 - each test renders into its own cache
 
 
 def person(username: str, role: str, *unions: Union):
