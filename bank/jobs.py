@@ -63,6 +63,7 @@ def _reconciliation_link(suffix: str):
 
 
 def register() -> None:
+    layout_fingerprint(*LAYOUT)  # the hash of the code this process loads now (``cache.code_is_stale``)
     for suffix, label, renderer in (
         ("pdf", "PDF", renderers.reconciliation_pdf),
         ("xlsx", "Excel", renderers.reconciliation_xlsx),

@@ -43,6 +43,7 @@ def _link(year: AccountingYear, month: int, param: str) -> str:
 
 
 def register() -> None:
+    layout_fingerprint(*LAYOUT)  # the hash of the code this process loads now (``cache.code_is_stale``)
     jobs.register(
         jobs.Kind(
             "federation-xlsx",

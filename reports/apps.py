@@ -7,8 +7,11 @@ class ReportsConfig(AppConfig):
 
     def ready(self):
         from audit import readable  # noqa: PLC0415
-        from reports import checks  # noqa: F401 — registers the font checks
+        from reports import cache, checks  # noqa: F401 — registers the font checks
         from reports.models import ReportText  # noqa: PLC0415
+
+        # The hash of the report code this process loads now, so a worker knows later if the disk moved on.
+        cache.renderer_fingerprint()
 
         # The audit trail names the report's words by their field names (the trail never imports reports).
         readable.register_fields(

@@ -14,6 +14,8 @@ from reports.cache import data_key, layout_fingerprint
 from review import render
 from review.report import build_audit_report
 
+LAYOUT = ("review/render.py", "templates/review/audit_report*.html")
+
 
 def audit_key(year: AccountingYear, month: int = 12, param: str = "") -> str:
     """A hash of everything the 经费审查报告 prints: its data (the last cash count by its fields) and layout."""
@@ -23,11 +25,12 @@ def audit_key(year: AccountingYear, month: int = 12, param: str = "") -> str:
     return data_key(
         replace(data, last_cash_count=None),
         fields,
-        layout_fingerprint("review/render.py", "templates/review/audit_report*.html"),
+        layout_fingerprint(*LAYOUT),
     )
 
 
 def register() -> None:
+    layout_fingerprint(*LAYOUT)  # the hash of the code this process loads now (``cache.code_is_stale``)
     for suffix, title, renderer in (
         ("pdf", "经费审查报告（PDF）", render.render_pdf),
         ("xlsx", "经费审查报告（Excel）", render.render_xlsx),
