@@ -7,10 +7,11 @@ class BankConfig(AppConfig):
 
     def ready(self):
         from audit import readable  # noqa: PLC0415
-        from bank import queries  # noqa: PLC0415
+        from bank import jobs, queries  # noqa: PLC0415
         from ledger import hooks  # noqa: PLC0415
 
         hooks.register_check(queries.year_end_checks)
+        jobs.register()  # the 调节表 and the 现金盘点表 are rendered by the report workers
         readable.register_object("Statement", "对账单", queries.statement_names)
         readable.register_object("CashCount", "现金盘点", queries.cash_count_names)
         readable.register_fields(

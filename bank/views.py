@@ -4,8 +4,6 @@ Everyone who reads the books reads these pages; only the treasurer (``need="reco
 records a count. A refusal is a Chinese message and writes nothing.
 """
 
-from urllib.parse import quote
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -14,25 +12,13 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_safe
 
 from bank import queries, services
-from bank import render as renderers
 from bank.forms import CashCountForm, HandMatchForm, StatementForm
 from ledger import roles
 from ledger.access import book_for
 from ledger.errors import LedgerError
-from reports import fonts
+from reports.views import file_or_wait, without_fonts
 
 MONTHS = range(1, 13)
-
-
-def _file(rendered) -> HttpResponse:
-    name, content_type, content = rendered
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
-    return response
-
-
-def _signatures(union) -> list[str]:
-    return [f"{title}：{name}" for title, name in union.signatures]
 
 
 def _url(book, name: str, *args) -> str:
@@ -156,16 +142,12 @@ def reconciliation(request: HttpRequest, slug: str, year: int, month: int) -> Ht
     book = book_for(request, slug, year)
     if month not in MONTHS:
         raise Http404("没有这个月份")
-    data = queries.reconciliation(book.year, month)
-    signatures = _signatures(book.union)
     output = request.GET.get("format", "")
     if output == "xlsx":
-        return _file(renderers.reconciliation_xlsx(data, signatures=signatures))
+        return file_or_wait(request, book.year, "bank-reconciliation-xlsx", month)
     if output == "pdf":
-        status = fonts.status()
-        if not status.has_cjk_font:
-            return render(request, "reports/pdf_unavailable.html", {"problems": status.problems}, status=503)
-        return _file(renderers.reconciliation_pdf(data, signatures=signatures))
+        return without_fonts(request) or file_or_wait(request, book.year, "bank-reconciliation-pdf", month)
+    data = queries.reconciliation(book.year, month)
     return render(request, "bank/reconciliation.html", {"data": data, "months": MONTHS})
 
 
@@ -202,14 +184,8 @@ def cash_counts(request: HttpRequest, slug: str, year: int) -> HttpResponse:
 @login_required
 @require_safe
 def cash_count_pdf(request: HttpRequest, slug: str, year: int, pk: int) -> HttpResponse:
-    """库存现金盘点表, signed by the counter and the witness."""
+    """库存现金盘点表, signed by the counter and the witness (rendered by a report worker, ``bank/jobs.py``)."""
     book = book_for(request, slug, year)
-    count = queries.cash_count_in(book.year, pk)
-    if count is None:
+    if queries.cash_count_in(book.year, pk) is None:
         raise Http404("没有这次盘点")
-    status = fonts.status()
-    if not status.has_cjk_font:
-        return render(request, "reports/pdf_unavailable.html", {"problems": status.problems}, status=503)
-    counter = count.counted_by.get_full_name() or count.counted_by.get_username()
-    signatures = [f"盘点人（出纳）：{counter}", f"监盘人：{count.witness}", *_signatures(book.union)[:1]]
-    return _file(renderers.cash_count_pdf(count, union_name=book.union.name, signatures=signatures))
+    return without_fonts(request) or file_or_wait(request, book.year, "cash-count-pdf", param=str(pk))

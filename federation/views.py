@@ -3,14 +3,15 @@ report. Only a member of the federation with the 总工会 role opens it (``role
 a row opens checks again, for that union (``ledger.access.book_for``: a union outside the federation is a 404)."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_safe
 
+from federation import jobs
 from federation.queries import COLUMNS, FIGURE_COLUMNS, federation_rows, sorted_rows
-from federation.render import render_table_xlsx
 from ledger.access import union_for
+from reports.jobs import subject
+from reports.views import file_or_wait
 
 
 def _rows(request: HttpRequest, slug: str, year: int):
@@ -48,9 +49,9 @@ def table(request: HttpRequest, slug: str, year: int) -> HttpResponse:
 @login_required
 @require_safe
 def table_xlsx(request: HttpRequest, slug: str, year: int) -> HttpResponse:
-    federation, _, _, rows = _rows(request, slug, year)
-    filename, content_type, body = render_table_xlsx(federation_name=federation.name, year=year, rows=rows)
-    response = HttpResponse(body, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
-    response["Cache-Control"] = "private, no-store"
-    return response
+    """The table in the order the page shows, as a workbook a report worker renders (``federation/jobs.py``)."""
+    federation = union_for(request, slug, need="federation")
+    if not 1 <= year <= 9999:
+        raise Http404("没有这个年度")
+    param = jobs.order(request.GET.get("sort", "name"), request.GET.get("dir") == "desc")
+    return file_or_wait(request, subject(None, federation, year), "federation-xlsx", param=param)

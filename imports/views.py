@@ -12,12 +12,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
-from imports import queries, services
 from imports import render as xlsx
+from imports import services
 from imports.forms import MissingAccountsForm, UploadForm
 from ledger.access import book_for
 from ledger.errors import LedgerError
 from ledger.queries import year_accounts
+from reports.views import file_or_wait
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TEMPLATE_NAMES = {"vouchers": "凭证导入模板", "cashbook": "收支流水导入模板", "opening": "期初余额导入模板"}
@@ -167,5 +168,4 @@ def progress(request: HttpRequest, slug: str, year: int, pk: int) -> JsonRespons
 def export(request: HttpRequest, slug: str, year: int) -> HttpResponse:
     """导出: the year's vouchers and 期初余额 in the import template, so they import back as they are."""
     book = book_for(request, slug, year)
-    content = xlsx.export(queries.voucher_rows(book.year), queries.opening_rows(book.year))
-    return _xlsx(content, f"{book.union.name}{book.year.year}年度凭证.xlsx")
+    return file_or_wait(request, book.year, "vouchers-export")  # a report worker writes it (imports/jobs.py)

@@ -15,6 +15,9 @@ with nothing registered the ledger behaves as it always did.
 - ``dashboard_panels``: more sections of a year's 首页, rendered by the registering app.
 - ``demo_loaders``: run by ``load_demo`` after the demo unions are in, with the demo treasurer; each adds its
   app's demo data (once: it checks for itself) and returns a line to print, or "".
+- ``downloads`` (``register_download``, ``download``): the reports' download of a file the report workers
+  render (``reports.views.file_or_wait``: the cached file, else the page that waits for a worker). The books'
+  workbooks (``ledger/files.py``) go through it; this one is not optional: without it they cannot be had.
 """
 
 from __future__ import annotations
@@ -43,10 +46,24 @@ payment_extensions: list[PaymentExtension] = []
 year_checks: list[Callable[[AccountingYear], Iterable[Any]]] = []
 dashboard_panels: list[Callable[[AccountingYear, Any], str]] = []
 demo_loaders: list[Callable[..., str]] = []  # (year, its YearSummary) → HTML
+downloads: list[Callable[..., Any]] = []  # (request, year, kind, month, param) → HttpResponse
 
 
 def payment_extension() -> PaymentExtension | None:
     return payment_extensions[0] if payment_extensions else None
+
+
+def register_download(view: Callable[..., Any]) -> None:
+    downloads[:] = [view]
+
+
+def download(request: Any, year: AccountingYear, kind: str, *, param: str = "") -> Any:
+    """The file ``kind`` of ``year`` as the report workers render it (``ledger/files.py``), or its waiting page."""
+    if not downloads:
+        raise RuntimeError(
+            "the reports app registers the download of rendered files (hooks.register_download)"
+        )
+    return downloads[0](request, year, kind, 12, param)
 
 
 def register_check(check: Callable[[AccountingYear], Iterable[Any]]) -> None:

@@ -7,8 +7,20 @@ class ReportsConfig(AppConfig):
 
     def ready(self):
         from audit import readable  # noqa: PLC0415
-        from reports import checks  # noqa: F401 — registers the font checks
+        from ledger import hooks  # noqa: PLC0415
+        from reports import (  # noqa: PLC0415
+            book_files,
+            cache,
+            checks,  # noqa: F401, PLC0415 — registers the font checks
+            views,
+        )
         from reports.models import ReportText  # noqa: PLC0415
+
+        # The hash of the report code this process loads now, so a worker knows later if the disk moved on.
+        cache.renderer_fingerprint()
+        # The books' workbooks are rendered by the report workers; the ledger's views reach them by this hook.
+        book_files.register()
+        hooks.register_download(views.file_or_wait)
 
         # The audit trail names the report's words by their field names (the trail never imports reports).
         readable.register_fields(

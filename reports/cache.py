@@ -11,7 +11,6 @@ A web request only looks a file up (``lookup``); on a miss it asks a background 
 财务工作报告, ``statements-06.pdf`` the statements at the end of June.
 """
 
-import functools
 import hashlib
 import json
 import os
@@ -44,24 +43,46 @@ def data_key(*parts: object) -> str:
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
 
 
-@functools.lru_cache(maxsize=1)
-def renderer_fingerprint() -> str:
-    """A hash of the code, templates and stylesheet that shape a report, so a new release renders afresh."""
+REPORT_LAYOUT = (
+    "reports/*.py",
+    "reports/render/*.py",
+    "reports/presets/*.json",
+    "templates/reports/*.html",
+    "static/reports/report-print.css",
+)
+
+
+def _files_hash(patterns: tuple[str, ...]) -> str:
     base = Path(settings.BASE_DIR)
-    files = sorted(
-        [
-            *(base / "reports").glob("*.py"),
-            *(base / "reports" / "render").glob("*.py"),
-            *(base / "reports" / "presets").glob("*.json"),
-            *(base / "templates" / "reports").glob("*.html"),
-            base / "static" / "reports" / "report-print.css",
-        ]
-    )
     digest = hashlib.sha256(RENDERER_VERSION.encode())
-    for path in files:
+    for path in sorted({path for pattern in patterns for path in base.glob(pattern)}):
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
+
+
+# The hashes this process computed, kept for its life: they describe the code it loaded at its start.
+_loaded: dict[tuple[str, ...], str] = {}
+
+
+def layout_fingerprint(*patterns: str) -> str:
+    """A hash of the report's code, templates and stylesheet and of the files ``patterns`` (globs under the
+    project) that lay a file out, as they were when this process first asked, so a new release renders afresh."""
+    patterns = REPORT_LAYOUT + patterns
+    if patterns not in _loaded:
+        _loaded[patterns] = _files_hash(patterns)
+    return _loaded[patterns]
+
+
+def renderer_fingerprint() -> str:
+    """A hash of the code, templates and stylesheet that shape a report, so a new release renders afresh."""
+    return layout_fingerprint()
+
+
+def code_is_stale() -> bool:
+    """Whether the files behind a fingerprint this process uses changed on disk since it loaded them (a release
+    came and the process was not restarted): hashing them again, a few milliseconds."""
+    return any(_files_hash(patterns) != loaded for patterns, loaded in list(_loaded.items()))
 
 
 def _accounts_state(year: AccountingYear, chart_ids: list[int]) -> list:
@@ -127,8 +148,9 @@ def store(
     body_path = directory / f"{key}.{fmt}"
     filename, content_type, body = render()
     directory.mkdir(parents=True, exist_ok=True)
-    for stale in directory.glob(f"*.{fmt}*"):
-        stale.unlink(missing_ok=True)
+    for pattern in (f"*.{fmt}", f"*.{fmt}.json"):
+        for stale in directory.glob(pattern):
+            stale.unlink(missing_ok=True)
     _write_atomic(body_path, body)
     _write_atomic(meta_path, json.dumps({"filename": filename, "content_type": content_type}).encode())
     return CachedFile(filename, content_type, body_path, hit=False)

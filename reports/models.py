@@ -88,9 +88,17 @@ class RenderJob(models.Model):
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    year = models.ForeignKey("ledger.AccountingYear", on_delete=models.CASCADE, related_name="render_jobs")
+    year = models.ForeignKey(
+        "ledger.AccountingYear", on_delete=models.CASCADE, related_name="render_jobs", null=True, blank=True
+    )
+    # A file of a union's year that is not one of its books (the 总工会's table of the unions under it).
+    union = models.ForeignKey(
+        "ledger.Union", on_delete=models.CASCADE, related_name="+", null=True, blank=True
+    )
+    of_year = models.PositiveSmallIntegerField("年度", null=True, blank=True)
     kind = models.CharField("文件", max_length=32)
     month = models.PositiveSmallIntegerField("截止月份", default=12)
+    param = models.CharField("参数", max_length=64, blank=True)  # which count, which order: the kind's own
     key = models.CharField("缓存键", max_length=64)
     task_id = models.CharField("任务", max_length=64, blank=True)
     attempts = models.PositiveSmallIntegerField("已尝试次数", default=0)
@@ -103,7 +111,14 @@ class RenderJob(models.Model):
     class Meta:
         verbose_name = "报表生成任务"
         verbose_name_plural = "报表生成任务"
-        indexes = [models.Index(fields=["year", "kind", "month", "key"])]
+        indexes = [models.Index(fields=["year", "kind", "month", "key"]), models.Index(fields=["created_at"])]
+        constraints = [
+            models.CheckConstraint(
+                name="render_job_of_a_book_or_a_union_year",
+                condition=Q(year__isnull=False, union__isnull=True, of_year__isnull=True)
+                | Q(year__isnull=True, union__isnull=False, of_year__isnull=False),
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.year_id} {self.month}月"

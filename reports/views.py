@@ -12,11 +12,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods, require_safe
 
 from ledger import transition as ledger_transition
-from ledger.access import book_for
+from ledger.access import book_for, union_for
 from ledger.errors import LedgerError
 from reports import cache, fonts, jobs
 from reports.consolidated import build_consolidated_report
@@ -41,7 +42,7 @@ def annual(request: HttpRequest, slug: str, year: int) -> HttpResponse:
 @require_safe
 def annual_pdf(request: HttpRequest, slug: str, year: int) -> HttpResponse:
     book = book_for(request, slug, year, need="reports").year
-    return _without_fonts(request) or file_or_wait(request, book, "annual-pdf")
+    return without_fonts(request) or file_or_wait(request, book, "annual-pdf")
 
 
 @login_required
@@ -51,7 +52,7 @@ def annual_xlsx(request: HttpRequest, slug: str, year: int) -> HttpResponse:
     return file_or_wait(request, book, "annual-xlsx")
 
 
-def _without_fonts(request: HttpRequest) -> HttpResponse | None:
+def without_fonts(request: HttpRequest) -> HttpResponse | None:
     """The page saying why no PDF can be made (503) when the report fonts are missing, else None."""
     status = fonts.status()
     if not status.has_cjk_font:
@@ -59,23 +60,38 @@ def _without_fonts(request: HttpRequest) -> HttpResponse | None:
     return None
 
 
-def file_or_wait(request: HttpRequest, book, kind: str, month: int = 12) -> HttpResponse:
-    """The file from the cache; on a miss a page that waits for a background worker to render it (202)."""
-    found = jobs.lookup(book, kind, month)
+def file_or_wait(request: HttpRequest, book, kind: str, month: int = 12, param: str = "") -> HttpResponse:
+    """The file from the cache; on a miss a page that waits for a background worker to render it (202).
+
+    Every download a worker renders goes through here, the bank's and the 总工会's too (``book``: an unsaved
+    ``AccountingYear`` for a union's year without books, see ``jobs.subject``), after the caller's access check.
+    """
+    found = jobs.lookup(book, kind, month, param)
     if found is not None:
         return _file(found)
-    job = jobs.request_render(year=book, kind=kind, month=month, user=request.user)
-    return render(request, "reports/rendering.html", {"job": job, "status": jobs.status(job)}, status=202)
+    job = jobs.request_render(year=book, kind=kind, month=month, param=param, user=request.user)
+    context = {
+        "job": job,
+        "status": jobs.status(job),
+        "subject": book,
+        "status_url": reverse("reports:render_status", args=[book.union.slug, book.year, job.pk]),
+    }
+    return render(request, "reports/rendering.html", context, status=202)
 
 
 @login_required
 @require_safe
 def render_status(request: HttpRequest, slug: str, year: int, job: uuid.UUID) -> JsonResponse:
-    """Where a background render stands, for the waiting page's script (reports/rendering.html)."""
-    book = book_for(request, slug, year, need="reports").year
-    found = jobs.job_in(book, job)
-    if found is None:
+    """Where a background render stands, for the waiting page's script (reports/rendering.html). The user needs
+    what the file's own download needs (``Kind.need``): the reports, reading the books, or the 总工会's role."""
+    found = jobs.job_of(slug, year, job)
+    if found is None or found.kind not in jobs.KINDS:
         raise Http404("没有这个生成任务")
+    need = jobs.KINDS[found.kind].need
+    if need == "federation":
+        union_for(request, slug, need=need)
+    else:
+        book_for(request, slug, year, need=need)
     return JsonResponse(jobs.status(found).as_dict(), json_dumps_params={"ensure_ascii": False})
 
 
@@ -137,7 +153,7 @@ def statements(request: HttpRequest, slug: str, year: int) -> HttpResponse:
 def statements_pdf(request: HttpRequest, slug: str, year: int) -> HttpResponse:
     """资产负债表 and 收入支出表 of the month asked for, in the form of the year's chart, as a PDF."""
     book = book_for(request, slug, year, need="reports").year
-    if unavailable := _without_fonts(request):
+    if unavailable := without_fonts(request):
         return unavailable
     if not jobs.has_statements(book):
         problem = f"本账套使用的会计制度（{book.chart.name}）尚无报表格式"
@@ -196,7 +212,7 @@ def consolidated(request: HttpRequest, slug: str, year: int) -> HttpResponse:
 @require_safe
 def consolidated_pdf(request: HttpRequest, slug: str, year: int) -> HttpResponse:
     book = book_for(request, slug, year, need="reports").year
-    return _without_fonts(request) or file_or_wait(request, book, "consolidated-pdf")
+    return without_fonts(request) or file_or_wait(request, book, "consolidated-pdf")
 
 
 def _no_statements(request: HttpRequest, book) -> HttpResponse:
@@ -223,7 +239,7 @@ def consolidated_statements(request: HttpRequest, slug: str, year: int) -> HttpR
 @require_safe
 def consolidated_statements_pdf(request: HttpRequest, slug: str, year: int) -> HttpResponse:
     book = book_for(request, slug, year, need="reports").year
-    if unavailable := _without_fonts(request):
+    if unavailable := without_fonts(request):
         return unavailable
     if not jobs.has_statements(book):
         return _no_statements(request, book)

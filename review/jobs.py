@@ -6,41 +6,31 @@ rather than the finance report's key of the books and words. Registered with ``r
 ``ReviewConfig.ready``; the reports never import the review.
 """
 
-import functools
-import hashlib
 from dataclasses import replace
-from pathlib import Path
-
-from django.conf import settings
 
 from ledger.models import AccountingYear
 from reports import jobs
-from reports.cache import data_key, renderer_fingerprint
+from reports.cache import data_key, layout_fingerprint
 from review import render
 from review.report import build_audit_report
 
-
-@functools.lru_cache(maxsize=1)
-def _layout_fingerprint() -> str:
-    base = Path(settings.BASE_DIR)
-    digest = hashlib.sha256(renderer_fingerprint().encode())
-    for path in sorted(
-        [base / "review" / "render.py", *(base / "templates" / "review").glob("audit_report*.html")]
-    ):
-        digest.update(path.name.encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
+LAYOUT = ("review/render.py", "templates/review/audit_report*.html")
 
 
-def audit_key(year: AccountingYear, month: int = 12) -> str:
+def audit_key(year: AccountingYear, month: int = 12, param: str = "") -> str:
     """A hash of everything the 经费审查报告 prints: its data (the last cash count by its fields) and layout."""
     data = build_audit_report(year)
     count = data.last_cash_count
     fields = None if count is None else sorted((k, repr(v)) for k, v in vars(count).items() if k != "_state")
-    return data_key(replace(data, last_cash_count=None), fields, _layout_fingerprint())
+    return data_key(
+        replace(data, last_cash_count=None),
+        fields,
+        layout_fingerprint(*LAYOUT),
+    )
 
 
 def register() -> None:
+    layout_fingerprint(*LAYOUT)  # the hash of the code this process loads now (``cache.code_is_stale``)
     for suffix, title, renderer in (
         ("pdf", "经费审查报告（PDF）", render.render_pdf),
         ("xlsx", "经费审查报告（Excel）", render.render_xlsx),
@@ -50,7 +40,7 @@ def register() -> None:
                 f"audit-{suffix}",
                 title,
                 "review:audit_report",
-                lambda year, month, renderer=renderer: renderer(build_audit_report(year)),
+                lambda year, month, param, renderer=renderer: renderer(build_audit_report(year)),
                 query=f"?format={suffix}",
                 key=audit_key,
             )

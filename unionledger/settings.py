@@ -328,3 +328,5 @@ REPORT_CACHE_DIR = Path(os.environ.get("REPORT_CACHE_DIR", VAR_DIR / "cache" / "
 # again after each of REPORT_RENDER_RETRY_DELAYS seconds, then shown as failed.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 REPORT_RENDER_RETRY_DELAYS = [float(seconds) for seconds in env_list("REPORT_RENDER_RETRY_DELAYS", "10,60")]
+# A worker forgets render jobs (and their task results) older than this many days, a few after each render.
+REPORT_RENDER_KEEP_DAYS = int(os.environ.get("REPORT_RENDER_KEEP_DAYS", "7"))

@@ -3,10 +3,9 @@
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_safe
 
-from ledger import exports, hooks, queries, roles, services
+from ledger import files, hooks, queries, roles, services
 from ledger.access import Book, book_for, union_for
 from ledger.errors import LedgerError
 from ledger.forms import ENTRY_TYPES, MonthForm, MonthRangeForm, OpenYearForm, VoucherFilterForm
@@ -147,15 +146,6 @@ def attachment_file(request: HttpRequest, slug: str, year: int, pk: int) -> File
     return response
 
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _workbook(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    return response
-
-
 def _wants_workbook(request: HttpRequest) -> bool:
     return request.GET.get("format") == "xlsx"
 
@@ -167,13 +157,10 @@ def _journal_page(request: HttpRequest, book: Book, account, *, title: str, book
     form.is_valid()  # a bad field is explained on the page; the good ones still count
     chosen = form.cleaned_data if form.is_bound else {}
     month = chosen.get("month") or queries.latest_month(book.year)
-    if _wants_workbook(request):
+    if _wants_workbook(request):  # written by a report worker (ledger/files.py)
         whole_year = request.GET.get("scope") == "year"
-        first, last = (1, 12) if whole_year else (month, month)
-        data = queries.journal_book(year=book.year, account=account, first_month=first, last_month=last)
-        period = f"{book.year.year}年" + ("" if whole_year else f"{month}月")
-        content = exports.journal_workbook(data, union_name=book.union.name, title=title, period=period)
-        return _workbook(content, f"{title}-{period}.xlsx".replace("：", "-"))
+        param = files.journal_param(book_kind, account, None if whole_year else month)
+        return hooks.download(request, book.year, "journal-xlsx", param=param)
     page = queries.journal_page(
         year=book.year,
         account=account,
@@ -225,10 +212,10 @@ def account_list(request: HttpRequest, slug: str, year: int) -> HttpResponse:
     last = chosen.get("end") or 12
     if "end" in form.errors:
         last = 12
+    if _wants_workbook(request):  # written by a report worker (ledger/files.py)
+        param = files.balances_param(first, last, show_all)
+        return hooks.download(request, book.year, "balances-xlsx", param=param)
     data = queries.account_balances(year=book.year, first_month=first, last_month=last, include_zero=show_all)
-    if _wants_workbook(request):
-        content = exports.balances_workbook(data, union_name=book.union.name)
-        return _workbook(content, f"科目余额表-{book.year.year}年{first}-{last}月.xlsx")
     query = request.GET.copy()
     query.pop("format", None)
     return render(
@@ -253,8 +240,7 @@ def general_ledger(request: HttpRequest, slug: str, year: int, pk: int) -> HttpR
     """总账 of one account, month by month: 上年结转, each month's 本月合计 and 本年累计 with the balance."""
     book = book_for(request, slug, year)
     account = get_object_or_404(queries.year_accounts(book.year), pk=pk)
+    if _wants_workbook(request):  # written by a report worker (ledger/files.py)
+        return hooks.download(request, book.year, "general-ledger-xlsx", param=f"account{account.pk}")
     data = queries.general_ledger(year=book.year, account=account)
-    if _wants_workbook(request):
-        content = exports.general_ledger_workbook(data, union_name=book.union.name)
-        return _workbook(content, f"总账-{account.code}{account.name}-{book.year.year}年.xlsx")
     return render(request, "ledger/general_ledger.html", {"ledger": data})

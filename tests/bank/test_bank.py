@@ -9,6 +9,8 @@ import pytest
 from django.core.management import call_command
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from bank import queries, services
 from bank.management.commands.load_demo_statement import DEMO_MAPPING
@@ -17,7 +19,8 @@ from bank.reading import StatementError
 from ledger import queries as ledger_queries
 from ledger import services as ledger_services
 from ledger.errors import LedgerError
-from tests.conftest import nth, payment, receipt, snapshot
+from reports.models import RenderJob
+from tests.conftest import download, nth, payment, receipt, run_worker, snapshot
 
 SLUG, YEAR = "blzq-hospital", 2012
 HEAD = "交易日期,摘要,收入,支出,余额,对方户名\n"
@@ -276,10 +279,14 @@ def test_the_reconciliation_pdf_and_workbook(demo, demo_statement, treasurer, cl
     url = reverse("bank:reconciliation", args=[SLUG, YEAR, 12])
     page = client.get(url).content.decode()
     assert "✓ 调节后余额相符" in page and "7,682.86" in page
-    pdf = client.get(url, {"format": "pdf"})
-    assert pdf["Content-Type"] == "application/pdf"
+    waiting = client.get(url, {"format": "pdf"})  # rendered by a report worker, never in the request
+    assert waiting.status_code == 202 and "银行存款余额调节表（PDF）" in waiting.content.decode()
+    pdf = download(client, url + "?format=pdf")
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    body = b"".join(pdf.streaming_content)
+    assert body.startswith(b"%PDF") and "private" in pdf["Cache-Control"]
     path = tmp_path / "r.pdf"
-    path.write_bytes(pdf.content)
+    path.write_bytes(body)
     text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True).stdout
     assert (
         "银行存款余额调节表" in text
@@ -287,11 +294,62 @@ def test_the_reconciliation_pdf_and_workbook(demo, demo_statement, treasurer, cl
         and "7,682.86" in text
         and "第1页/共1页" in text.replace(" ", "")
     )
-    book = load_workbook(io.BytesIO(client.get(url, {"format": "xlsx"}).content))
+    assert client.get(url, {"format": "xlsx"}).status_code == 202
+    workbook = download(client, url + "?format=xlsx")
+    book = load_workbook(io.BytesIO(b"".join(workbook.streaming_content)))
     sheet = book.active
     values = {row[0].value: row[1].value for row in sheet.iter_rows(min_row=4, max_row=7)}
     assert Decimal(str(values["银行对账单余额"])) == Decimal("12061.56")
     assert Decimal(str(values["调节后余额"])) == Decimal("7682.86")
+    assert client.get(url, {"format": "xlsx"})["X-Report-Cache"] == "hit"
+    assert {job.kind for job in RenderJob.objects.all()} == {
+        "bank-reconciliation-pdf",
+        "bank-reconciliation-xlsx",
+    }
+
+
+def test_a_new_statement_renders_the_reconciliation_workbook_afresh(
+    demo, demo_statement, treasurer, client_for
+):
+    """The cache key is the 调节表 as built: matching a row changes the figures, so the old file is not served."""
+    from openpyxl import load_workbook
+
+    client = client_for("auditor")
+    url = reverse("bank:reconciliation", args=[SLUG, YEAR, 12]) + "?format=xlsx"
+    before = load_workbook(io.BytesIO(b"".join(download(client, url).streaming_content))).active
+    services.confirm_matches(year=demo, user=treasurer)
+    assert client.get(url).status_code == 202  # the matches changed the table: a new render
+    after = load_workbook(io.BytesIO(b"".join(download(client, url).streaming_content))).active
+    assert [c.value for c in before["A"]] != [c.value for c in after["A"]] or [
+        c.value for c in before["B"]
+    ] != [c.value for c in after["B"]]
+
+
+def test_a_failed_reconciliation_render_is_shown_and_retried(
+    demo, demo_statement, client_for, settings, tmp_path
+):
+    settings.REPORT_RENDER_RETRY_DELAYS = [3600]
+    blocked = tmp_path / "not-a-directory"
+    blocked.write_text("a file where the cache directory should be")
+    settings.REPORT_CACHE_DIR = blocked  # the worker cannot store the file: a real OSError
+    client = client_for("auditor")
+    url = reverse("bank:reconciliation", args=[SLUG, YEAR, 12]) + "?format=xlsx"
+    assert client.get(url).status_code == 202
+    run_worker()
+    job = RenderJob.objects.get()
+    status = client.get(reverse("reports:render_status", args=[SLUG, YEAR, job.pk])).json()
+    assert status["state"] == "retrying" and status["message"].startswith("无法保存生成的文件")
+    page = client.get(url)
+    assert (
+        page.status_code == 202 and "上次生成失败，等待第2次尝试：无法保存生成的文件" in page.content.decode()
+    )
+
+    settings.REPORT_CACHE_DIR = tmp_path / "report-cache"  # mended; the retry comes due
+    DBTaskResult.objects.filter(status="READY").update(run_after=timezone.now())
+    run_worker()
+    assert client.get(reverse("reports:render_status", args=[SLUG, YEAR, job.pk])).json()["state"] == "done"
+    served = client.get(url)
+    assert served.status_code == 200 and served["X-Report-Cache"] == "hit"
 
 
 @pytest.mark.parametrize("name", ["bank:matching", "bank:reconciliation", "bank:statements"])

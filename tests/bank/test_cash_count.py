@@ -6,6 +6,8 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from bank import queries, services
 from bank.models import CashCount
@@ -13,7 +15,8 @@ from ledger import queries as ledger_queries
 from ledger import services as ledger_services
 from ledger.errors import LedgerError
 from ledger.models import AuditEvent
-from tests.conftest import payment
+from reports.models import RenderJob
+from tests.conftest import download, payment, run_worker
 
 SLUG, YEAR = "blzq-hospital", 2012
 DEC_31 = datetime.date(2012, 12, 31)
@@ -119,9 +122,61 @@ def test_the_count_through_the_page_and_its_signed_sheet(demo, client_for, tmp_p
     assert count.difference_kind == "长款" and count.difference == Decimal("1.60")
     page = client_for("auditor").get(url).content.decode()
     assert "长款 1.60" in page and "记录一次盘点" not in page
-    pdf = client_for("auditor").get(reverse("bank:cash_count_pdf", args=[SLUG, YEAR, count.pk]))
+    auditor = client_for("auditor")
+    pdf_url = reverse("bank:cash_count_pdf", args=[SLUG, YEAR, count.pk])
+    waiting = auditor.get(pdf_url)  # rendered by a report worker, never in the request
+    assert waiting.status_code == 202 and "库存现金盘点表（PDF）" in waiting.content.decode()
+    job = RenderJob.objects.get()
+    assert job.kind == "cash-count-pdf" and job.param == str(count.pk)
+    pdf = download(auditor, pdf_url)
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    body = b"".join(pdf.streaming_content)
+    assert body.startswith(b"%PDF")
+    assert auditor.get(pdf_url)["X-Report-Cache"] == "hit"
     path = tmp_path / "count.pdf"
-    path.write_bytes(pdf.content)
+    path.write_bytes(body)
     text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True).stdout
     assert "库存现金盘点表" in text and "7,900.00" in text and "7,898.40" in text and "长款" in text
     assert "盘点人（出纳）：王秀兰" in text and "监盘人：李建国" in text
+
+
+@pytest.mark.usefixtures("prepared_fonts")
+def test_a_failed_count_render_is_shown_and_retried_and_only_readers_follow_it(
+    demo, treasurer, client_for, settings, tmp_path
+):
+    count = services.record_cash_count(
+        year=demo,
+        user=treasurer,
+        date=DEC_31,
+        pieces={"100": 78, "50": 18, "0.1": 4},
+        witness="李建国",
+        explanation="盘点",
+    )
+    settings.REPORT_RENDER_RETRY_DELAYS = [3600]
+    blocked = tmp_path / "not-a-directory"
+    blocked.write_text("a file where the cache directory should be")
+    settings.REPORT_CACHE_DIR = blocked  # the worker cannot store the file: a real OSError
+    client = client_for("auditor")
+    pdf_url = reverse("bank:cash_count_pdf", args=[SLUG, YEAR, count.pk])
+    assert client.get(pdf_url).status_code == 202
+    run_worker()
+    job = RenderJob.objects.get()
+    status_url = reverse("reports:render_status", args=[SLUG, YEAR, job.pk])
+    shown = client.get(status_url).json()
+    assert shown["state"] == "retrying" and shown["message"].startswith("无法保存生成的文件")
+    page = client.get(pdf_url)
+    assert (
+        page.status_code == 202 and "上次生成失败，等待第2次尝试：无法保存生成的文件" in page.content.decode()
+    )
+    assert client_for("outsider").get(status_url).status_code == 404
+    assert client_for("anonymous").get(status_url).status_code == 302
+    assert client_for("outsider").get(pdf_url).status_code == 404
+
+    settings.REPORT_CACHE_DIR = tmp_path / "report-cache"  # mended; the retry comes due
+    DBTaskResult.objects.filter(status="READY").update(run_after=timezone.now())
+    run_worker()
+    assert client.get(status_url).json()["state"] == "done"
+    served = client.get(pdf_url)
+    assert served.status_code == 200 and b"".join(served.streaming_content).startswith(b"%PDF")
+    missing = reverse("bank:cash_count_pdf", args=[SLUG, YEAR, count.pk + 1000])
+    assert client.get(missing).status_code == 404 and RenderJob.objects.count() == 1

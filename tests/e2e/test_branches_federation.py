@@ -8,10 +8,11 @@ from decimal import Decimal as D
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from ledger import roles, services
 from ledger.models import Union
+from tests.conftest import run_worker
 from tests.e2e.conftest import PASSWORD
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -86,7 +87,8 @@ def _amount(text: str) -> D:
     return D(text.replace(",", "").strip())
 
 
-def test_consolidated_report_and_the_federation_table(tab: Page, unions):
+def test_consolidated_report_and_the_federation_table(tab: Page, unions, settings, tmp_path):
+    settings.REPORT_CACHE_DIR = tmp_path / "report-cache"
     site = unions
     _sign_in(tab, site, "keeper")
     tab.goto(site + "/u/first-hospital/2025/")
@@ -149,9 +151,11 @@ def test_consolidated_report_and_the_federation_table(tab: Page, unions):
     assert "sort=income" in tab.url
     row.get_by_role("link", name="第一医院工会").click()
     assert "第一医院工会2025年度财务工作报告" in tab.content()
+    tab.goto(site + "/u/city-federation/2025/federation/")
+    tab.locator("#federation-xlsx").click()  # a report worker renders the workbook; the page waits for it
+    expect(tab.locator("h1")).to_have_text("市总工会2025年度所属工会汇总表（Excel）")
     with tab.expect_download() as download:
-        tab.goto(site + "/u/city-federation/2025/federation/")
-        tab.locator("#federation-xlsx").click()
+        run_worker()
     assert download.value.suggested_filename == "市总工会2025年度所属工会汇总.xlsx"
     outside = tab.goto(site + "/reports/other-hospital/2025/")
     assert outside.status == 404

@@ -16,12 +16,7 @@ from django.test import Client
 
 from ledger import roles, services
 from ledger.models import AccountingYear, Union
-
-
-@pytest.fixture(autouse=True)
-def report_cache(settings, tmp_path):
-    """Each test renders into its own cache directory (a file left by another run would be served unrendered)."""
-    settings.REPORT_CACHE_DIR = tmp_path / "report-cache"
+from tests.reports.conftest import report_cache  # noqa: F401 - each test renders into its own cache
 
 
 def person(username: str, role: str, *unions: Union):

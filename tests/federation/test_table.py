@@ -6,12 +6,16 @@ import re
 from decimal import Decimal as D
 
 import pytest
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 from openpyxl import load_workbook
 
 from federation.queries import federation_rows
 from ledger import queries, services
 from plan import queries as plan_queries
 from plan import services as plan_services
+from reports.models import RenderJob
+from tests.conftest import download, run_worker
 from tests.federation.conftest import on, opened, signed_in
 
 pytestmark = pytest.mark.django_db
@@ -137,10 +141,23 @@ def test_the_figures_are_right_aligned(members, fed_user):
     assert 'class="amount"' not in page
 
 
-def test_the_table_in_excel(members, fed_user):
-    response = signed_in(fed_user).get("/u/city-federation/2025/federation/xlsx/?sort=closing&dir=desc")
+def test_the_table_in_excel(members, federation, fed_user):
+    client = signed_in(fed_user)
+    url = "/u/city-federation/2025/federation/xlsx/?sort=closing&dir=desc"
+    waiting = client.get(url)  # rendered by a report worker, never in the request
+    assert waiting.status_code == 202
+    assert "市总工会2025年度所属工会汇总表（Excel）" in waiting.content.decode()
+    job = RenderJob.objects.get()
+    assert (job.year, job.union, job.of_year, job.param) == (None, federation, 2025, "closing-desc")
+    status = client.get(f"/reports/city-federation/2025/renders/{job.pk}/")
+    assert status.status_code == 200 and status.json()["state"] == "queued"
+    response = download(client, url)
+    assert response.status_code == 200 and response["X-Report-Cache"] == "hit"
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
-    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert client.get(f"/reports/city-federation/2025/renders/{job.pk}/").json()["download"] == (
+        "/u/city-federation/2025/federation/xlsx/?sort=closing&dir=desc"
+    )
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][0] == "市总工会所属工会2025年度经费汇总表"
     assert rows[1] == (
@@ -159,3 +176,64 @@ def test_the_table_in_excel(members, fed_user):
     assert rows[3][0] == "第二医院工会" and D(str(rows[3][7])).quantize(D("0.01")) == D("400.00")
     assert rows[4][:2] == ("第三医院工会", "未建账")
     assert sheet.cell(row=3, column=4).number_format == "#,##0.00"
+
+
+def test_the_workbook_follows_the_books_under_the_federation(members, fed_user, keeper, hospital):
+    """The cache key is the rows as built: a payment in a union under the federation renders the table afresh."""
+    client = signed_in(fed_user)
+    url = "/u/city-federation/2025/federation/xlsx/"
+    before = load_workbook(io.BytesIO(b"".join(download(client, url).streaming_content))).active
+    assert client.get(url)["X-Report-Cache"] == "hit"
+    assert client.get(url + "?sort=income").status_code == 202  # another order, another file
+    services.record_payment(
+        union=hospital,
+        date=on("2025-04-01"),
+        account="5101",
+        amount="33.00",
+        via="bank",
+        summary="慰问",
+        user=keeper,
+    )
+    assert client.get(url).status_code == 202
+    after = load_workbook(io.BytesIO(b"".join(download(client, url).streaming_content))).active
+    assert before.cell(row=3, column=1).value == after.cell(row=3, column=1).value == "第一医院工会"
+    spent = D(str(after.cell(row=3, column=5).value)) - D(str(before.cell(row=3, column=5).value))
+    assert spent.quantize(D("0.01")) == D("33.00")
+
+
+def test_a_failed_table_render_is_shown_and_retried(members, fed_user, settings, tmp_path):
+    settings.REPORT_RENDER_RETRY_DELAYS = [3600]
+    blocked = tmp_path / "not-a-directory"
+    blocked.write_text("a file where the cache directory should be")
+    settings.REPORT_CACHE_DIR = blocked  # the worker cannot store the file: a real OSError
+    client = signed_in(fed_user)
+    url = "/u/city-federation/2025/federation/xlsx/"
+    assert client.get(url).status_code == 202
+    run_worker()
+    job = RenderJob.objects.get()
+    status = client.get(f"/reports/city-federation/2025/renders/{job.pk}/").json()
+    assert status["state"] == "retrying" and status["message"].startswith("无法保存生成的文件")
+    page = client.get(url)
+    assert (
+        page.status_code == 202 and "上次生成失败，等待第2次尝试：无法保存生成的文件" in page.content.decode()
+    )
+    settings.REPORT_CACHE_DIR = tmp_path / "report-cache"  # mended; the retry comes due
+    DBTaskResult.objects.filter(status="READY").update(run_after=timezone.now())
+    run_worker()
+    assert client.get(f"/reports/city-federation/2025/renders/{job.pk}/").json()["state"] == "done"
+    assert client.get(url)["X-Report-Cache"] == "hit"
+
+
+def test_only_the_federation_user_follows_the_tables_render(
+    members, federation, fed_user, keeper, outside_keeper
+):
+    assert signed_in(fed_user).get("/u/city-federation/2025/federation/xlsx/").status_code == 202
+    job = RenderJob.objects.get()
+    status = f"/reports/city-federation/2025/renders/{job.pk}/"
+    assert signed_in(keeper).get(status).status_code == 404  # not a member of the federation
+    assert signed_in(outside_keeper).get(status).status_code == 404
+    federation.members.add(keeper)  # a member without the 总工会 role
+    assert signed_in(keeper).get(status).status_code == 403
+    assert signed_in(keeper).get("/u/city-federation/2025/federation/xlsx/").status_code == 403
+    assert signed_in(fed_user).get(f"/reports/city-federation/2024/renders/{job.pk}/").status_code == 404
+    assert signed_in(fed_user).get("/u/city-federation/99999/federation/xlsx/").status_code == 404

@@ -5,6 +5,8 @@ import io
 import pytest
 from django.urls import reverse
 
+from tests.reports.conftest import report_cache  # noqa: F401 - 导出 goes through the report cache
+
 VOUCHER_HEADER = ["日期", "凭证号", "摘要", "科目", "借方金额", "贷方金额", "对方科目", "附单据数", "备注"]
 CASHBOOK_HEADER = ["日期", "摘要", "类别", "收入金额", "支出金额", "账户", "备注"]
 

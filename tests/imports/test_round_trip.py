@@ -13,7 +13,7 @@ from imports import services
 from ledger import queries
 from ledger import services as ledger_services
 from ledger.models import Union, Voucher
-from tests.conftest import snapshot
+from tests.conftest import download, snapshot
 from tests.imports.conftest import cashbook
 
 
@@ -39,8 +39,10 @@ def test_export_then_import_into_an_empty_union_gives_the_same_trial_balance(
         voucher=payment, user=treasurer, reason="重复记账", date=datetime.date(2012, 11, 30)
     )
     client.force_login(treasurer)
-    response = client.get(reverse("imports:export", args=[demo.union.slug, demo.year]))
-    assert response.status_code == 200
+    url = reverse("imports:export", args=[demo.union.slug, demo.year])
+    assert client.get(url).status_code == 202  # written by a report worker, never in the request
+    response = download(client, url)
+    assert response.status_code == 200 and response["X-Report-Cache"] == "hit"
     content = b"".join(response.streaming_content) if response.streaming else response.content
 
     from openpyxl import load_workbook

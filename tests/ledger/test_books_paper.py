@@ -5,19 +5,22 @@ positive amount; each book as a workbook read back with openpyxl; query counts t
 import io
 import re
 from decimal import Decimal
+from urllib.parse import urlencode
 
 import pytest
 from django.db import connection
 from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 from openpyxl import load_workbook
 
 from ledger import queries, services
 from ledger.access import Book
 from ledger.queries import Balance, LineKey
 from ledger.queries.books import lines_with_balances
-from tests.conftest import d, nth, receipt, voucher
+from tests.conftest import d, download, nth, receipt, run_worker, voucher
 from tests.ledger.test_views_books import cell, table_rows, text, url
 
 # --- a liability: 应付上级经费 overpaid reads 借 2,000.00, never 借 −2,000.00 ------------------------------
@@ -353,11 +356,15 @@ TOTALS_4_TO_9 = [
 # --- workbooks read back ---------------------------------------------------------------------------------
 
 
-def workbook(response):
+def workbook(client, path: str, query: dict):
+    """The workbook as the browser gets it: a report worker writes it (202 first), then the file."""
+    address = f"{path}?{urlencode(query)}"
+    assert client.get(address).status_code == 202
+    response = download(client, address)
     assert response.status_code == 200
     assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     assert response["Content-Disposition"].startswith("attachment;")
-    return load_workbook(io.BytesIO(response.content)).active
+    return load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
 
 
 def values(sheet, row: int) -> list:
@@ -369,7 +376,7 @@ def money(value) -> Decimal:
 
 
 def test_a_months_journal_as_a_workbook(client_for):
-    sheet = workbook(client_for("auditor").get(url("cash_journal"), {"month": "12", "format": "xlsx"}))
+    sheet = workbook(client_for("auditor"), url("cash_journal"), {"month": "12", "format": "xlsx"})
     assert values(sheet, 1)[0] == "现金日记账"
     assert values(sheet, 2)[0] == "编制单位：巴林左旗医院工会"
     assert values(sheet, 3)[0] == "期间：2012年12月" and values(sheet, 3)[-1] == "单位：元"
@@ -399,7 +406,7 @@ def test_a_months_journal_as_a_workbook(client_for):
 
 
 def test_a_whole_year_journal_sums_each_month_and_carries_the_year(demo, client_for):
-    sheet = workbook(client_for("auditor").get(url("bank_journal"), {"format": "xlsx", "scope": "year"}))
+    sheet = workbook(client_for("auditor"), url("bank_journal"), {"format": "xlsx", "scope": "year"})
     assert values(sheet, 3)[0] == "期间：2012年"
     rows = [values(sheet, n) for n in range(5, sheet.max_row + 1)]
     labels = [row[2] for row in rows if row[2] and ("本月合计" in row[2] or "本年累计" in row[2])]
@@ -413,7 +420,7 @@ def test_a_whole_year_journal_sums_each_month_and_carries_the_year(demo, client_
 
 def test_balances_and_general_ledger_as_workbooks(demo, client_for):
     client = client_for("committee")
-    sheet = workbook(client.get(url("accounts"), {"start": "4", "end": "9", "format": "xlsx"}))
+    sheet = workbook(client, url("accounts"), {"start": "4", "end": "9", "format": "xlsx"})
     assert values(sheet, 3)[0] == "期间：2012年4月至9月" and sheet.freeze_panes == "A5"
     assert values(sheet, 4)[:4] == ["科目编码", "科目名称", "期初借方", "期初贷方"]
     bank = next(values(sheet, n) for n in range(5, sheet.max_row + 1) if values(sheet, n)[0] == "102")
@@ -431,7 +438,7 @@ def test_balances_and_general_ledger_as_workbooks(demo, client_for):
     level_one = [n for n in range(5, sheet.max_row) if len(str(values(sheet, n)[0])) == 3]
     assert total[1] == "合计" and total[2] == "=" + "+".join(f"C{n}" for n in level_one)
     bank_account = services.resolve_account(demo, "102")
-    general = workbook(client.get(url("general_ledger", bank_account.pk), {"format": "xlsx"}))
+    general = workbook(client, url("general_ledger", bank_account.pk), {"format": "xlsx"})
     assert values(general, 1)[0] == "总账 102 银行存款"
     assert values(general, 5)[1:] == ["上年结转", None, None, "借", 7200]
     assert values(general, 6)[:2] == ["1月", "本月合计"] and values(general, 7)[2] == "=C6"
@@ -489,7 +496,7 @@ def test_the_voucher_lists_last_page_is_read_from_the_end(demo, treasurer, clien
     ],
 )
 def test_odd_book_queries_still_answer(client_for, name, query):
-    assert client_for("committee").get(url(name), query).status_code == 200
+    assert download(client_for("committee"), f"{url(name)}?{urlencode(query)}").status_code == 200
 
 
 def test_another_unions_account_has_no_books_here(client_for, other_year):
@@ -498,3 +505,35 @@ def test_another_unions_account_has_no_books_here(client_for, other_year):
     for name in ("account_ledger", "general_ledger"):
         assert client.get(url(name, own.pk)).status_code == 404
         assert client.get(url(name, own.pk), {"format": "xlsx"}).status_code == 404
+
+
+def test_a_books_workbook_is_written_afresh_after_a_new_voucher(
+    client_for, demo, treasurer, settings, tmp_path
+):
+    """The workbook's key is the state of the books: a receipt makes the cached file stale; a failed write is
+    shown on the waiting page and tried again."""
+    client = client_for("auditor")
+    address = url("cash_journal") + "?format=xlsx&scope=year"
+    before = workbook(client, url("cash_journal"), {"format": "xlsx", "scope": "year"})
+    assert client.get(address)["X-Report-Cache"] == "hit"
+    receipt(demo, treasurer, "2012-12-20", "401", "12.34", into="cash", summary="新收入")
+
+    settings.REPORT_RENDER_RETRY_DELAYS = [3600]
+    blocked = tmp_path / "not-a-directory"
+    blocked.write_text("")
+    settings.REPORT_CACHE_DIR = blocked  # the worker cannot store the file: a real OSError
+    assert client.get(address).status_code == 202
+    run_worker()
+    page = client.get(address)
+    assert (
+        page.status_code == 202 and "上次生成失败，等待第2次尝试：无法保存生成的文件" in page.content.decode()
+    )
+
+    settings.REPORT_CACHE_DIR = tmp_path / "report-cache"
+    DBTaskResult.objects.filter(status="READY").update(run_after=timezone.now())
+    run_worker()
+    after = client.get(address)
+    assert after.status_code == 200 and after["X-Report-Cache"] == "hit"
+    sheet = load_workbook(io.BytesIO(b"".join(after.streaming_content))).active
+    assert sheet.max_row == before.max_row + 1
+    assert "新收入" in {value for row in sheet.iter_rows(values_only=True) for value in row}

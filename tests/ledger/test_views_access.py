@@ -33,6 +33,11 @@ READ = {
     "GET": by_role(302, 403, 200, 200, 200, 404, 200),
     "POST": by_role(302, 405, 405, 405, 405, 405, 405),
 }
+# A file the report workers render: a reader's first GET queues it and answers with the waiting page (202).
+FILE = {
+    "GET": by_role(302, 403, 202, 202, 202, 404, 202),
+    "POST": READ["POST"],
+}
 WRITE = {
     "GET": by_role(302, 403, 200, 403, 403, 404, 200),
     "POST": by_role(302, 403, 200, 403, 403, 404, 200),
@@ -135,7 +140,7 @@ TABLE = {
     "imports:confirm": (lambda demo, scan: [SLUG, YEAR, _batch(demo)], REDIRECTING_POST),
     "imports:accounts": (lambda demo, scan: [SLUG, YEAR, _batch(demo)], REDIRECTING_POST),
     "imports:progress": (lambda demo, scan: [SLUG, YEAR, _batch(demo)], JSON),
-    "imports:export": (lambda demo, scan: [SLUG, YEAR], READ),
+    "imports:export": (lambda demo, scan: [SLUG, YEAR], FILE),
 }
 
 

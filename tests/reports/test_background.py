@@ -10,6 +10,7 @@ import json
 import os
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 from openpyxl import load_workbook
 
+from reports import cache, jobs
 from reports.models import RenderJob
 from tests.conftest import run_worker
 
@@ -171,3 +173,55 @@ def test_a_real_worker_process_renders_the_file(client_for, auditor, settings, t
     assert done.returncode == 0, done.stderr
     assert status_of(client, RenderJob.objects.get())["state"] == "done"
     assert client.get(XLSX)["X-Report-Cache"] == "hit"
+
+
+def test_the_worker_forgets_finished_jobs_older_than_the_days_kept(client_for, auditor, settings):
+    settings.REPORT_RENDER_KEEP_DAYS = 7
+    client = client_for("auditor")
+    client.get(XLSX)
+    run_worker()
+    old = RenderJob.objects.get()
+    RenderJob.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=8))
+    waiting_old = RenderJob.objects.create(year=old.year, kind="annual-pdf", key="k")
+    RenderJob.objects.filter(pk=waiting_old.pk).update(created_at=timezone.now() - timedelta(days=8))
+    jobs._enqueue(waiting_old, delay=3600)  # still waiting for its turn: kept however old
+
+    client.get(reverse("reports:statements_xlsx", args=[SLUG, YEAR]) + "?month=6")
+    run_worker()  # renders the new job, then prunes
+
+    assert set(RenderJob.objects.values_list("kind", flat=True)) == {"annual-pdf", "statements-xlsx"}
+    assert not DBTaskResult.objects.filter(pk=old.task_id).exists()
+    assert DBTaskResult.objects.filter(pk=waiting_old.task_id).exists()
+
+
+def test_the_prune_command_forgets_finished_jobs(client_for, auditor):
+    client = client_for("auditor")
+    client.get(XLSX)
+    client.get(reverse("reports:statements_xlsx", args=[SLUG, YEAR]) + "?month=6")
+    out = io.StringIO()
+    call_command("prune_render_jobs", days=0, stdout=out)
+    assert "已删除 0 个报表生成任务" in out.getvalue()  # both still queued
+    run_worker()
+    call_command("prune_render_jobs", days=0, stdout=out)
+    assert "已删除 2 个报表生成任务" in out.getvalue() and not RenderJob.objects.exists()
+    assert not DBTaskResult.objects.exists()
+
+
+def test_a_worker_older_than_the_code_on_disk_refuses_to_render(client_for, auditor, settings, monkeypatch):
+    """After an upgrade a worker that was not restarted still runs the old code: it says so and renders nothing;
+    the retry is taken by a restarted worker."""
+    settings.REPORT_RENDER_RETRY_DELAYS = [3600]
+    cache.renderer_fingerprint()
+    monkeypatch.setitem(cache._loaded, cache.REPORT_LAYOUT, "loaded-before-the-upgrade")
+    client = client_for("auditor")
+    client.get(XLSX)
+    run_worker()
+    job = RenderJob.objects.get()
+    shown = status_of(client, job)
+    assert shown["state"] == "retrying" and "后台生成进程仍在运行升级前的程序，需要重启" in shown["message"]
+    assert not list((settings.REPORT_CACHE_DIR).glob("**/*.xlsx"))
+
+    monkeypatch.undo()  # a restarted worker: the fingerprint of the code it loaded is the disk's
+    DBTaskResult.objects.filter(status="READY").update(run_after=timezone.now())
+    run_worker()
+    assert status_of(client, job)["state"] == "done"
