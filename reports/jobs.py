@@ -106,7 +106,7 @@ def consolidated_key(year: AccountingYear, month: int = 12, param: str = "") -> 
     return cache.data_key(build_consolidated_report(year), cache.renderer_fingerprint())
 
 
-def consolidated_statements_key(year: AccountingYear, month: int = 12) -> str:
+def consolidated_statements_key(year: AccountingYear, month: int = 12, param: str = "") -> str:
     """The 合并 statements' key, for the same reason as ``consolidated_key``: a hash of their built data."""
     return cache.data_key(build_consolidated_statements(year, month), cache.renderer_fingerprint())
 
@@ -137,7 +137,7 @@ KINDS = {
             "consolidated-statements-pdf",
             "合并会计报表（PDF）",
             "reports:consolidated_statements_pdf",
-            lambda y, m: render_consolidated_statements_pdf(build_consolidated_statements(y, m)),
+            lambda y, m, p: render_consolidated_statements_pdf(build_consolidated_statements(y, m)),
             monthly=True,
             key=consolidated_statements_key,
         ),
@@ -145,7 +145,7 @@ KINDS = {
             "consolidated-statements-xlsx",
             "合并会计报表（Excel）",
             "reports:consolidated_statements_xlsx",
-            lambda y, m: render_consolidated_statements_xlsx(build_consolidated_statements(y, m)),
+            lambda y, m, p: render_consolidated_statements_xlsx(build_consolidated_statements(y, m)),
             monthly=True,
             key=consolidated_statements_key,
         ),
