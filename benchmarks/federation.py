@@ -558,7 +558,7 @@ def main() -> int:
         if Union.objects.filter(slug="bench-books").exists():
             large_home = union_figures("bench-books", switch, [fed], args.repeat)
         switch.use(fed)
-        season = report_season(args, unions, workdir / "gunicorn.log")
+        season = report_season(args, unions, workdir / "gunicorn.log") if args.renders else None
 
         from django.db import connection
 
@@ -587,7 +587,7 @@ def main() -> int:
             print(
                 f"{name:<26} {before * 1000:>9.1f} {seconds * 1000:>9.1f} {seconds / before:>6.2f} {queries:>8}{extra}"
             )
-        load = season["load"]
+        load = season["load"] if season else None
         if load:
             total = sum(len(v) for v in load.latencies.values())
             print(
@@ -610,8 +610,10 @@ def main() -> int:
             f"federation table: {fed_seconds * 1000:.0f} ms for {fed_rows:,} unions (goal ≤ 1000 ms: "
             f"{'met' if fed_seconds <= 1 else 'NOT met'}), {fed_queries} queries"
         )
-        waits = season["waits"]
-        if waits:
+        waits = season["waits"] if season else []
+        if not season:
+            print("report season: not run (--renders 0)")
+        elif waits:
             print(
                 f"report season: {season['done']}/{season['asked']} PDFs in {season['drain']:.0f} s with "
                 f"{args.workers} workers = {season['done'] / season['drain'] * 60:.1f}/min; wait p50 "
@@ -631,7 +633,7 @@ def main() -> int:
                 if pages
                 else f"load during the drain: no page served, {errors} errors"
             )
-        return 0 if not season["failed"] and not (load and sum(load.errors.values())) else 1
+        return 0 if not (season and season["failed"]) and not (load and sum(load.errors.values())) else 1
     finally:
         if switch:
             switch.close()
