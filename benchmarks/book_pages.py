@@ -72,6 +72,25 @@ def kept_books():
     return union, user, year, {code: services.resolve_account(year, code).pk for code in codes}
 
 
+def line_sql(accounts: dict[str, int]) -> tuple[str, str, str]:
+    """SQL of voucher ``g``'s cash or bank account, its other account and its amount in yuan, ``%`` doubled for a
+    statement with parameters: ``g % 10`` below 3 a receipt (0–1 into the bank, 2 into cash), else a payment (3–4
+    from cash, the rest from the bank) over the four spending accounts. ``federation.py`` fills its unions with it."""
+    # Line 1 is the 借 side, line 2 the 贷 side: receipts 借 bank/cash 贷 income, payments 借 spending 贷 bank/cash.
+    money_side = f"CASE WHEN g %% 10 IN (2, 3, 4) THEN {accounts['101']} ELSE {accounts['102']} END"
+    other_side = (
+        f"CASE WHEN g %% 10 < 3 THEN (CASE WHEN g %% 2 = 0 THEN {accounts['401']} ELSE {accounts['402']} END) "
+        + "ELSE (CASE g %% 4 "
+        + " ".join(f"WHEN {n} THEN {accounts[code]}" for n, code in enumerate(SPENDING))
+        + " END) END"
+    )
+    amount = (
+        "CASE WHEN g %% 10 < 2 THEN 8000 + (g %% 97) * 10 WHEN g %% 10 = 2 THEN 3000 + g %% 89 "
+        "ELSE 10 + (g %% 300) * 5 END"
+    )
+    return money_side, other_side, amount
+
+
 def fill(year, user, accounts: dict[str, int], vouchers: int) -> None:
     """``vouchers`` two-line vouchers in date order, posted a batch at a time (see the module's docstring)."""
     from django.db import connection, transaction
@@ -101,18 +120,7 @@ def fill(year, user, accounts: dict[str, int], vouchers: int) -> None:
                 f"%s, %s FROM {series}",
                 [year.pk, user.pk, now],
             )
-            # Line 1 is the 借 side, line 2 the 贷 side: receipts 借 bank/cash 贷 income, payments 借 spending 贷 bank/cash.
-            money_side = f"CASE WHEN g %% 10 IN (2, 3, 4) THEN {accounts['101']} ELSE {accounts['102']} END"
-            other_side = (
-                f"CASE WHEN g %% 10 < 3 THEN (CASE WHEN g %% 2 = 0 THEN {accounts['401']} ELSE {accounts['402']} END) "
-                + "ELSE (CASE g %% 4 "
-                + " ".join(f"WHEN {n} THEN {accounts[code]}" for n, code in enumerate(SPENDING))
-                + " END) END"
-            )
-            amount = (
-                "CASE WHEN g %% 10 < 2 THEN 8000 + (g %% 97) * 10 WHEN g %% 10 = 2 THEN 3000 + g %% 89 "
-                "ELSE 10 + (g %% 300) * 5 END"
-            )
+            money_side, other_side, amount = line_sql(accounts)
             numbered = (
                 "SELECT v.id, v.date, CAST(substr(v.summary, 2) AS INTEGER) AS g FROM ledger_voucher v "
                 "WHERE v.year_id = %s AND v.state = 'draft'"

@@ -1,15 +1,18 @@
-"""The posting benchmark stays runnable: its workload is valid, and a tiny run prints its closing line.
+"""The benchmarks stay runnable: the posting workload is valid, and a tiny run of each prints its closing lines.
 
 Figures are not checked here (benchmarks print them; see benchmarks/README.md).
 """
 
 import importlib.util
+import os
 import re
 import subprocess
 import sys
 from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 POSTING = ROOT / "benchmarks" / "posting.py"
@@ -86,3 +89,35 @@ def test_a_tiny_book_pages_run_prints_every_page_and_its_closing_line():
         r"book pages: slowest \d+ ms \(goal 200 ms\), lines=400, db=sqlite, queries \d+–\d+ per page",
         lines[-1],
     ), lines[-1]
+
+
+@pytest.mark.skipif(
+    not os.environ.get("DATABASE_URL", "").startswith("postgres"),
+    reason="the federation benchmark is PostgreSQL only",
+)
+def test_a_tiny_federation_run_prints_a_line_for_each_goal():
+    prefix = os.environ["DATABASE_URL"].rsplit("/", 1)[1] + "_fedsmoke"  # apart from other runs on the server
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "benchmarks" / "federation.py"),
+            *("--unions", "3", "--vouchers", "10", "--years", "2", "--large-lines", "200"),
+            *("--renders", "2", "--workers", "1", "--users", "2", "--repeat", "1", "--db-prefix", prefix),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+    assert done.returncode == 0, done.stdout + done.stderr
+    lines = done.stdout.strip().splitlines()
+    assert any(line.startswith("报告数据") for line in lines)
+    assert re.match(
+        r"one union among 3: worst page \d+\.\d\d× alone \(goal ≤ 1\.20: (met|NOT met)\)", lines[-4]
+    )
+    assert re.match(
+        r"federation table: \d+ ms for 4 unions \(goal ≤ 1000 ms: (met|NOT met)\), \d+ queries", lines[-3]
+    )
+    assert re.match(r"report season: 2/2 PDFs in \d+ s with 1 workers = .*; 0 failed", lines[-2])
+    assert re.match(r"load during the drain: 2 users, [\d,]+ page requests, p95 \d+ ms, 0 errors", lines[-1])
