@@ -1539,19 +1539,34 @@ def reverse_voucher(
         summary=f"冲销{original.full_no}号凭证：{reason}",
         post=not year.union.review_required,
     )
+    _record_reversal(original, reversal, user=user, union=year.union, reason=reason)
+    return reversal
+
+
+def _record_reversal(
+    original: Voucher,
+    reversal: Voucher,
+    *,
+    user: AbstractBaseUser,
+    union: Union,
+    reason: str,
+    pair: bool = False,
+) -> None:
+    """The 冲销 in the original's trail: by which red voucher, or that it waits for review (``pair``: both sides of
+    a 补助下级 reversed together, the branch's waiting for the parent's review)."""
+    both, waits = ("（补助下级两方一同冲销）", "待上级工会审核后记账") if pair else ("", "待审核后记账")
     audit.record(
         AuditEvent.Action.VOUCHER_REVERSED,
         user=user,
-        union=year.union,
+        union=union,
         obj=original,
         summary=(
-            f"{original.full_no}由{reversal.full_no}红字冲销：{reason}"
+            f"{original.full_no}由{reversal.full_no}红字冲销{both}：{reason}"
             if reversal.is_posted
-            else f"{original.full_no}的红字冲销凭证已填制，待审核后记账：{reason}"
+            else f"{original.full_no}的红字冲销凭证已填制{both}，{waits}：{reason}"
         ),
         changes={"reversal_id": reversal.pk, "reason": reason},
     )
-    return reversal
 
 
 def _reverse_allocation(
@@ -1578,7 +1593,7 @@ def _reverse_allocation(
             year=year,
             date=date,
             user=user,
-            summary=f"冲销{voucher.full_no}号凭证：{reason}"[:200],
+            summary=f"冲销{voucher.full_no}号凭证：{reason}",
             post=post,
         )
         for voucher, year in zip(sides, years, strict=True)
@@ -1587,18 +1602,7 @@ def _reverse_allocation(
         parent_voucher=reversals[0], branch_voucher=reversals[1], amount_fen=pair.amount_fen, created_by=user
     )
     for voucher, reversal, year in zip(sides, reversals, years, strict=True):
-        audit.record(
-            AuditEvent.Action.VOUCHER_REVERSED,
-            user=user,
-            union=year.union,
-            obj=voucher,
-            summary=(
-                f"{voucher.full_no}由{reversal.full_no}红字冲销（补助下级两方一同冲销）：{reason}"
-                if reversal.is_posted
-                else f"{voucher.full_no}的红字冲销凭证已填制（补助下级两方一同冲销），待上级工会审核后记账：{reason}"
-            ),
-            changes={"reversal_id": reversal.pk, "reason": reason},
-        )
+        _record_reversal(voucher, reversal, user=user, union=year.union, reason=reason, pair=True)
     return reversals[0] if asked.pk == sides[0].pk else reversals[1]
 
 

@@ -363,3 +363,26 @@ def download(client: Client, url: str):
         run_worker()
         response = client.get(url)
     return response
+
+
+# A render that fails and is tried again, as every worker-rendered file must show it.
+FAILED_RENDER = "上次生成失败，等待第2次尝试：无法保存生成的文件"
+
+
+def break_report_cache(settings, tmp_path: Path) -> None:
+    """The worker cannot store the file it rendered (a real OSError: the cache directory is a file); its retry is
+    an hour away until ``mend_report_cache_and_retry``."""
+    settings.REPORT_RENDER_RETRY_DELAYS = [3600]
+    blocked = tmp_path / "not-a-directory"
+    blocked.write_text("a file where the cache directory should be")
+    settings.REPORT_CACHE_DIR = blocked
+
+
+def mend_report_cache_and_retry(settings, tmp_path: Path) -> None:
+    """The disk is mended and the retries come due; the worker runs them."""
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    settings.REPORT_CACHE_DIR = tmp_path / "report-cache"
+    DBTaskResult.objects.filter(status="READY").update(run_after=timezone.now())
+    run_worker()

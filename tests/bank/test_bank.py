@@ -9,8 +9,6 @@ import pytest
 from django.core.management import call_command
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
-from django_tasks_db.models import DBTaskResult
 
 from bank import queries, services
 from bank.management.commands.load_demo_statement import DEMO_MAPPING
@@ -20,7 +18,17 @@ from ledger import queries as ledger_queries
 from ledger import services as ledger_services
 from ledger.errors import LedgerError
 from reports.models import RenderJob
-from tests.conftest import download, nth, payment, receipt, run_worker, snapshot
+from tests.conftest import (
+    FAILED_RENDER,
+    break_report_cache,
+    download,
+    mend_report_cache_and_retry,
+    nth,
+    payment,
+    receipt,
+    run_worker,
+    snapshot,
+)
 
 SLUG, YEAR = "blzq-hospital", 2012
 HEAD = "交易日期,摘要,收入,支出,余额,对方户名\n"
@@ -328,10 +336,7 @@ def test_a_new_statement_renders_the_reconciliation_workbook_afresh(
 def test_a_failed_reconciliation_render_is_shown_and_retried(
     demo, demo_statement, client_for, settings, tmp_path
 ):
-    settings.REPORT_RENDER_RETRY_DELAYS = [3600]
-    blocked = tmp_path / "not-a-directory"
-    blocked.write_text("a file where the cache directory should be")
-    settings.REPORT_CACHE_DIR = blocked  # the worker cannot store the file: a real OSError
+    break_report_cache(settings, tmp_path)
     client = client_for("auditor")
     url = reverse("bank:reconciliation", args=[SLUG, YEAR, 12]) + "?format=xlsx"
     assert client.get(url).status_code == 202
@@ -340,13 +345,9 @@ def test_a_failed_reconciliation_render_is_shown_and_retried(
     status = client.get(reverse("reports:render_status", args=[SLUG, YEAR, job.pk])).json()
     assert status["state"] == "retrying" and status["message"].startswith("无法保存生成的文件")
     page = client.get(url)
-    assert (
-        page.status_code == 202 and "上次生成失败，等待第2次尝试：无法保存生成的文件" in page.content.decode()
-    )
+    assert page.status_code == 202 and FAILED_RENDER in page.content.decode()
 
-    settings.REPORT_CACHE_DIR = tmp_path / "report-cache"  # mended; the retry comes due
-    DBTaskResult.objects.filter(status="READY").update(run_after=timezone.now())
-    run_worker()
+    mend_report_cache_and_retry(settings, tmp_path)
     assert client.get(reverse("reports:render_status", args=[SLUG, YEAR, job.pk])).json()["state"] == "done"
     served = client.get(url)
     assert served.status_code == 200 and served["X-Report-Cache"] == "hit"

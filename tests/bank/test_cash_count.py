@@ -6,8 +6,6 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
-from django_tasks_db.models import DBTaskResult
 
 from bank import queries, services
 from bank.models import CashCount
@@ -16,7 +14,14 @@ from ledger import services as ledger_services
 from ledger.errors import LedgerError
 from ledger.models import AuditEvent
 from reports.models import RenderJob
-from tests.conftest import download, payment, run_worker
+from tests.conftest import (
+    FAILED_RENDER,
+    break_report_cache,
+    download,
+    mend_report_cache_and_retry,
+    payment,
+    run_worker,
+)
 
 SLUG, YEAR = "blzq-hospital", 2012
 DEC_31 = datetime.date(2012, 12, 31)
@@ -152,10 +157,7 @@ def test_a_failed_count_render_is_shown_and_retried_and_only_readers_follow_it(
         witness="李建国",
         explanation="盘点",
     )
-    settings.REPORT_RENDER_RETRY_DELAYS = [3600]
-    blocked = tmp_path / "not-a-directory"
-    blocked.write_text("a file where the cache directory should be")
-    settings.REPORT_CACHE_DIR = blocked  # the worker cannot store the file: a real OSError
+    break_report_cache(settings, tmp_path)
     client = client_for("auditor")
     pdf_url = reverse("bank:cash_count_pdf", args=[SLUG, YEAR, count.pk])
     assert client.get(pdf_url).status_code == 202
@@ -165,16 +167,12 @@ def test_a_failed_count_render_is_shown_and_retried_and_only_readers_follow_it(
     shown = client.get(status_url).json()
     assert shown["state"] == "retrying" and shown["message"].startswith("无法保存生成的文件")
     page = client.get(pdf_url)
-    assert (
-        page.status_code == 202 and "上次生成失败，等待第2次尝试：无法保存生成的文件" in page.content.decode()
-    )
+    assert page.status_code == 202 and FAILED_RENDER in page.content.decode()
     assert client_for("outsider").get(status_url).status_code == 404
     assert client_for("anonymous").get(status_url).status_code == 302
     assert client_for("outsider").get(pdf_url).status_code == 404
 
-    settings.REPORT_CACHE_DIR = tmp_path / "report-cache"  # mended; the retry comes due
-    DBTaskResult.objects.filter(status="READY").update(run_after=timezone.now())
-    run_worker()
+    mend_report_cache_and_retry(settings, tmp_path)
     assert client.get(status_url).json()["state"] == "done"
     served = client.get(pdf_url)
     assert served.status_code == 200 and b"".join(served.streaming_content).startswith(b"%PDF")

@@ -6,8 +6,6 @@ import re
 from decimal import Decimal as D
 
 import pytest
-from django.utils import timezone
-from django_tasks_db.models import DBTaskResult
 from openpyxl import load_workbook
 
 from federation.queries import federation_rows
@@ -15,7 +13,13 @@ from ledger import queries, services
 from plan import queries as plan_queries
 from plan import services as plan_services
 from reports.models import RenderJob
-from tests.conftest import download, run_worker
+from tests.conftest import (
+    FAILED_RENDER,
+    break_report_cache,
+    download,
+    mend_report_cache_and_retry,
+    run_worker,
+)
 from tests.federation.conftest import on, opened, signed_in
 
 pytestmark = pytest.mark.django_db
@@ -202,10 +206,7 @@ def test_the_workbook_follows_the_books_under_the_federation(members, fed_user, 
 
 
 def test_a_failed_table_render_is_shown_and_retried(members, fed_user, settings, tmp_path):
-    settings.REPORT_RENDER_RETRY_DELAYS = [3600]
-    blocked = tmp_path / "not-a-directory"
-    blocked.write_text("a file where the cache directory should be")
-    settings.REPORT_CACHE_DIR = blocked  # the worker cannot store the file: a real OSError
+    break_report_cache(settings, tmp_path)
     client = signed_in(fed_user)
     url = "/u/city-federation/2025/federation/xlsx/"
     assert client.get(url).status_code == 202
@@ -214,12 +215,8 @@ def test_a_failed_table_render_is_shown_and_retried(members, fed_user, settings,
     status = client.get(f"/reports/city-federation/2025/renders/{job.pk}/").json()
     assert status["state"] == "retrying" and status["message"].startswith("无法保存生成的文件")
     page = client.get(url)
-    assert (
-        page.status_code == 202 and "上次生成失败，等待第2次尝试：无法保存生成的文件" in page.content.decode()
-    )
-    settings.REPORT_CACHE_DIR = tmp_path / "report-cache"  # mended; the retry comes due
-    DBTaskResult.objects.filter(status="READY").update(run_after=timezone.now())
-    run_worker()
+    assert page.status_code == 202 and FAILED_RENDER in page.content.decode()
+    mend_report_cache_and_retry(settings, tmp_path)
     assert client.get(f"/reports/city-federation/2025/renders/{job.pk}/").json()["state"] == "done"
     assert client.get(url)["X-Report-Cache"] == "hit"
 

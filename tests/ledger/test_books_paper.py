@@ -12,15 +12,23 @@ from django.db import connection
 from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
-from django_tasks_db.models import DBTaskResult
 from openpyxl import load_workbook
 
 from ledger import queries, services
 from ledger.access import Book
 from ledger.queries import Balance, LineKey
 from ledger.queries.books import lines_with_balances
-from tests.conftest import d, download, nth, receipt, run_worker, voucher
+from tests.conftest import (
+    FAILED_RENDER,
+    break_report_cache,
+    d,
+    download,
+    mend_report_cache_and_retry,
+    nth,
+    receipt,
+    run_worker,
+    voucher,
+)
 from tests.ledger.test_views_books import cell, table_rows, text, url
 
 # --- a liability: 应付上级经费 overpaid reads 借 2,000.00, never 借 −2,000.00 ------------------------------
@@ -518,20 +526,13 @@ def test_a_books_workbook_is_written_afresh_after_a_new_voucher(
     assert client.get(address)["X-Report-Cache"] == "hit"
     receipt(demo, treasurer, "2012-12-20", "401", "12.34", into="cash", summary="新收入")
 
-    settings.REPORT_RENDER_RETRY_DELAYS = [3600]
-    blocked = tmp_path / "not-a-directory"
-    blocked.write_text("")
-    settings.REPORT_CACHE_DIR = blocked  # the worker cannot store the file: a real OSError
+    break_report_cache(settings, tmp_path)
     assert client.get(address).status_code == 202
     run_worker()
     page = client.get(address)
-    assert (
-        page.status_code == 202 and "上次生成失败，等待第2次尝试：无法保存生成的文件" in page.content.decode()
-    )
+    assert page.status_code == 202 and FAILED_RENDER in page.content.decode()
 
-    settings.REPORT_CACHE_DIR = tmp_path / "report-cache"
-    DBTaskResult.objects.filter(status="READY").update(run_after=timezone.now())
-    run_worker()
+    mend_report_cache_and_retry(settings, tmp_path)
     after = client.get(address)
     assert after.status_code == 200 and after["X-Report-Cache"] == "hit"
     sheet = load_workbook(io.BytesIO(b"".join(after.streaming_content))).active
