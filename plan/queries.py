@@ -17,7 +17,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from ledger import queries as books
-from ledger.models import AccountingYear, AccountType, Union, Voucher, VoucherLine
+from ledger.models import AccountingYear, AccountType, Union, Voucher, VoucherLine, voucher_no
 from ledger.money import ZERO, fen_to_decimal
 from plan import compliance
 from plan.arith import monthly_dues, percent
@@ -489,7 +489,7 @@ def years_payments(
                     amount=amount,
                     paid_in_cash=True,
                     voucher_id=voucher_id,
-                    voucher_no=Voucher(number=number).voucher_no,
+                    voucher_no=voucher_no(number),
                     summary=summary,
                 )
             )
