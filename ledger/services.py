@@ -1498,7 +1498,6 @@ def reverse_voucher(
         "allocation_out__parent_voucher__year__union",
         "allocation_out__branch_voucher__year__union",
         "allocation_in__parent_voucher__year__union",
-        "allocation_in__branch_voucher__year__union",
     ).get(pk=voucher.pk)
     reason = (reason or "").strip()
     if not reason:
@@ -1529,7 +1528,7 @@ def reverse_voucher(
             reverses_id__in=[pair.parent_voucher_id, pair.branch_voucher_id]
         ).exists()
     ):
-        return _reverse_allocation(pair, asked=original, user=user, reason=reason, date=date)
+        return _reverse_allocation(pair, user=user, reason=reason, date=date)
     year = get_year(union=original.year.union, year=date.year)
     reversal = _mirror(
         original,
@@ -1570,14 +1569,15 @@ def _record_reversal(
 
 
 def _reverse_allocation(
-    pair: Allocation, *, asked: Voucher, user: AbstractBaseUser, reason: str, date: datetime.date
+    pair: Allocation, *, user: AbstractBaseUser, reason: str, date: datetime.date
 ) -> Voucher:
     """红字冲销 of a 补助下级: both sides at once, each in its own books on the same date, the two red vouchers linked
     to their originals (``reverses``) and to each other by an ``Allocation`` of their own (so the pair keeps
     eliminating to nothing in a consolidation). Posted at once unless the parent requires review; then both wait
     未审核 and 记账 of the parent's red voucher posts the branch's (``_post``), deleting it deletes both.
 
-    Refused, changing nothing, when either side's year is closed. Returns the red voucher of ``asked``'s side."""
+    Refused, changing nothing, when either side's year is closed. Returns the parent's red voucher (the branch's
+    side is reversed only with it: ``reverse_voucher``)."""
     sides = (pair.parent_voucher, pair.branch_voucher)
     years = [get_year(union=voucher.year.union, year=date.year) for voucher in sides]
     for year in years:
@@ -1603,7 +1603,7 @@ def _reverse_allocation(
     )
     for voucher, reversal, year in zip(sides, reversals, years, strict=True):
         _record_reversal(voucher, reversal, user=user, union=year.union, reason=reason, pair=True)
-    return reversals[0] if asked.pk == sides[0].pk else reversals[1]
+    return reversals[0]
 
 
 def _mirror(
@@ -1644,10 +1644,10 @@ def next_steps(
     if voucher.year.is_closed:
         return frozenset()
     side = allocation_side(voucher)
-    if side == "branch":
-        return (
-            frozenset()
-        )  # it follows the parent's side: posted and reversed with it (``_refuse_branch_side``)
+    if (
+        side == "branch"
+    ):  # it follows the parent's side: posted and reversed with it (``_refuse_branch_side``)
+        return frozenset()
     union = voucher.year.union
     steps = set()
     if voucher.state == Voucher.State.POSTED:
