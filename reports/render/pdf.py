@@ -83,16 +83,7 @@ def render_pdf(data: AnnualReportData, *, made_at: datetime.datetime | None = No
     change, a rare character in the text): such characters are printed as 〓 rather than as empty boxes."""
     if not fonts.status().has_cjk_font:
         raise PdfUnavailable(" ".join(fonts.status().problems))
-    html = report_html(data, made_at)
-    try:
-        body = html_to_pdf(html)
-    except fonts.MissingGlyphs as error:
-        log.warning(
-            "PDF of %s %s: no font for %s, printed as 〓", data.union_slug, data.year, error.characters
-        )
-        for character in {character for run in error.characters for character in run}:
-            html = html.replace(character, MISSING_CHARACTER)
-        body = html_to_pdf(html)
+    body = _pdf_marking_missing(report_html(data, made_at), logged_as=f"{data.union_slug} {data.year}")
     return file_name(data, "pdf"), CONTENT_TYPE, body
 
 
@@ -105,11 +96,14 @@ def render_statements_pdf(data: AnnualReportData, *, made_at: datetime.datetime 
     return statements_file_name(data, "pdf"), CONTENT_TYPE, body
 
 
-def _pdf_marking_missing(html: str, *, extra_css: str = "") -> bytes:
-    """The PDF of ``html``, a character no font has printed as 〓."""
+def _pdf_marking_missing(html: str, *, extra_css: str = "", logged_as: str = "") -> bytes:
+    """The PDF of ``html``, a character no font has printed as 〓 (and said in the log, ``logged_as`` naming the
+    file, where given)."""
     try:
         return html_to_pdf(html, extra_css=extra_css)
     except fonts.MissingGlyphs as error:
+        if logged_as:
+            log.warning("PDF of %s: no font for %s, printed as 〓", logged_as, error.characters)
         for character in {character for run in error.characters for character in run}:
             html = html.replace(character, MISSING_CHARACTER)
         return html_to_pdf(html, extra_css=extra_css)
