@@ -14,13 +14,14 @@ from bank import render as renderers
 from ledger.errors import LedgerError
 from ledger.models import AccountingYear
 from reports import fonts, jobs
-from reports.cache import data_key, layout_fingerprint
+from reports.cache import data_key, layout_fingerprint, row_fields
+from reports.data import signature_lines
 
 LAYOUT = ("bank/render.py", "bank/jobs.py", "templates/bank/*_pdf.html")
 
 
 def signatures(union) -> list[str]:
-    return [f"{title}：{name}" for title, name in union.signatures]
+    return signature_lines(union.signatures)
 
 
 def _reconciliation_key(year: AccountingYear, month: int, param: str, pdf: bool) -> str:
@@ -43,8 +44,7 @@ def _count_signatures(year: AccountingYear, count) -> list[str]:
 
 def _count_key(year: AccountingYear, month: int, param: str) -> str:
     count = _count(year, param)
-    fields = sorted((name, repr(value)) for name, value in vars(count).items() if not name.startswith("_"))
-    parts = (fields, year.union.name, _count_signatures(year, count), fonts.embedded_files())
+    parts = (row_fields(count), year.union.name, _count_signatures(year, count), fonts.embedded_files())
     return data_key(*parts, layout_fingerprint(*LAYOUT))
 
 

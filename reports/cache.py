@@ -37,6 +37,12 @@ class CachedFile:
     hit: bool
 
 
+def row_fields(row) -> list[tuple[str, str]]:
+    """A saved row's own field values (not Django's ``_state``) as ``data_key`` takes them: for a file that prints
+    one row besides the books (a 现金盘点)."""
+    return sorted((name, repr(value)) for name, value in vars(row).items() if not name.startswith("_"))
+
+
 def data_key(*parts: object) -> str:
     """The key of a file that reads more than one union's books and words (the 合并 report, the 经费审查报告): a
     hash of what it prints, as built, and of its layout."""

@@ -10,7 +10,7 @@ from dataclasses import replace
 
 from ledger.models import AccountingYear
 from reports import jobs
-from reports.cache import data_key, layout_fingerprint
+from reports.cache import data_key, layout_fingerprint, row_fields
 from review import render
 from review.report import build_audit_report
 
@@ -21,7 +21,7 @@ def audit_key(year: AccountingYear, month: int = 12, param: str = "") -> str:
     """A hash of everything the 经费审查报告 prints: its data (the last cash count by its fields) and layout."""
     data = build_audit_report(year)
     count = data.last_cash_count
-    fields = None if count is None else sorted((k, repr(v)) for k, v in vars(count).items() if k != "_state")
+    fields = None if count is None else row_fields(count)
     return data_key(
         replace(data, last_cash_count=None),
         fields,
