@@ -63,7 +63,6 @@ def _reconciliation_link(suffix: str):
 
 
 def register() -> None:
-    layout_fingerprint(*LAYOUT)  # the hash of the code this process loads now (``cache.code_is_stale``)
     for suffix, label, renderer in (
         ("pdf", "PDF", renderers.reconciliation_pdf),
         ("xlsx", "Excel", renderers.reconciliation_xlsx),
@@ -82,7 +81,8 @@ def register() -> None:
                 ),
                 link=_reconciliation_link(suffix),
                 need="read",
-            )
+            ),
+            layout=LAYOUT,
         )
     jobs.register(
         jobs.Kind(
@@ -93,7 +93,8 @@ def register() -> None:
             key=_count_key,
             link=lambda year, month, param: _count_url(year, param),
             need="read",
-        )
+        ),
+        layout=LAYOUT,
     )
 
 

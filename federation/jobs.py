@@ -43,7 +43,6 @@ def _link(year: AccountingYear, month: int, param: str) -> str:
 
 
 def register() -> None:
-    layout_fingerprint(*LAYOUT)  # the hash of the code this process loads now (``cache.code_is_stale``)
     jobs.register(
         jobs.Kind(
             "federation-xlsx",
@@ -53,5 +52,6 @@ def register() -> None:
             key=_key,
             link=_link,
             need="federation",
-        )
+        ),
+        layout=LAYOUT,
     )

@@ -26,7 +26,7 @@ def _render(year: AccountingYear, month: int, param: str):
 
 
 def register() -> None:
-    layout_fingerprint(*LAYOUT)  # the hash of the code this process loads now (``cache.code_is_stale``)
     jobs.register(
-        jobs.Kind("vouchers-export", "凭证导出（Excel）", "imports:export", _render, key=_key, need="read")
+        jobs.Kind("vouchers-export", "凭证导出（Excel）", "imports:export", _render, key=_key, need="read"),
+        layout=LAYOUT,
     )

@@ -21,7 +21,6 @@ def _key(name: str):
 
 
 def register() -> None:
-    layout_fingerprint(*LAYOUT)  # the hash of the code this process loads now (``cache.code_is_stale``)
     for name, title, render, link in (
         ("journal-xlsx", "日记账（Excel）", files.journal, files.journal_url),
         ("balances-xlsx", "科目余额表（Excel）", files.balances, files.balances_url),
@@ -36,5 +35,6 @@ def register() -> None:
                 key=_key(name),
                 link=lambda year, month, param, link=link: link(year, param),
                 need="read",
-            )
+            ),
+            layout=LAYOUT,
         )

@@ -167,8 +167,11 @@ KINDS = {
 }
 
 
-def register(kind: Kind) -> None:
-    """Another app's file for the workers (from its ``AppConfig.ready``; the reports never import it)."""
+def register(kind: Kind, *, layout: tuple[str, ...] = ()) -> None:
+    """Another app's file for the workers (from its ``AppConfig.ready``; the reports never import it). ``layout``:
+    the files (globs under the project) besides the report's own that lay it out; their hash is taken now, as this
+    process loads them, so that a worker knows later when the disk has moved on (``cache.code_is_stale``)."""
+    cache.layout_fingerprint(*layout)
     KINDS[kind.name] = kind
 
 

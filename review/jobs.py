@@ -30,7 +30,6 @@ def audit_key(year: AccountingYear, month: int = 12, param: str = "") -> str:
 
 
 def register() -> None:
-    layout_fingerprint(*LAYOUT)  # the hash of the code this process loads now (``cache.code_is_stale``)
     for suffix, title, renderer in (
         ("pdf", "经费审查报告（PDF）", render.render_pdf),
         ("xlsx", "经费审查报告（Excel）", render.render_xlsx),
@@ -43,5 +42,6 @@ def register() -> None:
                 lambda year, month, param, renderer=renderer: renderer(build_audit_report(year)),
                 query=f"?format={suffix}",
                 key=audit_key,
-            )
+            ),
+            layout=LAYOUT,
         )
