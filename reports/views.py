@@ -148,17 +148,27 @@ def statements(request: HttpRequest, slug: str, year: int) -> HttpResponse:
     return render(request, "reports/statements.html", context)
 
 
+def _no_statements(request: HttpRequest, book) -> HttpResponse:
+    problem = f"本账套使用的会计制度（{book.chart.name}）尚无报表格式"
+    return render(request, "reports/pdf_unavailable.html", {"problems": [problem]}, status=404)
+
+
+def _statements_file(request: HttpRequest, slug: str, year: int, kind: str) -> HttpResponse:
+    """A month's statements file (``kind``: the union's or the 合并 ones) from the workers: without the report
+    fonts a PDF is refused (503), and a year whose chart has no statement form has none (404)."""
+    book = book_for(request, slug, year, need="reports").year
+    if kind.endswith("-pdf") and (unavailable := without_fonts(request)):
+        return unavailable
+    if not jobs.has_statements(book):
+        return _no_statements(request, book)
+    return file_or_wait(request, book, kind, MonthForm(request.GET).chosen())
+
+
 @login_required
 @require_safe
 def statements_pdf(request: HttpRequest, slug: str, year: int) -> HttpResponse:
     """资产负债表 and 收入支出表 of the month asked for, in the form of the year's chart, as a PDF."""
-    book = book_for(request, slug, year, need="reports").year
-    if unavailable := without_fonts(request):
-        return unavailable
-    if not jobs.has_statements(book):
-        problem = f"本账套使用的会计制度（{book.chart.name}）尚无报表格式"
-        return render(request, "reports/pdf_unavailable.html", {"problems": [problem]}, status=404)
-    return file_or_wait(request, book, "statements-pdf", MonthForm(request.GET).chosen())
+    return _statements_file(request, slug, year, "statements-pdf")
 
 
 @login_required
@@ -215,11 +225,6 @@ def consolidated_pdf(request: HttpRequest, slug: str, year: int) -> HttpResponse
     return without_fonts(request) or file_or_wait(request, book, "consolidated-pdf")
 
 
-def _no_statements(request: HttpRequest, book) -> HttpResponse:
-    problem = f"本账套使用的会计制度（{book.chart.name}）尚无报表格式"
-    return render(request, "reports/pdf_unavailable.html", {"problems": [problem]}, status=404)
-
-
 @login_required
 @require_safe
 def consolidated_statements(request: HttpRequest, slug: str, year: int) -> HttpResponse:
@@ -238,18 +243,10 @@ def consolidated_statements(request: HttpRequest, slug: str, year: int) -> HttpR
 @login_required
 @require_safe
 def consolidated_statements_pdf(request: HttpRequest, slug: str, year: int) -> HttpResponse:
-    book = book_for(request, slug, year, need="reports").year
-    if unavailable := without_fonts(request):
-        return unavailable
-    if not jobs.has_statements(book):
-        return _no_statements(request, book)
-    return file_or_wait(request, book, "consolidated-statements-pdf", MonthForm(request.GET).chosen())
+    return _statements_file(request, slug, year, "consolidated-statements-pdf")
 
 
 @login_required
 @require_safe
 def consolidated_statements_xlsx(request: HttpRequest, slug: str, year: int) -> HttpResponse:
-    book = book_for(request, slug, year, need="reports").year
-    if not jobs.has_statements(book):
-        return _no_statements(request, book)
-    return file_or_wait(request, book, "consolidated-statements-xlsx", MonthForm(request.GET).chosen())
+    return _statements_file(request, slug, year, "consolidated-statements-xlsx")
