@@ -72,6 +72,8 @@ EXCLUDED_MODELS |= {
 EXCLUDED_MODELS |= {"django_tasks_db.dbtaskresult", "reports.renderjob"}
 # The per-day totals are derived from the posted lines: not backed up, rebuilt by the restore (``ledger.totals``).
 EXCLUDED_MODELS |= {"ledger.daytotal"}
+# The 总工会's table's kept figures are a memo of the books: not backed up, computed again on the next reading.
+EXCLUDED_MODELS |= {"federation.yearfigures"}
 GUARDED_TABLES = ["ledger_voucher", "ledger_voucherline", "ledger_attachment", "ledger_daytotal"]
 
 

@@ -108,6 +108,14 @@ def fen_to_decimal(fen: int | None) -> Decimal:
     return (Decimal(int(fen or 0)) / 100).quantize(CENT)
 
 
+def decimal_to_fen(amount: Decimal) -> int:
+    """元 to integer 分, exactly: an amount with a fraction of a 分 is refused (``ValueError``)."""
+    fen = amount * 100
+    if fen != fen.to_integral_value():
+        raise ValueError(f"不足一分的金额：{amount}")
+    return int(fen)
+
+
 def format_amount(amount: Decimal) -> str:
     """``8,721.40`` — thousands separators, two decimals (Django's zh-hans locale has no separator)."""
     return f"{to_decimal(amount):,.2f}"

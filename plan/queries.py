@@ -507,10 +507,24 @@ def findings(year: AccountingYear) -> list[compliance.Finding]:
     return compliance.evaluate_year(rules, year_payments(year, _cash_limit(rules)))
 
 
-def findings_of_years(years: list[AccountingYear]) -> dict[int, list[compliance.Finding]]:
+def active_rules() -> list[SpendingRule]:
+    """Every active rule, national and of every province, in a fixed order. One query."""
+    return list(SpendingRule.objects.filter(is_active=True).order_by("pk"))
+
+
+def rules_state(rules: list[SpendingRule]) -> list[tuple]:
+    """What ``rules`` (``active_rules``) say, field by field: it changes when a rule is added, edited or retired."""
+    names = [field.attname for field in SpendingRule._meta.concrete_fields]
+    return [tuple(repr(getattr(rule, name)) for name in names) for rule in rules]
+
+
+def findings_of_years(
+    years: list[AccountingYear], every_rule: list[SpendingRule] | None = None
+) -> dict[int, list[compliance.Finding]]:
     """``findings`` of many years (their unions and charts loaded) in three queries however many: the rules
-    once, then the payments of all the years (``years_payments``)."""
-    every_rule = list(SpendingRule.objects.filter(is_active=True))
+    once (none when ``every_rule``, from ``active_rules``, is given), then the payments of all the years
+    (``years_payments``)."""
+    every_rule = active_rules() if every_rule is None else every_rule
     rules = {year.pk: compliance.applicable(every_rule, year.union.province) for year in years}
     payments = years_payments(years, {pk: _cash_limit(found) for pk, found in rules.items()})
     return {year.pk: compliance.evaluate_year(rules[year.pk], payments[year.pk]) for year in years}

@@ -48,3 +48,22 @@ def test_a_replica_beside_sqlite_is_refused():
     done = settings_with(DATABASE_REPLICA_URL="postgres://postgres@127.0.0.1:5433/unionledger")
     assert done.returncode != 0
     assert "DATABASE_REPLICA_URL needs DATABASE_URL to be PostgreSQL" in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("sql", "theirs"),
+    [
+        ('INSERT INTO "ledger_voucher" ("year_id") VALUES (%s)', True),
+        ('UPDATE "reports_reporttext" SET "opening" = %s', True),
+        ('DELETE FROM "ledger_attachment" WHERE "id" = %s', True),
+        ('INSERT INTO "federation_yearfigures" ("year_id") VALUES (%s) ON CONFLICT', False),
+        ('UPDATE "federation_yearfigures" SET "basis" = %s', False),
+        ('DELETE FROM "federation_yearfigures" WHERE "year_id" IN (%s)', False),
+        ('SELECT "ledger_voucher"."id" FROM "ledger_voucher"', False),
+    ],
+)
+def test_a_memo_of_what_was_read_is_not_the_users_write(sql, theirs):
+    """Only a user's own writes open the primary window; the 总工会's table keeping its figures does not."""
+    from unionledger.replica import users_write  # noqa: PLC0415
+
+    assert users_write(sql) is theirs

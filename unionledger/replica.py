@@ -13,7 +13,9 @@ Which request reads where (``ReplicaMiddleware`` decides, a context variable car
 
 A user "wrote" when a statement that changes data (INSERT, UPDATE, DELETE) committed on the primary during
 one of their requests (a POST that changed data, or a GET that enqueued a render); the time the window ends is
-kept in their session. Without DATABASE_REPLICA_URL there is no "replica" alias and the middleware does nothing.
+kept in their session. Writing a memo of what the request read (``DERIVED_TABLES``: the 总工会's table keeping
+the figures it computed) is not the user's writing and leaves their reads where they were. Without
+DATABASE_REPLICA_URL there is no "replica" alias and the middleware does nothing.
 """
 
 import contextvars
@@ -42,8 +44,20 @@ PRIMARY_ONLY_APPS = frozenset(
     {"sessions", "auth", "contenttypes", "admin", "axes", "django_tasks_db", "imports"}
 )
 WRITES = ("insert", "update", "delete")
+# Tables of memos computed from what a request read, written by readers (``federation.models.YearFigures``).
+DERIVED_TABLES = frozenset({"federation_yearfigures"})
 
 _reads_from: contextvars.ContextVar[str] = contextvars.ContextVar("unionledger_reads_from", default=PRIMARY)
+
+
+def users_write(sql: str) -> bool:
+    """Whether a statement changes the user's data: an INSERT, UPDATE or DELETE of a table not in ``DERIVED_TABLES``."""
+    words = sql.lstrip().lower().split(None, 3) + ["", ""]
+    if words[0] not in WRITES:
+        return False
+    # UPDATE t …, INSERT INTO t …, DELETE FROM t …
+    table = words[1] if words[0] == "update" else words[2]
+    return table.strip('"') not in DERIVED_TABLES
 
 
 def configured() -> bool:
@@ -97,7 +111,7 @@ class ReplicaMiddleware:
 
         def note_write(execute, sql, params, many, context):
             result = execute(sql, params, many, context)
-            if not wrote and sql.lstrip().lower().startswith(WRITES):
+            if not wrote and users_write(sql):
                 # Only once it commits: a refused posting rolls back and changed nothing.
                 transaction.on_commit(lambda: wrote or wrote.append(True), using=PRIMARY)
             return result

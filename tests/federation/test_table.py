@@ -104,15 +104,100 @@ def test_each_row_holds_the_figures_of_the_unions_own_pages(members):
 
 
 def test_the_table_takes_the_same_queries_for_one_union_or_three(
-    members, federation, django_assert_num_queries
+    members, federation, hospital, keeper, django_assert_num_queries
 ):
+    """Eleven queries when the years' figures are computed (and kept), seven when the kept ones hold."""
     from ledger.models import Union  # noqa: PLC0415
 
-    with django_assert_num_queries(9):
-        federation_rows(members, 2025)
+    with django_assert_num_queries(11):
+        computed = federation_rows(members, 2025)
+    with django_assert_num_queries(7):
+        assert federation_rows(members, 2025) == computed
     Union.objects.filter(parent=federation).exclude(slug="first-hospital").update(parent=None)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(7):
         federation_rows(members, 2025)
+    services.record_payment(
+        union=hospital,
+        date=on("2025-04-01"),
+        account="5101",
+        amount="10.00",
+        via="bank",
+        summary="慰问品",
+        user=keeper,
+    )
+    with django_assert_num_queries(11):
+        federation_rows(members, 2025)
+
+
+def _row(federation, slug: str):
+    return next(row for row in federation_rows(federation, 2025) if row.slug == slug)
+
+
+def _fresh(slug: str):
+    """What the union's own pages say now, computed without the table."""
+    year = services.find_year(slug=slug, year=2025)
+    summary = queries.year_summary(year)
+    return (summary.income, summary.expense, summary.closing_funds, len(plan_queries.findings(year)))
+
+
+def test_a_kept_row_is_read_while_the_books_and_the_rules_stay_as_they_were(members, keeper):
+    """The table reads the figures it kept (a kept row altered by hand shows), and computes them again the moment
+    the year's basis moves: a posting, a 红字冲销, a rule added or edited."""
+    from federation.models import YearFigures  # noqa: PLC0415
+    from plan.models import SpendingRule  # noqa: PLC0415
+
+    first = _row(members, "second-hospital")
+    assert (first.income, first.expense, first.closing, first.findings) == _fresh("second-hospital")
+    year = services.find_year(slug="second-hospital", year=2025)
+    YearFigures.objects.filter(year=year).update(income_fen=123)
+    assert _row(members, "second-hospital").income == D("1.23")  # read, not computed
+    services.record_voucher(
+        year=year,
+        posted_by=keeper,
+        date=on("2025-04-01"),
+        summary="提取现金",
+        lines=[
+            services.Line(services.Via("cash"), debit="2000.00"),
+            services.Line(services.Via("bank"), credit="2000.00"),
+        ],
+    )
+
+    payment = services.record_payment(
+        union=year.union,
+        date=on("2025-04-02"),
+        account="5101",
+        amount="800.00",
+        via="cash",
+        summary="慰问困难职工",
+        user=keeper,
+    )
+    row = _row(members, "second-hospital")
+    assert (row.income, row.expense, row.closing, row.findings) == _fresh("second-hospital")
+    assert (row.income, row.expense) == (first.income, first.expense + D("800.00"))
+
+    services.reverse_voucher(voucher=payment, user=keeper, reason="重复记账")
+    row = _row(members, "second-hospital")
+    assert (row.income, row.expense, row.closing, row.findings) == _fresh("second-hospital")
+    assert row.expense == first.expense
+
+    services.record_payment(
+        union=year.union,
+        date=on("2025-04-03"),
+        account="5101",
+        amount="900.00",
+        via="cash",
+        summary="慰问困难职工",
+        user=keeper,
+    )
+    before = _row(members, "second-hospital").findings
+    rule = SpendingRule.objects.create(
+        code="test-cash-500", title="现金支付限额", kind="cash_threshold", limit=D("500.00"), source="测试"
+    )
+    row = _row(members, "second-hospital")
+    assert row.findings == _fresh("second-hospital")[3] > before
+    rule.limit = D("5000.00")
+    rule.save()
+    assert _row(members, "second-hospital").findings == _fresh("second-hospital")[3] == before
 
 
 def test_the_page_sorts_and_drills_down(members, fed_user):

@@ -162,3 +162,37 @@ def test_a_render_enqueued_by_a_report_download_is_polled_from_the_primary(clien
         status = client.get(reverse("reports:render_status", args=[*BOOK, job.pk]))
     assert status.status_code == 200 and status.json()["state"] == "queued"
     assert not any("django_tasks_db" in sql for sql in found["replica"])
+
+
+def test_the_federation_table_keeps_its_figures_on_the_primary_without_opening_a_window(demo):
+    """The 总工会's table reads the books from the replica and keeps the figures it computed on the primary; that
+    is not the viewer's writing, so their next reading still goes to the replica, where it finds them kept."""
+    from decimal import Decimal  # noqa: PLC0415
+
+    from ledger import roles, services  # noqa: PLC0415
+    from ledger.models import Union  # noqa: PLC0415
+    from tests.federation.conftest import person, signed_in  # noqa: PLC0415
+
+    federation = services.create_union(name="旗总工会", slug="replica-federation")
+    Union.objects.filter(pk=demo.union_id).update(parent=federation)
+    client = signed_in(person("fed-reader", roles.FEDERATION, federation))
+    url = reverse("federation:table", args=["replica-federation", YEAR])
+    wait_for_replay()
+    with reads() as found:
+        response = client.get(url)
+    assert response.status_code == 200
+    [row] = response.context["rows"]
+    assert (row.slug, row.income, row.expense) == (SLUG, Decimal("36200.00"), Decimal("29358.50"))
+    assert any('"ledger_daytotal"' in sql for sql in found["replica"])  # computed from the replica's books
+    assert books_read(found["default"]) == []
+    assert any(sql.startswith('INSERT INTO "federation_yearfigures"') for sql in found["default"])
+    assert replica.SESSION_KEY not in client.session  # no primary window for a memo
+
+    wait_for_replay()
+    with reads() as found:
+        again = client.get(url)
+    assert again.context["rows"] == [row]
+    assert any('"federation_yearfigures"' in sql for sql in found["replica"])
+    kept_not_computed = not any('"ledger_daytotal"' in sql for alias in found for sql in found[alias])
+    assert kept_not_computed
+    assert not any("federation_yearfigures" in sql for sql in found["default"])
