@@ -10,8 +10,8 @@ union-year, so the table keeps each year's figures (``federation.models.YearFigu
 year's count of posted vouchers (``AccountingYear.next_number``, moved by the database in every posting's
 transaction, a 红字冲销 included, whoever posts), the union's province, the chart's codes, the rules in force and
 the code that computes them. A reading uses a kept row only while its basis is the year's basis as read now, and
-computes the others again and keeps them: the figures are never older than the books the reading sees. Eight
-queries when every kept row holds, thirteen when some do not, for 1 union or 2,000.
+computes the others again and keeps them: the figures are never older than the books the reading sees. Seven
+queries when every kept row holds, twelve when some do not, for 1 union or 2,000.
 """
 
 from __future__ import annotations
@@ -121,8 +121,8 @@ def year_figures(years: list[AccountingYear]) -> dict[int, YearFigures]:
 
 
 def federation_rows(union: Union, year: int) -> list[UnionRow]:
-    """The unions directly under ``union`` with their ``year``, by name. Eight queries however many unions
-    (thirteen when some years' figures are computed again)."""
+    """The unions directly under ``union`` with their ``year``, by name. Seven queries however many unions
+    (twelve when some years' figures are computed again)."""
     members = list(Union.objects.filter(parent=union).order_by("name", "slug"))
     years = {
         found.union_id: found

@@ -17,7 +17,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from ledger import queries as books
-from ledger.models import AccountingYear, AccountType, Union, Voucher, VoucherLine, voucher_no
+from ledger.models import Account, AccountingYear, AccountType, Union, Voucher, VoucherLine, voucher_no
 from ledger.money import ZERO, fen_to_decimal
 from plan import compliance
 from plan.arith import monthly_dues, percent
@@ -420,14 +420,15 @@ def _live(year: AccountingYear):
 
 def year_payments(year: AccountingYear, cash_limit: Decimal | None) -> list[compliance.Payment]:
     """The year's payments as the rules see them: those with facts, and any other paid from cash above
-    ``cash_limit``. Two queries."""
+    ``cash_limit``. Three queries (one without a limit)."""
     return years_payments([year], {year.pk: cash_limit})[year.pk]
 
 
 def years_payments(
     years: list[AccountingYear], cash_limits: dict[int, Decimal | None]
 ) -> dict[int, list[compliance.Payment]]:
-    """``year_payments`` of many years (by id; their charts loaded), in two queries however many."""
+    """``year_payments`` of many years (by id; their charts loaded), in three queries however many (one when no
+    year has a cash limit): the facts, the charts' 库存现金 accounts and the cash lines above the limit."""
     ids = [year.pk for year in years]
     facts = (
         PaymentFacts.objects.filter(
@@ -442,15 +443,25 @@ def years_payments(
     limited = [year for year in years if cash_limits.get(year.pk) is not None]
     if limited:
         spending = VoucherLine.objects.filter(voucher=OuterRef("voucher"), account__type=AccountType.EXPENSE)
+        reversal = Voucher.objects.filter(reverses=OuterRef("voucher"))
+        # Each year's own 库存现金 (a line names an account of its year's chart only). Compared as account_id + 0:
+        # every union's cash lines share the chart's account, and on the bare column PostgreSQL reads them all by
+        # the account's index before it looks at the year (0.5 s for 20 union-years among 2,000; 30 ms this way).
+        cash = Account.objects.filter(
+            union__isnull=True,
+            chart_id__in={year.chart_id for year in limited},
+            code__in={year.chart.cash_code for year in limited},
+        ).filter(code=F("chart__cash_code"))
         lines = (
-            VoucherLine.objects.filter(
-                voucher__year_id__in=[year.pk for year in limited],
-                account__code=F("voucher__year__chart__cash_code"),  # each year's own 库存现金
-                voucher__state=Voucher.State.POSTED,
-                voucher__reversed_by__isnull=True,
+            VoucherLine.objects.filter(voucher__year_id__in=[year.pk for year in limited])
+            .filter(voucher__state=Voucher.State.POSTED)
+            .annotate(cash_account=F("account_id") + Value(0), cents=books.fen("credit"))
+            .filter(
+                cash_account__in=list(cash.values_list("pk", flat=True)),
+                cents__gt=int(min(cash_limits[year.pk] for year in limited) * 100),
             )
-            .annotate(cents=books.fen("credit"))
-            .filter(Exists(spending), cents__gt=int(min(cash_limits[year.pk] for year in limited) * 100))
+            .filter(Exists(spending), ~Exists(reversal))
+            .order_by()
             .values_list(
                 "voucher_id",
                 "voucher__year_id",
@@ -521,7 +532,7 @@ def rules_state(rules: list[SpendingRule]) -> list[tuple]:
 def findings_of_years(
     years: list[AccountingYear], every_rule: list[SpendingRule] | None = None
 ) -> dict[int, list[compliance.Finding]]:
-    """``findings`` of many years (their unions and charts loaded) in three queries however many: the rules
+    """``findings`` of many years (their unions and charts loaded) in four queries however many: the rules
     once (none when ``every_rule``, from ``active_rules``, is given), then the payments of all the years
     (``years_payments``)."""
     every_rule = active_rules() if every_rule is None else every_rule
@@ -582,8 +593,8 @@ class PlanReport:
 
 
 def plan_report(year: AccountingYear, summary: books.YearSummary) -> PlanReport:
-    """The plan's part of a year's report, from the summary the report already has: six queries, and one
-    more each for a budget and a roster."""
+    """The plan's part of a year's report, from the summary the report already has: seven queries (six when no
+    rule limits cash), and one more each for a budget and a roster."""
     setting = settings_for(year.union)
     return PlanReport(
         budget=budget_execution(year, summary),

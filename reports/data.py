@@ -324,7 +324,7 @@ def _ordered(lines: tuple[ReportLine, ...], text: ReportTextValues) -> tuple[Rep
 
 
 def build_annual_report(year: AccountingYear) -> AnnualReportData:
-    """The report of ``year``: 14 queries, or 17 when the previous year is in the books (``plan_report``)."""
+    """The report of ``year``: 15 queries, or 18 when the previous year is in the books (``plan_report``)."""
     year = AccountingYear.objects.select_related("union", "chart").get(pk=year.pk)
     union = year.union
     current = queries.year_summary(year)

@@ -119,7 +119,7 @@ def test_each_breach_is_a_finding_with_its_rule_and_source(seed_year):
 def test_the_auditors_page_lists_every_finding(seed_year, checker_client, django_assert_num_queries):
     url = reverse("plan:compliance", args=[seed_year.union.slug, 2025])
     checker_client.get(url)
-    with django_assert_num_queries(12):  # the union's province comes with the book
+    with django_assert_num_queries(13):  # the union's province comes with the book
         page = checker_client.get(url)
     text = page.content.decode()
     assert page.status_code == 200
@@ -148,7 +148,7 @@ def test_the_page_costs_the_same_however_many_payments(
             form=GiftForm.CASH,
             headcount=40,
         )
-    with django_assert_num_queries(12):  # the union's province comes with the book
+    with django_assert_num_queries(13):  # the union's province comes with the book
         assert checker_client.get(url).status_code == 200
     assert len(queries.findings(seed_year)) == 4 + 10
 
