@@ -2,7 +2,7 @@
 
 import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet, Sum
 
 from ledger.models import AuditEvent, Union
 
@@ -18,6 +18,19 @@ def union_trail(union: Union) -> QuerySet[AuditEvent]:
     sign_ins = Q(action__in=SIGN_INS, user__in=members)
     failed_sign_ins = Q(action=AuditEvent.Action.LOGIN_FAILED, username__in=members.values("username"))
     return AuditEvent.objects.filter(Q(union=union) | Q(sign_ins | failed_sign_ins, union__isnull=True))
+
+
+def trail_state(union: Union) -> tuple[int, int, int]:
+    """How many events the union's trail holds, its newest one's id and the sum of their ids: one query.
+
+    The trail is append-only (the database refuses updates and deletes, ledger migration 0005), so a new event
+    of any kind raises the newest id, and a membership change (itself an event of the union's) or a member's
+    new user name, which move sign-ins into or out of the trail, change the count or the sum. A cached export
+    of the trail with any filter is current while these are: the names of the objects its rows show change
+    with an event of the trail too (a draft numbered on 记账, a 明细科目 added).
+    """
+    found = union_trail(union).aggregate(count=Count("id"), newest=Max("id"), ids=Sum("id"))
+    return found["count"], found["newest"] or 0, found["ids"] or 0
 
 
 def events_for(

@@ -27,6 +27,11 @@ NEEDS: dict[str, tuple[Callable, str]] = {
     ),
     "open_year": (roles.can_record, "只有出纳/会计可以建立会计年度。"),
     "audit": (roles.can_read_audit_trail, "只有经费审查委员可以查看操作记录。"),
+    # The 操作记录 and its export (``need="read"``, ``also="audit"``) in one: a user following its render.
+    "audit_trail": (
+        lambda user, union: roles.can_read(user, union) and roles.can_read_audit_trail(user, union),
+        "只有经费审查委员可以查看操作记录。",
+    ),
     "close": (roles.can_close_year, "只有出纳/会计可以结账。"),
     "reports": (roles.can_download_reports, "您的角色不能查看本工会的财务报告和报表，请联系管理员分配角色。"),
     "federation": (roles.can_read_federation, "只有总工会的用户可以查看所属工会汇总表。"),

@@ -17,7 +17,8 @@ with nothing registered the ledger behaves as it always did.
   app's demo data (once: it checks for itself) and returns a line to print, or "".
 - ``downloads`` (``register_download``, ``download``): the reports' download of a file the report workers
   render (``reports.views.file_or_wait``: the cached file, else the page that waits for a worker). The books'
-  workbooks (``ledger/files.py``) go through it; this one is not optional: without it they cannot be had.
+  workbooks (``ledger/files.py``) and the 操作记录 workbook (``audit/files.py``) go through it; this one is not
+  optional: without it they cannot be had.
 """
 
 from __future__ import annotations

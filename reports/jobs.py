@@ -21,6 +21,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -170,7 +171,11 @@ KINDS = {
 def register(kind: Kind, *, layout: tuple[str, ...] = ()) -> None:
     """Another app's file for the workers (from its ``AppConfig.ready``; the reports never import it). ``layout``:
     the files (globs under the project) besides the report's own that lay it out; their hash is taken now, as this
-    process loads them, so that a worker knows later when the disk has moved on (``cache.code_is_stale``)."""
+    process loads them, so that a worker knows later when the disk has moved on (``cache.code_is_stale``).
+    A name is one file's: another file of the same name (another title) is refused rather than taking its place."""
+    known = KINDS.get(kind.name)
+    if known is not None and known.title != kind.title:
+        raise ImproperlyConfigured(f"report file {kind.name!r} is already {known.title}, not {kind.title}")
     cache.layout_fingerprint(*layout)
     KINDS[kind.name] = kind
 

@@ -50,6 +50,11 @@ AUDIT = {
     "GET": by_role(302, 403, 403, 403, 200, 404, 200),
     "POST": READ["POST"],
 }
+# The 操作记录 workbook, written by a report worker: the auditor's first GET queues it (202).
+AUDIT_FILE = {
+    "GET": by_role(302, 403, 403, 403, 202, 404, 202),
+    "POST": READ["POST"],
+}
 ADMIN_POST = {
     "GET": POST_ONLY["GET"],
     "POST": by_role(302, 403, 403, 403, 403, 404, 200),
@@ -129,7 +134,7 @@ TABLE = {
     "account_ledger": (lambda demo, scan: [SLUG, YEAR, _account(demo)], READ),
     "general_ledger": (lambda demo, scan: [SLUG, YEAR, _account(demo)], READ),
     "audit:trail": (lambda demo, scan: [SLUG, YEAR], AUDIT),
-    "audit:export": (lambda demo, scan: [SLUG, YEAR], AUDIT),
+    "audit:export": (lambda demo, scan: [SLUG, YEAR], AUDIT_FILE),
     "year_close": (lambda demo, scan: [SLUG, YEAR], WRITE),
     "year_reopen": (lambda demo, scan: [SLUG, YEAR], ADMIN_POST),
     "entry_accounts": (lambda demo, scan: [SLUG, YEAR], JSON),

@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 
 from ledger import queries, services
 from ledger.models import AccountingYear, AuditEvent, Voucher
-from tests.conftest import settle_year_end, snapshot
+from tests.conftest import download, settle_year_end, snapshot
 
 BOOK = "/u/blzq-hospital/2012/"
 
@@ -112,10 +112,10 @@ def test_audit_trail_bad_filters_are_explained(client_for, demo):
 
 
 def test_audit_export_is_a_workbook_of_the_filtered_trail(client_for, trail):
-    response = client_for("auditor").get(BOOK + "audit/export/?action=voucher_posted")
+    response = download(client_for("auditor"), BOOK + "audit/export/?action=voucher_posted")  # by a worker
     assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    assert "attachment; filename*=UTF-8''" in response["Content-Disposition"]
-    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert "attachment; filename*=utf-8''" in response["Content-Disposition"].lower()
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][0].startswith("巴林左旗医院工会 操作记录")
     assert rows[1] == ("时间", "用户", "操作", "说明", "对象", "来源地址", "变更内容")

@@ -14,6 +14,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
@@ -225,3 +226,14 @@ def test_a_worker_older_than_the_code_on_disk_refuses_to_render(client_for, audi
     DBTaskResult.objects.filter(status="READY").update(run_after=timezone.now())
     run_worker()
     assert status_of(client, job)["state"] == "done"
+
+
+def test_a_second_file_of_the_same_name_is_refused():
+    """Each app registers its files from its ``ready``; a name taken twice would serve one file for the other."""
+    review_workbook = jobs.KINDS["audit-xlsx"]  # the 经费审查报告's, registered by review
+    other = jobs.Kind("audit-xlsx", "操作记录（Excel）", "", lambda year, month, param: ("", "", b""))
+    with pytest.raises(ImproperlyConfigured, match="audit-xlsx"):
+        jobs.register(other)
+    assert jobs.KINDS["audit-xlsx"] is review_workbook
+    jobs.register(review_workbook)  # the same file again (a second ``ready``) is fine
+    assert jobs.KINDS["trail-xlsx"].title == "操作记录（Excel）"
