@@ -2,7 +2,7 @@
 """Figures at federation scale: many unions' books on one PostgreSQL, a 总工会 above them, and report season.
 
     .venv/bin/python benchmarks/federation.py --unions 2000 --vouchers 500 --years 3 --large-lines 1000000
-        --renders 500 --workers 2 --users 50 [--db-prefix NAME] [--keep] [--reuse]
+        --renders 500 --workers 2 --users 50 [--members N] [--changed-share 0.05] [--db-prefix NAME] [--keep] [--reuse]
 
 It builds, in one throwaway PostgreSQL database ``PREFIX_ul_fed``, a 总工会 (signed in as ``fed-viewer``, the
 总工会 role) with ``--unions`` unions under it, each with ``--years`` years (to 2025) of ``--vouchers`` two-line
@@ -11,7 +11,9 @@ vouchers and an opening voucher, plus one large union whose 2025 holds ``--large
 1. **One union among many**: its 首页, voucher list, journals, 科目余额表 (Django's test client, signed in as its
    treasurer, median of ``--repeat``) and its report data (``build_annual_report``), first with the union alone in
    the database (before the others are written), then among all the others; goal: within 20% of alone.
-2. **The 总工会's table** of all the unions (the page, as ``fed-viewer``); goal: ≤ 1 s.
+2. **The 总工会's table** of all the unions (the page, as ``fed-viewer``), with every year computed, with its kept
+   figures and with ``--changed-share`` of the years changed; goal: ≤ 1 s. ``--members N`` first gives each union a
+   roster of N members with 2025's dues (the table's 收缴率 column reads them at every reading).
 3. **Report season**: ``--renders`` annual-report PDFs of as many unions asked for at once
    (``reports.jobs.request_render``), drained by ``--workers`` ``manage.py db_worker --batch`` processes; it prints
    the throughput and the wait (asked → file ready, p50/p95/max). Meanwhile ``--users`` simulated users on loopback
@@ -304,6 +306,44 @@ def union_figures(slug: str, switch: Switch, names: list[str], repeat: int) -> d
     return figures
 
 
+def add_rosters(members: int) -> tuple[int, int, float] | None:
+    """``members`` on the roster of each union under the 总工会 that has none yet (in 10 departments, wages 5,000 to
+    9,900), and their dues of every month of 2025 bar one in twenty, recorded on the union's first voucher of
+    2025 (the table reads the dues, not the voucher's lines). Set-based; returns (members, dues, seconds), or None
+    when the rosters were there already (``--reuse``)."""
+    from django.db import connection, transaction
+
+    started = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT u.id FROM ledger_union u JOIN ledger_union f ON f.id = u.parent_id WHERE f.slug = %s "
+            "AND u.slug LIKE 'bench-union-%%' AND NOT EXISTS (SELECT 1 FROM plan_member m WHERE m.union_id = u.id)",
+            [FEDERATION],
+        )
+        unions = [row[0] for row in cursor.fetchall()]
+        if not unions:
+            return None
+        cursor.execute(
+            "INSERT INTO plan_member (union_id, name, department, wage_base, joined, status) "
+            "SELECT u, '会员' || g, '科室' || (g %% 10), 5000 + (g %% 50) * 100, DATE '2020-01-01', 'active' "
+            "FROM unnest(%s::bigint[]) AS u CROSS JOIN generate_series(1, %s) AS g",
+            [unions, members],
+        )
+        added = cursor.rowcount
+        cursor.execute(
+            "INSERT INTO plan_duespayment (member_id, year, month, amount, voucher_id) "
+            "SELECT m.id, 2025, mo, round(m.wage_base * 0.005, 2), v.id FROM plan_member m "
+            "JOIN (SELECT y.union_id, min(v.id) AS id FROM ledger_voucher v "
+            "JOIN ledger_accountingyear y ON y.id = v.year_id WHERE y.year = 2025 AND v.state = 'posted' "
+            "AND y.union_id = ANY(%s) GROUP BY y.union_id) v ON v.union_id = m.union_id "
+            "CROSS JOIN generate_series(1, 12) AS mo WHERE (m.id + mo) %% 20 <> 0",
+            [unions],
+        )
+        dues = cursor.rowcount
+    vacuum("plan_member, plan_duespayment")
+    return added, dues, time.perf_counter() - started
+
+
 @dataclass(frozen=True)
 class TableFigures:
     """The 总工会's table's page: seconds when every year's figures are computed (cold), the median when the kept
@@ -524,6 +564,12 @@ def main() -> int:
     parser.add_argument("--users", type=int, default=50, help="simulated users on loopback during the drain")
     parser.add_argument("--repeat", type=int, default=7, help="requests per page (median reported)")
     parser.add_argument(
+        "--members",
+        type=int,
+        default=0,
+        help="members on each union's roster, with 2025's dues, added before the table is measured (default 0)",
+    )
+    parser.add_argument(
         "--changed-share",
         type=float,
         default=0.05,
@@ -605,6 +651,7 @@ def main() -> int:
         print(f"measuring (load average {os.getloadavg()[0]:.1f}) …", flush=True)
         figures = union_figures(measured, switch, [lone, fed], args.repeat)
         switch.use(fed)
+        rosters = add_rosters(args.members) if args.members else None
         table = federation_figures(viewer, args.repeat, args.changed_share)
         large_home = None
         if Union.objects.filter(slug="bench-books").exists():
@@ -658,8 +705,13 @@ def main() -> int:
             f"one union among {unions:,}: worst page {worst:.2f}× alone (goal ≤ 1.20: "
             f"{'met' if worst <= 1.2 else 'NOT met'}), {stamp}"
         )
+        if rosters:
+            print(
+                f"rosters: {rosters[0]:,} members and {rosters[1]:,} dues of 2025 added in {rosters[2]:.0f} s"
+            )
+        roster = f", {args.members} members a union" if args.members else ""
         print(
-            f"federation table: {table.warm * 1000:.0f} ms for {table.rows:,} unions with their figures kept "
+            f"federation table: {table.warm * 1000:.0f} ms for {table.rows:,} unions{roster} with their figures kept "
             f"(goal ≤ 1000 ms: {'met' if table.warm <= 1 else 'NOT met'}), {table.warm_queries} queries; "
             f"{table.partly * 1000:.0f} ms with {table.changed:,} of the years changed since the last reading; "
             f"{table.cold * 1000:.0f} ms with every year computed (the first reading, or after a release), "
