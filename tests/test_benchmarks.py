@@ -102,7 +102,8 @@ def test_a_tiny_federation_run_prints_a_line_for_each_goal():
             sys.executable,
             str(ROOT / "benchmarks" / "federation.py"),
             *("--unions", "3", "--vouchers", "10", "--years", "2", "--large-lines", "200"),
-            *("--renders", "2", "--workers", "1", "--users", "2", "--repeat", "1", "--db-prefix", prefix),
+            *("--renders", "2", "--workers", "1", "--users", "2", "--repeat", "1", "--members", "3"),
+            *("--db-prefix", prefix),
         ],
         cwd=ROOT,
         capture_output=True,
@@ -114,10 +115,14 @@ def test_a_tiny_federation_run_prints_a_line_for_each_goal():
     lines = done.stdout.strip().splitlines()
     assert any(line.startswith("报告数据") for line in lines)
     assert re.match(
-        r"one union among 3: worst page \d+\.\d\d× alone \(goal ≤ 1\.20: (met|NOT met)\)", lines[-4]
+        r"one union among 3: worst page \d+\.\d\d× alone \(goal ≤ 1\.20: (met|NOT met)\)", lines[-5]
     )
+    assert re.match(r"rosters: 9 members and [\d,]+ dues of 2025 added in \d+ s", lines[-4])
     assert re.match(
-        r"federation table: \d+ ms for 4 unions \(goal ≤ 1000 ms: (met|NOT met)\), \d+ queries", lines[-3]
+        r"federation table: \d+ ms for 4 unions, 3 members a union with their figures kept "
+        r"\(goal ≤ 1000 ms: (met|NOT met)\), \d+ queries; \d+ ms with 1 of the years changed since the last "
+        r"reading; \d+ ms with every year computed \(the first reading, or after a release\), \d+ queries",
+        lines[-3],
     )
     assert re.match(r"report season: 2/2 PDFs in \d+ s with 1 workers = .*; 0 failed", lines[-2])
     assert re.match(r"load during the drain: 2 users, [\d,]+ page requests, p95 \d+ ms, 0 errors", lines[-1])
