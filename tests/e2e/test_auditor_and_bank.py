@@ -78,3 +78,29 @@ def test_the_treasurer_reconciles_the_demo_statement(tab: Page, site):
         tab.locator("#adjusted-bank").inner_text() == tab.locator("#adjusted-book").inner_text() == "7,682.86"
     )
     assert tab.locator("#reconciled").inner_text().startswith("✓ 调节后余额相符")
+
+
+def test_the_auditor_exports_the_filtered_trail_through_a_worker(tab: Page, site, settings, tmp_path):
+    """操作记录 filtered to one action, then 导出 Excel: the page waits for a report worker and downloads the workbook,
+    whose rows are the page's rows."""
+    import io  # noqa: PLC0415
+
+    from openpyxl import load_workbook  # noqa: PLC0415
+
+    from tests.conftest import run_worker  # noqa: PLC0415
+
+    settings.REPORT_CACHE_DIR = tmp_path / "report-cache"
+    sign_in(tab, site, "auditor")
+    tab.goto(f"{site}{BOOK}audit/")
+    tab.get_by_label("操作").select_option("year_opened")
+    tab.get_by_role("button", name="筛选").click()
+    shown = [row.inner_text().split("\t")[2] for row in tab.locator("table.audit tbody tr").all()]
+    assert shown == ["建立年度账套"]
+    tab.get_by_role("link", name="导出 Excel").click()
+    expect(tab.locator("h1")).to_contain_text("操作记录（Excel）")  # the page waits for a report worker
+    with tab.expect_download() as download:
+        run_worker()
+    assert re.fullmatch(r"巴林左旗医院工会-操作记录-\d{8}\.xlsx", download.value.suggested_filename)
+    sheet = load_workbook(io.BytesIO(open(download.value.path(), "rb").read())).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[1][:3] == ("时间", "用户", "操作") and [row[2] for row in rows[2:]] == shown
