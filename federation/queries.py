@@ -3,15 +3,15 @@
 The figures are the ledger's and the plan's own rules applied to many years at once: ``ledger.queries.
 years_totals`` (本年收入, 本年支出, 年末经费余额, 应付上级经费 as ``year_summary`` defines them, one aggregate over
 the per-day totals), ``plan.queries.findings_of_years`` (the spending rules' findings) and ``plan.queries.
-dues_of_unions`` (收缴率, with each union's 分工会).
+dues_rates_of_unions`` (收缴率, with each union's 分工会).
 
 Summing a year's per-day totals and evaluating its payments against the rules cost about a millisecond a
 union-year, so the table keeps each year's figures (``federation.models.YearFigures``) with their basis: the
 year's count of posted vouchers (``AccountingYear.next_number``, moved by the database in every posting's
 transaction, a 红字冲销 included, whoever posts), the union's province, the chart's codes, the rules in force and
 the code that computes them. A reading uses a kept row only while its basis is the year's basis as read now, and
-computes the others again and keeps them: the figures are never older than the books the reading sees. Seven
-queries when every kept row holds, twelve when some do not, for 1 union or 2,000.
+computes the others again and keeps them: the figures are never older than the books the reading sees. Eight
+queries when every kept row holds, thirteen when some do not, for 1 union or 2,000.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from federation.models import YearFigures
 from ledger.models import AccountingYear, Union
 from ledger.money import decimal_to_fen, fen_to_decimal
 from ledger.queries import years_totals
-from plan.queries import active_rules, dues_of_unions, findings_of_years, rules_state
+from plan.queries import active_rules, dues_rates_of_unions, findings_of_years, rules_state
 from reports.cache import data_key, layout_fingerprint
 
 # The table's columns: (key, heading, what sorting compares). The view takes ?sort=<key> from this list only.
@@ -121,8 +121,8 @@ def year_figures(years: list[AccountingYear]) -> dict[int, YearFigures]:
 
 
 def federation_rows(union: Union, year: int) -> list[UnionRow]:
-    """The unions directly under ``union`` with their ``year``, by name. Seven queries however many unions
-    (twelve when some years' figures are computed again)."""
+    """The unions directly under ``union`` with their ``year``, by name. Eight queries however many unions
+    (thirteen when some years' figures are computed again)."""
     members = list(Union.objects.filter(parent=union).order_by("name", "slug"))
     years = {
         found.union_id: found
@@ -131,12 +131,11 @@ def federation_rows(union: Union, year: int) -> list[UnionRow]:
         )
     }
     figures = year_figures(list(years.values()))
-    dues = dues_of_unions(members, year)
+    dues_rates = dues_rates_of_unions(members, year)
     rows = []
     for member in members:
         found = years.get(member.pk)
         kept = figures[found.pk] if found else None
-        summary = dues.get(member.pk)
         rows.append(
             UnionRow(
                 slug=member.slug,
@@ -148,7 +147,7 @@ def federation_rows(union: Union, year: int) -> list[UnionRow]:
                 closing=fen_to_decimal(kept.closing_fen) if kept else None,
                 findings=kept.findings if kept else None,
                 owed_upward=fen_to_decimal(kept.owed_upward_fen) if kept else None,
-                dues_rate=summary.rate if summary else None,
+                dues_rate=dues_rates.get(member.pk),
             )
         )
     return rows

@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import BigIntegerField, Count, Exists, F, OuterRef, Q, Value
+from django.db.models import BigIntegerField, Count, Exists, F, OuterRef, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -245,9 +245,13 @@ def last_due_month(year: int, today: datetime.date | None = None) -> int:
 
 def due_months(member: Member, year: int, last: int) -> list[int]:
     """The months of ``year`` (up to ``last``) a member owes dues for: 在职 and joined by the month's end."""
-    if member.status != MemberStatus.ACTIVE:
+    return _due_months(member.status, member.joined, year, last)
+
+
+def _due_months(status: str, joined: datetime.date, year: int, last: int) -> list[int]:
+    if status != MemberStatus.ACTIVE:
         return []
-    first = 1 if member.joined.year < year else (member.joined.month if member.joined.year == year else 13)
+    first = 1 if joined.year < year else (joined.month if joined.year == year else 13)
     return list(range(first, last + 1))
 
 
@@ -324,44 +328,46 @@ def _summarise(roster: list[Member], payments, setting: PlanSettings, year: int,
     return DuesSummary(year, setting.dues_permille, months, tuple(arrears), len(roster))
 
 
-def dues_of_unions(
+def dues_rates_of_unions(
     unions: list[Union], year: int, *, today: datetime.date | None = None
-) -> dict[int, DuesSummary]:
-    """``dues_summary`` of many unions (each with its 分工会) in three queries however many: the 总工会's table.
-    A union with an empty roster is absent."""
+) -> dict[int, Decimal | None]:
+    """The 收缴率 of ``dues_summary`` of many unions (each with its 分工会), by union id, in four queries however
+    many: the 总工会's table. A union with an empty roster is absent.
+
+    The same rule as ``_summarise``: what each member owes (``monthly_dues`` for each of ``due_months``) against
+    what was collected on posted, unreversed vouchers. The collected dues are summed in the database (in 分) and
+    the roster is read as three columns, not as models, so 200,000 members and two million dues cost seconds,
+    not tens of them."""
     ids = [union.pk for union in unions]
     settings = {row.union_id: row for row in PlanSettings.objects.filter(union_id__in=ids)}
-    top: dict[int, int] = {}
-    rosters: dict[int, list[Member]] = defaultdict(list)
-    for member in (
-        Member.objects.filter(Q(union_id__in=ids) | Q(union__parent_id__in=ids))
-        .select_related("union")
-        .order_by("union_id", "department", "id")
-    ):
-        owner = member.union_id if member.union_id in ids else member.union.parent_id
-        top[member.pk] = owner
-        rosters[owner].append(member)
-    payments: dict[int, list] = defaultdict(list)
-    rows = DuesPayment.objects.filter(
-        Q(member__union_id__in=ids) | Q(member__union__parent_id__in=ids),
-        year=year,
-        voucher__state=Voucher.State.POSTED,
-        voucher__reversed_by__isnull=True,
-    ).values_list("member_id", "month", "amount")
-    for member_id, month, amount in rows:
-        payments[top[member_id]].append((member_id, month, amount))
+    owner = dict(Union.objects.filter(parent_id__in=ids).values_list("pk", "parent_id"))
+    owner.update((pk, pk) for pk in ids)  # a union's own members are its own, even were it another's 分工会
     last = last_due_month(year, today)
-    return {
-        union.pk: _summarise(
-            rosters[union.pk],
-            payments[union.pk],
-            settings.get(union.pk) or PlanSettings(union=union),
-            year,
-            last,
+    due: dict[int, Decimal] = {}
+    each: dict[tuple[int, Decimal], Decimal] = {}
+    for union_id, wage, status, joined in Member.objects.filter(union_id__in=list(owner)).values_list(
+        "union_id", "wage_base", "status", "joined"
+    ):
+        top = owner[union_id]
+        if (top, wage) not in each:
+            setting = settings.get(top) or PlanSettings()
+            each[(top, wage)] = monthly_dues(wage, setting.dues_permille, setting.dues_rounding)
+        due[top] = due.get(top, ZERO) + each[(top, wage)] * len(_due_months(status, joined, year, last))
+    reversal = Voucher.objects.filter(reverses=OuterRef("voucher"))
+    collected = {
+        union_id: fen_to_decimal(fen)
+        for union_id, fen in DuesPayment.objects.filter(
+            member__union_id__in=list(owner), year=year, voucher__state=Voucher.State.POSTED
         )
-        for union in unions
-        if rosters[union.pk]
+        .filter(~Exists(reversal))
+        .values_list("member__union_id")
+        .annotate(fen=Sum(books.fen("amount")))
+        .order_by()
     }
+    collected_by_top: dict[int, Decimal] = {}
+    for union_id, amount in collected.items():
+        collected_by_top[owner[union_id]] = collected_by_top.get(owner[union_id], ZERO) + amount
+    return {top: percent(collected_by_top.get(top, ZERO), amount) for top, amount in due.items()}
 
 
 def unpaid_members(union: Union, year: int, month: int, department: str) -> list[tuple[Member, Decimal]]:

@@ -333,3 +333,52 @@ def test_an_allocation_into_a_closed_branch_year_writes_neither_side(hospital_ye
             user=keeper,
         )
     assert snapshot() == before and not Allocation.objects.exists()
+
+
+def test_the_federation_tables_rates_are_the_unions_own(books, neike, keeper):
+    """``dues_rates_of_unions`` (the 总工会's table) gives each union the rate ``dues_summary`` gives it: its own
+    and its 分工会's members, dues collected in either's books, a 红字冲销 of dues left out, a member who left."""
+    from ledger import services  # noqa: PLC0415
+    from ledger.models import Union  # noqa: PLC0415
+    from plan import services as plan_services  # noqa: PLC0415
+    from plan.models import MemberStatus  # noqa: PLC0415
+    from plan.queries import dues_rates_of_unions, dues_summary  # noqa: PLC0415
+
+    hospital = books.union
+    plan_services.save_member(
+        union=hospital, name="李四", department="行政", wage_base="8000.00", joined=on("2024-01-01")
+    )
+    plan_services.save_member(
+        union=hospital, name="王五", department="行政", wage_base="7333.00", joined=on("2025-02-10")
+    )
+    gone = plan_services.save_member(
+        union=hospital, name="赵六", department="行政", wage_base="9000.00", joined=on("2023-05-01")
+    )
+    plan_services.save_member(
+        union=neike, name="张三", department="内科", wage_base="6000.00", joined=on("2024-01-01")
+    )
+    plan_services.record_dues(
+        union=neike, month=1, department="内科", date=on("2025-01-31"), into="bank", user=keeper
+    )
+    plan_services.record_dues(
+        union=hospital, month=1, department="行政", date=on("2025-01-31"), into="bank", user=keeper
+    )
+    wrong = plan_services.record_dues(
+        union=hospital, month=2, department="行政", date=on("2025-02-28"), into="bank", user=keeper
+    )
+    services.reverse_voucher(voucher=wrong, user=keeper, reason="重复收取")
+    type(gone).objects.filter(pk=gone.pk).update(status=MemberStatus.LEFT)
+    today = on("2025-03-15")
+    whole, branch = dues_summary(hospital, 2025, today=today), dues_summary(neike, 2025, today=today)
+    assert dues_rates_of_unions([hospital], 2025, today=today) == {hospital.pk: whole.rate}
+    assert dues_rates_of_unions([neike], 2025, today=today) == {neike.pk: branch.rate}
+    assert (
+        dues_rates_of_unions(list(Union.objects.filter(parent=hospital.parent)), 2025, today=today)[
+            hospital.pk
+        ]
+        == whole.rate
+    )  # among the 总工会's unions
+    assert whole.collected == D("30.00") + D("40.00") + D(
+        "45.00"
+    )  # January: 张三, 李四, 赵六; February reversed
+    assert whole.rate == (whole.collected * 100 / whole.due).quantize(D("0.1"))
