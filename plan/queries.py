@@ -263,8 +263,9 @@ def dues_payments(union: Union, year: int):
 
 
 def _under(union: Union, field: str = "union") -> Q:
-    """The union itself or one of its 分工会."""
-    return Q(**{field: union}) | Q(**{f"{field}__parent": union})
+    """The union itself or one of its 分工会: one IN over a subquery of their ids (an OR across the join to the
+    union had PostgreSQL read every union's dues: 48 ms for 100 members among 2,000 unions' two million dues)."""
+    return Q(**{f"{field}_id__in": Union.objects.filter(Q(pk=union.pk) | Q(parent=union)).values("pk")})
 
 
 def members(union: Union):
@@ -284,11 +285,8 @@ def dues_summary(
     if not roster:
         return None
     payments = DuesPayment.objects.filter(
-        _under(union, "member__union"),
-        year=year,
-        voucher__state=Voucher.State.POSTED,
-        voucher__reversed_by__isnull=True,
-    )
+        _under(union, "member__union"), year=year, voucher__state=Voucher.State.POSTED
+    ).filter(~Exists(Voucher.objects.filter(reverses=OuterRef("voucher"))))
     return _summarise(
         roster,
         payments.values_list("member_id", "month", "amount"),
