@@ -5,7 +5,9 @@ A row is a memo, never a source: ``federation.queries.federation_rows`` uses it 
 the basis of the year as read now (the year's count of posted vouchers, which the database moves in the
 transaction of every posting, a 红字冲销 included; the union's province; the chart's codes; the spending rules in
 force; the code that computes the figures), and computes it again by ``ledger.queries.years_totals`` and
-``plan.queries.findings_of_years`` otherwise. Nobody edits these rows; deleting them all only makes the next
+``plan.queries.findings_of_years`` otherwise. The union's 收缴率 has a basis of its own (``dues_basis``: the
+state ``plan.queries.dues_states`` reads, the rosters' counts of changes among it) and is computed again by
+``plan.queries.dues_rates_of_unions`` when that moves. Nobody edits these rows; deleting them all only makes the next
 reading slower.
 """
 
@@ -26,6 +28,8 @@ class YearFigures(models.Model):
     closing_fen = models.BigIntegerField("年末经费余额（分）")
     owed_upward_fen = models.BigIntegerField("应付上级经费（分）")
     findings = models.PositiveIntegerField("开支规定提示")
+    dues_basis = models.CharField("收缴率计算依据", max_length=32, blank=True)
+    dues_rate = models.DecimalField("会费收缴率（%）", max_digits=8, decimal_places=1, null=True, blank=True)
     computed_at = models.DateTimeField("计算时间", auto_now=True)
 
     class Meta:

@@ -74,6 +74,8 @@ EXCLUDED_MODELS |= {"django_tasks_db.dbtaskresult", "reports.renderjob"}
 EXCLUDED_MODELS |= {"ledger.daytotal"}
 # The 总工会's table's kept figures are a memo of the books: not backed up, computed again on the next reading.
 EXCLUDED_MODELS |= {"federation.yearfigures"}
+# The count of roster writes is kept by the database's triggers on the roster: the restore's members count anew.
+EXCLUDED_MODELS |= {"plan.rosterchanges"}
 GUARDED_TABLES = ["ledger_voucher", "ledger_voucherline", "ledger_attachment", "ledger_daytotal"]
 
 

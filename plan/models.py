@@ -165,6 +165,24 @@ class Member(models.Model):
         return f"{self.department} {self.name}"
 
 
+class RosterChanges(models.Model):
+    """How many members of a union's roster were written (added, changed or removed), counted by the database
+    (migration 0003: triggers on ``plan_member``), however they were written. What is kept of the roster's
+    figures (the 总工会's table's 收缴率) holds while this count stands."""
+
+    union = models.OneToOneField(
+        "ledger.Union", verbose_name="工会", primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    changes = models.BigIntegerField("会员名册变动次数", default=0)
+
+    class Meta:
+        verbose_name = "会员名册变动计数"
+        verbose_name_plural = "会员名册变动计数"
+
+    def __str__(self) -> str:
+        return f"{self.union_id}: {self.changes}"
+
+
 class DuesPayment(models.Model):
     """A member's dues of one month, collected on the voucher that posted the department's month."""
 

@@ -30,6 +30,7 @@ from plan.models import (
     MemberStatus,
     PaymentFacts,
     PlanSettings,
+    RosterChanges,
     SpendingRule,
 )
 
@@ -366,6 +367,40 @@ def dues_rates_of_unions(
     for union_id, amount in collected.items():
         collected_by_top[owner[union_id]] = collected_by_top.get(owner[union_id], ZERO) + amount
     return {top: percent(collected_by_top.get(top, ZERO), amount) for top, amount in due.items()}
+
+
+def dues_states(unions: list[Union], year: int, *, today: datetime.date | None = None) -> dict[int, tuple]:
+    """What each union's 收缴率 of ``year`` is computed from, by union id, in four queries however many: the
+    count of writes to its and its 分工会's rosters (``RosterChanges``, kept by the database), the counts of posted
+    vouchers of all their years (dues are posted in any year's books, and a 红字冲销 is a posting too), its dues
+    rate and rounding, and the last month due. A 收缴率 kept with this state is the one ``dues_rates_of_unions``
+    would compute while the state is unchanged."""
+    ids = [union.pk for union in unions]
+    owner = dict(Union.objects.filter(parent_id__in=ids).values_list("pk", "parent_id"))
+    owner.update((pk, pk) for pk in ids)
+    rosters: dict[int, list] = defaultdict(list)
+    for union_id, changes in RosterChanges.objects.filter(union_id__in=list(owner)).values_list(
+        "union_id", "changes"
+    ):
+        rosters[owner[union_id]].append((union_id, changes))
+    posted: dict[int, list] = defaultdict(list)
+    for union_id, found, counter in AccountingYear.objects.filter(union_id__in=list(owner)).values_list(
+        "union_id", "year", "next_number"
+    ):
+        posted[owner[union_id]].append((union_id, found, counter))
+    settings = {row.union_id: row for row in PlanSettings.objects.filter(union_id__in=ids)}
+    last = last_due_month(year, today)
+    states = {}
+    for pk in ids:
+        setting = settings.get(pk) or PlanSettings()
+        states[pk] = (
+            sorted(rosters[pk]),
+            sorted(posted[pk]),
+            str(setting.dues_permille),
+            setting.dues_rounding,
+            last,
+        )
+    return states
 
 
 def unpaid_members(union: Union, year: int, month: int, department: str) -> list[tuple[Member, Decimal]]:

@@ -106,10 +106,10 @@ def test_each_row_holds_the_figures_of_the_unions_own_pages(members):
 def test_the_table_takes_the_same_queries_for_one_union_or_three(
     members, federation, hospital, keeper, django_assert_num_queries
 ):
-    """Thirteen queries when the years' figures are computed (and kept), eight when the kept ones hold."""
+    """Seventeen queries when the years' figures are computed (and kept), eight when the kept ones hold."""
     from ledger.models import Union  # noqa: PLC0415
 
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(17):
         computed = federation_rows(members, 2025)
     with django_assert_num_queries(8):
         assert federation_rows(members, 2025) == computed
@@ -125,7 +125,7 @@ def test_the_table_takes_the_same_queries_for_one_union_or_three(
         summary="慰问品",
         user=keeper,
     )
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(17):
         federation_rows(members, 2025)
 
 
@@ -319,3 +319,57 @@ def test_only_the_federation_user_follows_the_tables_render(
     assert signed_in(keeper).get("/u/city-federation/2025/federation/xlsx/").status_code == 403
     assert signed_in(fed_user).get(f"/reports/city-federation/2024/renders/{job.pk}/").status_code == 404
     assert signed_in(fed_user).get("/u/city-federation/99999/federation/xlsx/").status_code == 404
+
+
+def test_the_kept_dues_rate_follows_the_roster_the_dues_and_the_settings(members, keeper):
+    """The 收缴率 is kept with a basis of its own and computed again when a member is written (even past the
+    services), dues are posted, or the dues rate changes: always the rate the union's own 会费 page shows."""
+    from federation.models import YearFigures  # noqa: PLC0415
+    from plan.models import Member, RosterChanges  # noqa: PLC0415
+
+    second = services.find_year(slug="second-hospital", year=2025).union
+
+    def shown_and_own():
+        return _row(members, "second-hospital").dues_rate, plan_queries.dues_summary(second, 2025).rate
+
+    assert shown_and_own() == (D("0.0"), D("0.0"))
+    YearFigures.objects.filter(year__union=second).update(dues_rate=D("12.3"))
+    assert shown_and_own() == (D("12.3"), D("0.0"))  # kept, not computed
+
+    plan_services.record_dues(
+        union=second, month=1, department="门诊", date=on("2025-01-31"), into="bank", user=keeper
+    )
+    shown, own = shown_and_own()
+    assert shown == own == D("8.3")  # one month of twelve
+
+    changes = RosterChanges.objects.get(union=second).changes
+    Member.objects.filter(union=second).update(wage_base=D("9000.00"))  # past the services
+    assert RosterChanges.objects.get(union=second).changes == changes + 2  # as it was, as it is
+    shown, own = shown_and_own()
+    assert shown == own == D("4.6")  # 25.00 of 12 × 45.00
+
+    plan_services.save_settings(union=second, dues_permille=D("2.5"))
+    shown, own = shown_and_own()
+    assert shown == own == D("9.3")  # 25.00 of 12 × 22.50
+
+
+def test_the_database_counts_every_write_to_a_roster(members):
+    from plan.models import Member, RosterChanges  # noqa: PLC0415
+
+    second = services.find_year(slug="second-hospital", year=2025).union
+    before = RosterChanges.objects.get(union=second).changes
+    Member.objects.bulk_create(
+        [
+            Member(
+                union=second,
+                name=f"会员{n}",
+                department="药剂",
+                wage_base=D("4000.00"),
+                joined=on("2025-01-01"),
+            )
+            for n in range(3)
+        ]
+    )
+    assert RosterChanges.objects.get(union=second).changes == before + 3
+    Member.objects.filter(union=second, department="药剂").delete()
+    assert RosterChanges.objects.get(union=second).changes == before + 6
