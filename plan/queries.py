@@ -327,6 +327,14 @@ def _summarise(roster: list[Member], payments, setting: PlanSettings, year: int,
     return DuesSummary(year, setting.dues_permille, months, tuple(arrears), len(roster))
 
 
+def _owners(ids: list[int]) -> dict[int, int]:
+    """Each of the unions ``ids`` and of their 分工会 → the union of ``ids`` whose 收缴率 its roster counts in (a
+    union's own members are its own, even were it another's 分工会). One query."""
+    owner = dict(Union.objects.filter(parent_id__in=ids).values_list("pk", "parent_id"))
+    owner.update((pk, pk) for pk in ids)
+    return owner
+
+
 def dues_rates_of_unions(
     unions: list[Union], year: int, *, today: datetime.date | None = None
 ) -> dict[int, Decimal | None]:
@@ -339,8 +347,7 @@ def dues_rates_of_unions(
     not tens of them."""
     ids = [union.pk for union in unions]
     settings = {row.union_id: row for row in PlanSettings.objects.filter(union_id__in=ids)}
-    owner = dict(Union.objects.filter(parent_id__in=ids).values_list("pk", "parent_id"))
-    owner.update((pk, pk) for pk in ids)  # a union's own members are its own, even were it another's 分工会
+    owner = _owners(ids)
     last = last_due_month(year, today)
     due: dict[int, Decimal] = {}
     each: dict[tuple[int, Decimal], Decimal] = {}
@@ -376,8 +383,7 @@ def dues_states(unions: list[Union], year: int, *, today: datetime.date | None =
     rate and rounding, and the last month due. A 收缴率 kept with this state is the one ``dues_rates_of_unions``
     would compute while the state is unchanged."""
     ids = [union.pk for union in unions]
-    owner = dict(Union.objects.filter(parent_id__in=ids).values_list("pk", "parent_id"))
-    owner.update((pk, pk) for pk in ids)
+    owner = _owners(ids)
     rosters: dict[int, list] = defaultdict(list)
     for union_id, changes in RosterChanges.objects.filter(union_id__in=list(owner)).values_list(
         "union_id", "changes"
